@@ -1,0 +1,109 @@
+// Every differentiable op heed has. Shapes use the legend in the README:
+//   N rows (batch × time folded), C features, V vocabulary, B batch, H heads, T time, D head size.
+// Each op's forward and backward sit side by side in the .cpp named in its section.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "autograd/random.h"
+#include "autograd/tensor.h"
+
+HEED_NAMESPACE_BEGIN
+
+// ---- ops_elementwise.cpp: binary ops broadcast a dimension of size 1 (rows or cols) -------
+Tensor add(const Tensor& a, const Tensor& b);  // (r,c) + (r|1, c|1) -> (r,c)
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor add_scalar(const Tensor& x, Scalar s);
+Tensor mul_scalar(const Tensor& x, Scalar s);
+Tensor pow_scalar(const Tensor& x, Scalar p);  // x^p, elementwise
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator+(const Tensor& x, Scalar s) { return add_scalar(x, s); }
+inline Tensor operator-(const Tensor& x, Scalar s) { return add_scalar(x, -s); }
+inline Tensor operator*(const Tensor& x, Scalar s) { return mul_scalar(x, s); }
+inline Tensor operator/(const Tensor& x, Scalar s) { return mul_scalar(x, Scalar(1) / s); }
+inline Tensor operator-(const Tensor& x) { return mul_scalar(x, Scalar(-1)); }
+
+// ---- ops_unary.cpp --------------------------------------------------------------------------
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor gelu(const Tensor& x);  // exact form x·Φ(x), as PyTorch's default
+
+// ---- ops_matmul.cpp -------------------------------------------------------------------------
+struct MatmulOptions {
+  bool transpose_a = false;
+  bool transpose_b = false;
+};
+// op(A)[m,k] · op(B)[k,n] -> [m,n], op = transpose where asked.
+Tensor matmul(const Tensor& a, const Tensor& b, MatmulOptions options = {});
+// `batches` independent products stacked in rows: A is (batches·rows_a, cols_a), likewise B;
+// block i of the result is op(A_i)·op(B_i). Used for attention heads (batches = B·H).
+Tensor batched_matmul(const Tensor& a, const Tensor& b, Index batches, MatmulOptions options = {});
+// x[N,in] · weightᵀ[in,out] + bias[1,out] -> [N,out]; weight is (out,in) as PyTorch stores it.
+// bias may be undefined (no bias).
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias);
+
+// ---- ops_reduce.cpp -------------------------------------------------------------------------
+Tensor sum(const Tensor& x);             // -> (1,1)
+Tensor mean(const Tensor& x);            // -> (1,1)
+Tensor sum_over_rows(const Tensor& x);   // (r,c) -> (1,c)
+Tensor mean_over_rows(const Tensor& x);  // (r,c) -> (1,c)
+Tensor sum_over_cols(const Tensor& x);   // (r,c) -> (r,1)
+Tensor mean_over_cols(const Tensor& x);  // (r,c) -> (r,1)
+
+// ---- ops_softmax.cpp: over the last axis (each row) -----------------------------------------
+Tensor softmax(const Tensor& x);
+Tensor log_softmax(const Tensor& x);
+// How mask rows map to score rows. Scores are (B·H·Tq, Tk) with row (b·H + h)·Tq + t; the
+// mask is (B·Tq, Tk) with row b·Tq + t, shared by the heads. heads = 1 means one mask row
+// per score row.
+struct MaskBroadcast {
+  Index heads = 1;
+  Index q_len = 1;
+};
+// Softmax over the keys a row may attend to (mask true). Masked keys get weight 0; a row
+// with every key masked gives all zeros and zero gradient, never NaN.
+Tensor masked_softmax(const Tensor& scores, const Mask& mask, MaskBroadcast broadcast = {});
+
+// ---- ops_norm.cpp ---------------------------------------------------------------------------
+// Layer norm over each row: (x - mean) / sqrt(var + eps) · gamma + beta; gamma, beta are (1,C).
+Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scalar eps = Scalar(1e-5));
+// Zeroes each element with probability p and scales the rest by 1/(1-p). The mask comes
+// from rng, so a seeded rng gives the same mask. p = 0 returns x itself.
+Tensor dropout(const Tensor& x, Scalar p, Rng& rng);
+
+// ---- ops_shape.cpp --------------------------------------------------------------------------
+Tensor reshape(const Tensor& x, Index rows, Index cols);  // same row-major element order
+Tensor transpose(const Tensor& x);
+Tensor slice_rows(const Tensor& x, Index start, Index count);
+Tensor slice_cols(const Tensor& x, Index start, Index count);
+Tensor concat_rows(const std::vector<Tensor>& parts);
+Tensor concat_cols(const std::vector<Tensor>& parts);
+// (B·T, H·D) -> (B·H·T, D): row b·T + t, column block h moves to row (b·H + h)·T + t.
+Tensor split_heads(const Tensor& x, Index batch, Index heads);
+// (B·H·T, D) -> (B·T, H·D): the inverse of split_heads.
+Tensor merge_heads(const Tensor& x, Index batch, Index heads);
+// table[V,C] gathered at ids -> (ids.size(), C); backward scatter-adds into the rows used.
+Tensor embedding(const Tensor& table, const std::vector<std::int32_t>& ids);
+
+// ---- ops_loss.cpp ---------------------------------------------------------------------------
+struct CrossEntropyOptions {
+  Scalar label_smoothing = 0;
+  std::int32_t ignore_index = 0;  // rows whose target is this contribute nothing (PAD)
+  bool sum = false;               // sum over counted rows instead of their mean
+};
+// Fused log-softmax + cross-entropy: logits (N,V), one target per row -> (1,1).
+// With smoothing ε the target distribution is (1-ε)·onehot + ε/V, as in PyTorch.
+// Mean over the rows not ignored; 0 when every row is ignored.
+Tensor cross_entropy(const Tensor& logits, const std::vector<std::int32_t>& targets,
+                     CrossEntropyOptions options = {});
+
+HEED_NAMESPACE_END

@@ -1,0 +1,96 @@
+// Matrix products: plain, with transposed operands, batched (attention heads), and linear.
+#include "autograd/check.h"
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+// out += op(x)·op(y), with op = transpose where asked. Works on blocks as well as matrices.
+template <class X, class Y, class Out>
+void gemm_add(const X& x, bool tx, const Y& y, bool ty, Out&& out) {
+  if (!tx && !ty) out.noalias() += x * y;
+  else if (tx && !ty) out.noalias() += x.transpose() * y;
+  else if (!tx && ty) out.noalias() += x * y.transpose();
+  else out.noalias() += x.transpose() * y.transpose();
+}
+
+// C = op(A)·op(B). The gradients, written for every combination of transposes:
+//   dA = dC·op(B)ᵀ, or its transpose op(B)·dCᵀ when A was transposed;
+//   dB = op(A)ᵀ·dC, or its transpose dCᵀ·op(A) when B was transposed.
+template <class DC, class BM, class DA>
+void gemm_grad_a(const DC& d_c, const BM& b, MatmulOptions o, DA&& d_a) {
+  if (!o.transpose_a) gemm_add(d_c, false, b, !o.transpose_b, d_a);
+  else gemm_add(b, o.transpose_b, d_c, true, d_a);
+}
+template <class DC, class AM, class DB>
+void gemm_grad_b(const DC& d_c, const AM& a, MatmulOptions o, DB&& d_b) {
+  if (!o.transpose_b) gemm_add(a, !o.transpose_a, d_c, false, d_b);
+  else gemm_add(d_c, true, a, o.transpose_a, d_b);
+}
+
+}  // namespace
+
+// matmul(A[m,k], B[k,n]) -> C[m,n]    dA = dC·Bᵀ    dB = Aᵀ·dC    (transposed forms above)
+Tensor matmul(const Tensor& a, const Tensor& b, MatmulOptions o) {
+  const Index m = o.transpose_a ? a.cols() : a.rows(), k = o.transpose_a ? a.rows() : a.cols();
+  const Index k2 = o.transpose_b ? b.cols() : b.rows(), n = o.transpose_b ? b.rows() : b.cols();
+  HEED_CHECK(k == k2, "matmul: op(A) is (" << m << "," << k << ") but op(B) is (" << k2 << "," << n << ")");
+  Matrix c = Matrix::Zero(m, n);
+  gemm_add(a.value(), o.transpose_a, b.value(), o.transpose_b, c);
+  return record("matmul", std::move(c), {a, b}, [a, b, o](const Matrix& d_c, const Matrix&) {
+    if (a.requires_grad()) gemm_grad_a(d_c, b.value(), o, a.grad());
+    if (b.requires_grad()) gemm_grad_b(d_c, a.value(), o, b.grad());
+  });
+}
+
+// batched_matmul: block i of C = op(A_i)·op(B_i); the gradients are matmul's, block by block.
+Tensor batched_matmul(const Tensor& a, const Tensor& b, Index batches, MatmulOptions o) {
+  HEED_CHECK(batches > 0 && a.rows() % batches == 0 && b.rows() % batches == 0,
+             "batched_matmul: " << batches << " batches do not divide A " << shape_str(a.value())
+                                << " and B " << shape_str(b.value()));
+  const Index a_rows = a.rows() / batches, b_rows = b.rows() / batches;
+  const Index m = o.transpose_a ? a.cols() : a_rows, k = o.transpose_a ? a_rows : a.cols();
+  const Index k2 = o.transpose_b ? b.cols() : b_rows, n = o.transpose_b ? b_rows : b.cols();
+  HEED_CHECK(k == k2, "batched_matmul: each op(A_i) is (" << m << "," << k << ") but op(B_i) is (" << k2 << ","
+                                                          << n << ")");
+  Matrix c = Matrix::Zero(batches * m, n);
+  for (Index i = 0; i < batches; ++i)
+    gemm_add(a.value().middleRows(i * a_rows, a_rows), o.transpose_a, b.value().middleRows(i * b_rows, b_rows),
+             o.transpose_b, c.middleRows(i * m, m));
+  return record("batched_matmul", std::move(c), {a, b},
+                [a, b, o, batches, a_rows, b_rows, m](const Matrix& d_c, const Matrix&) {
+                  for (Index i = 0; i < batches; ++i) {
+                    auto d_ci = d_c.middleRows(i * m, m);
+                    auto a_i = a.value().middleRows(i * a_rows, a_rows);
+                    auto b_i = b.value().middleRows(i * b_rows, b_rows);
+                    if (a.requires_grad())
+                      gemm_grad_a(d_ci, b_i, o, a.grad().middleRows(i * a_rows, a_rows));
+                    if (b.requires_grad())
+                      gemm_grad_b(d_ci, a_i, o, b.grad().middleRows(i * b_rows, b_rows));
+                  }
+                });
+}
+
+// linear(x[N,in], W[out,in], b[1,out]) -> y = x·Wᵀ + b    dx = dy·W    dW = dyᵀ·x    db = Σ_rows dy
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  HEED_CHECK(x.cols() == weight.cols(), "linear: input is " << shape_str(x.value()) << " but weight is "
+                                                             << shape_str(weight.value()) << " (out,in)");
+  Matrix y(x.rows(), weight.rows());
+  y.noalias() = x.value() * weight.value().transpose();
+  std::vector<Tensor> inputs{x, weight};
+  if (bias.defined()) {
+    HEED_CHECK(bias.rows() == 1 && bias.cols() == weight.rows(),
+               "linear: bias is " << shape_str(bias.value()) << ", expected (1," << weight.rows() << ")");
+    y.rowwise() += bias.value().row(0);
+    inputs.push_back(bias);
+  }
+  return record("linear", std::move(y), std::move(inputs), [x, weight, bias](const Matrix& d_y, const Matrix&) {
+    if (x.requires_grad()) x.grad().noalias() += d_y * weight.value();
+    if (weight.requires_grad()) weight.grad().noalias() += d_y.transpose() * x.value();
+    if (bias.defined() && bias.requires_grad()) bias.grad() += d_y.colwise().sum();
+  });
+}
+
+HEED_NAMESPACE_END

@@ -1,0 +1,73 @@
+// Tape walk, grad mode and anomaly mode.
+#include "autograd/tape.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "autograd/check.h"
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+thread_local bool g_grad_enabled = true;
+thread_local bool g_anomaly_enabled = false;
+
+// Throws if m holds a NaN or Inf, naming the op and where in it.
+void check_finite(const Matrix& m, const char* op, const std::string& what) {
+  if (m.allFinite()) return;
+  for (Index r = 0; r < m.rows(); ++r)
+    for (Index c = 0; c < m.cols(); ++c)
+      if (!std::isfinite(m(r, c)))
+        throw std::runtime_error(std::string("anomaly: op '") + op + "' produced " +
+                                 std::to_string(m(r, c)) + " in its " + what + " at (" +
+                                 std::to_string(r) + "," + std::to_string(c) + ")");
+}
+
+}  // namespace
+
+Tape& Tape::current() {
+  thread_local Tape tape;
+  return tape;
+}
+
+void Tape::push(const char* op, std::vector<Tensor> inputs, Tensor output, BackwardFn backward) {
+  entries_.push_back(Entry{op, std::move(inputs), std::move(output), std::move(backward)});
+}
+
+void Tape::backward(const Tensor& loss) {
+  HEED_CHECK(loss.size() == 1, "backward: loss is " << shape_str(loss.value()) << ", expected (1,1)");
+  HEED_CHECK(loss.requires_grad(), "backward: loss does not depend on any tensor that requires grad");
+  loss.grad().array() += Scalar(1);
+  const bool anomaly = anomaly_enabled();
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (!it->output.has_grad()) continue;  // output did not reach the loss
+    it->backward(it->output.grad(), it->output.value());
+    it->output.zero_grad();  // intermediate gradient no longer needed
+    if (anomaly)
+      for (std::size_t i = 0; i < it->inputs.size(); ++i)
+        if (it->inputs[i].has_grad())
+          check_finite(it->inputs[i].grad(), it->op, "backward (gradient of input " + std::to_string(i) + ")");
+  }
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+bool anomaly_enabled() { return g_anomaly_enabled; }
+
+NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+
+AnomalyGuard::AnomalyGuard() : previous_(g_anomaly_enabled) { g_anomaly_enabled = true; }
+AnomalyGuard::~AnomalyGuard() { g_anomaly_enabled = previous_; }
+
+Tensor record(const char* op, Matrix value, std::vector<Tensor> inputs, BackwardFn backward) {
+  if (g_anomaly_enabled) check_finite(value, op, "forward output");
+  bool needs_grad = false;
+  if (g_grad_enabled)
+    for (const Tensor& input : inputs) needs_grad = needs_grad || input.requires_grad();
+  Tensor output(std::move(value), needs_grad);
+  if (needs_grad) Tape::current().push(op, std::move(inputs), output, std::move(backward));
+  return output;
+}
+
+HEED_NAMESPACE_END
