@@ -1,0 +1,37 @@
+// Linear, Embedding, LayerNorm, Dropout.
+#include "layers/basic.h"
+
+#include <cmath>
+
+#include "autograd/ops.h"
+#include "layers/init.h"
+
+HEED_NAMESPACE_BEGIN
+
+Linear::Linear(Index in_features, Index out_features, Rng& rng, bool with_bias) {
+  const double bound = 1.0 / std::sqrt(double(in_features));
+  weight = register_parameter("weight", Tensor(uniform_matrix(out_features, in_features, bound, rng)));
+  if (with_bias) bias = register_parameter("bias", Tensor(uniform_matrix(1, out_features, bound, rng)), Rank::OneD);
+}
+
+Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); }
+
+Embedding::Embedding(Index vocab_size, Index dim, Rng& rng) {
+  weight = register_parameter("weight", Tensor(normal_matrix(vocab_size, dim, rng)));
+}
+
+Tensor Embedding::forward(const std::vector<std::int32_t>& ids) const { return embedding(weight, ids); }
+
+LayerNorm::LayerNorm(Index dim, Scalar eps) : eps_(eps) {
+  weight = register_parameter("weight", Tensor(Matrix::Ones(1, dim)), Rank::OneD);
+  bias = register_parameter("bias", Tensor(Matrix::Zero(1, dim)), Rank::OneD);
+}
+
+Tensor LayerNorm::forward(const Tensor& x) const { return layer_norm(x, weight, bias, eps_); }
+
+Tensor Dropout::forward(const Tensor& x) const {
+  if (!is_training() || p_ == 0) return x;
+  return dropout(x, p_, *rng_);
+}
+
+HEED_NAMESPACE_END

@@ -1,0 +1,53 @@
+// The basic layers: Linear, Embedding, LayerNorm, Dropout.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "autograd/random.h"
+#include "layers/module.h"
+
+HEED_NAMESPACE_BEGIN
+
+// y = x·weightᵀ + bias; weight (out,in) as PyTorch stores it. Init as nn.Linear:
+// U(±1/sqrt(in)) for weight and bias.
+class Linear : public Module {
+ public:
+  Linear(Index in_features, Index out_features, Rng& rng, bool with_bias = true);
+  Tensor forward(const Tensor& x) const;  // (N,in) -> (N,out)
+  Tensor weight, bias;                    // bias undefined when with_bias is false
+};
+
+// Rows of a (V,C) table gathered by id. Init as nn.Embedding: N(0,1).
+class Embedding : public Module {
+ public:
+  Embedding(Index vocab_size, Index dim, Rng& rng);
+  Tensor forward(const std::vector<std::int32_t>& ids) const;  // -> (ids.size(), C)
+  Tensor weight;
+};
+
+// Normalises each row over its C features, then scales and shifts. Init: weight 1, bias 0.
+class LayerNorm : public Module {
+ public:
+  explicit LayerNorm(Index dim, Scalar eps = Scalar(1e-5));
+  Tensor forward(const Tensor& x) const;  // (N,C) -> (N,C)
+  Tensor weight, bias;
+
+ private:
+  Scalar eps_;
+};
+
+// Dropout with probability p in training mode, identity in eval mode. Draws its masks from
+// the rng it was given (the model's), so a seeded model drops the same elements every run.
+class Dropout : public Module {
+ public:
+  Dropout(Scalar p, Rng& rng) : p_(p), rng_(&rng) {}
+  Tensor forward(const Tensor& x) const;
+  Scalar p() const { return p_; }
+
+ private:
+  Scalar p_;
+  Rng* rng_;
+};
+
+HEED_NAMESPACE_END

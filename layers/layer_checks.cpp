@@ -1,0 +1,162 @@
+// Small, seeded gradient checks of each layer against its inputs and named parameters.
+#include "layers/layer_checks.h"
+
+#include "autograd/ops.h"
+#include "layers/masks.h"
+#include "layers/transformer.h"
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+Tensor random_input(Index rows, Index cols, std::uint64_t seed) {
+  Rng rng(seed);
+  Matrix m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = Scalar(2 * rng.uniform() - 1);
+  return Tensor(m);
+}
+
+// The module's parameters followed by the extra inputs.
+std::vector<NamedTensor> with_inputs(const Module& m, std::vector<NamedTensor> inputs) {
+  std::vector<NamedTensor> all = m.named_parameters();
+  all.insert(all.end(), inputs.begin(), inputs.end());
+  return all;
+}
+
+LayerConfig small_layer(bool norm_first, Activation act = Activation::ReLU) {
+  return LayerConfig{.d_model = 8, .num_heads = 2, .d_ff = 12, .dropout = 0, .norm_first = norm_first,
+                     .activation = act};
+}
+
+// Two sequences of four: the first unpadded, the second with its last two positions padded.
+const std::vector<std::int32_t> kIds = {5, 6, 7, 8, 9, 4, 0, 0};
+// The second sequence is all padding: every one of its query rows sees no key.
+const std::vector<std::int32_t> kIdsFullyPadded = {5, 6, 7, 8, 0, 0, 0, 0};
+
+GradcheckResult check_attention(bool causal, bool cross, const std::vector<std::int32_t>& ids) {
+  Rng rng(11);
+  MultiHeadAttention attn(8, 2, 0, rng);
+  const Tensor x = random_input(8, 8, 1);
+  const Tensor memory = random_input(6, 8, 2);  // (B·3, C) for cross-attention
+  const Index k_len = cross ? 3 : 4;
+  const Mask keys = cross ? Mask(Mask::Constant(2, 3, true)) : non_pad_mask(ids, 2);
+  Mask mask = attention_mask(2, 4, k_len, keys, causal);
+  if (cross) mask.row(5).setConstant(false);  // one query with no visible key
+  return gradcheck([&] { return attn.forward(x, cross ? memory : x, mask, 2).output; },
+                   with_inputs(attn, {{"x", x}, {"memory", memory}}));
+}
+
+GradcheckResult check_encoder_layer(bool norm_first, const std::vector<std::int32_t>& ids) {
+  Rng rng(12);
+  EncoderLayer layer(small_layer(norm_first), rng);
+  const Tensor x = random_input(8, 8, 3);
+  const Mask mask = attention_mask(2, 4, 4, non_pad_mask(ids, 2), false);
+  return gradcheck([&] { return layer.forward(x, mask, 2); }, with_inputs(layer, {{"x", x}}));
+}
+
+GradcheckResult check_decoder_layer(bool norm_first) {
+  Rng rng(13);
+  DecoderLayer layer(small_layer(norm_first), rng);
+  const Tensor x = random_input(8, 8, 4), memory = random_input(6, 8, 5);
+  const Mask self_mask = attention_mask(2, 4, 4, non_pad_mask(kIds, 2), true);
+  const std::vector<std::int32_t> src = {5, 6, 2, 7, 2, 0};
+  const Mask memory_mask = attention_mask(2, 4, 3, non_pad_mask(src, 2), false);
+  return gradcheck([&] { return layer.forward(x, memory, self_mask, memory_mask, 2); },
+                   with_inputs(layer, {{"x", x}, {"memory", memory}}));
+}
+
+GradcheckResult check_transformer(bool norm_first, bool learned_positions) {
+  TransformerConfig config{.src_vocab_size = 10, .tgt_vocab_size = 9, .d_model = 8, .num_heads = 2, .d_ff = 12,
+                           .enc_layers = 1, .dec_layers = 1, .max_len = 8, .dropout = Scalar(0.1),
+                           .norm_first = norm_first, .learned_positions = learned_positions, .seed = 5};
+  Transformer model(config);
+  model.eval();  // dropout off
+  // Three sequences: padded, full, and one entirely padding (source and target).
+  Seq2SeqBatch batch{.batch = 3,
+                     .src = {5, 6, 2, 0, 7, 8, 9, 2, 0, 0, 0, 0},
+                     .tgt_in = {1, 4, 5, 1, 6, 7, 0, 0, 0},
+                     .tgt_out = {4, 5, 2, 6, 7, 2, 0, 0, 0}};
+  return gradcheck(
+      [&] { return cross_entropy(model.forward(batch), batch.tgt_out, {.label_smoothing = Scalar(0.1)}); },
+      model.named_parameters());
+}
+
+}  // namespace
+
+const std::vector<LayerCheck>& layer_checks() {
+  static const std::vector<LayerCheck> checks = {
+      {"linear", "Linear(5→4) on (6,5)", [] {
+         Rng rng(1);
+         Linear layer(5, 4, rng);
+         const Tensor x = random_input(6, 5, 1);
+         return gradcheck([&] { return layer.forward(x); }, with_inputs(layer, {{"x", x}}));
+       }},
+      {"embedding", "Embedding(7,4), repeated ids", [] {
+         Rng rng(2);
+         Embedding layer(7, 4, rng);
+         return gradcheck([&] { return layer.forward({1, 3, 3, 6, 0, 3}); }, layer.named_parameters());
+       }},
+      {"layer_norm", "LayerNorm(6) on (5,6), random weight and bias", [] {
+         LayerNorm layer(6);
+         layer.weight.mutable_value() = random_input(1, 6, 9).value();
+         layer.bias.mutable_value() = random_input(1, 6, 10).value();
+         const Tensor x = random_input(5, 6, 3);
+         return gradcheck([&] { return layer.forward(x); }, with_inputs(layer, {{"x", x}}));
+       }},
+      {"positional_learned", "learned positions (8,4) on 2 sequences of 3", [] {
+         Rng rng(3);
+         PositionalEncoding layer(8, 4, true, rng);
+         const Tensor x = random_input(6, 4, 4);
+         return gradcheck([&] { return layer.forward(x, 2); }, with_inputs(layer, {{"x", x}}));
+       }},
+      {"positional_sinusoidal", "sinusoidal positions (8,4): gradient passes through", [] {
+         Rng rng(3);
+         PositionalEncoding layer(8, 4, false, rng);
+         const Tensor x = random_input(6, 4, 4);
+         return gradcheck([&] { return layer.forward(x, 2); }, {{"x", x}});
+       }},
+      {"attention_self_padding", "self-attention, B=2 T=4 C=8 H=2, key padding",
+       [] { return check_attention(false, false, kIds); }},
+      {"attention_self_fully_padded", "self-attention with one sequence all padding (rows see no key)",
+       [] { return check_attention(false, false, kIdsFullyPadded); }},
+      {"attention_causal", "causal self-attention with key padding", [] { return check_attention(true, false, kIds); }},
+      {"attention_cross", "cross-attention Tq=4 Tk=3, one query fully masked",
+       [] { return check_attention(false, true, kIds); }},
+      {"feed_forward_relu", "linear1 → ReLU → linear2", [] {
+         Rng rng(4);
+         FeedForward ff(small_layer(true), rng);
+         const Tensor x = random_input(5, 8, 6);
+         return gradcheck([&] { return ff.forward(x); }, {{"linear1.weight", ff.linear1.weight},
+                                                            {"linear1.bias", ff.linear1.bias},
+                                                            {"linear2.weight", ff.linear2.weight},
+                                                            {"linear2.bias", ff.linear2.bias},
+                                                            {"x", x}});
+       }},
+      {"feed_forward_gelu", "linear1 → GELU → linear2", [] {
+         Rng rng(4);
+         FeedForward ff(small_layer(true, Activation::GELU), rng);
+         const Tensor x = random_input(5, 8, 6);
+         return gradcheck([&] { return ff.forward(x); }, {{"linear1.weight", ff.linear1.weight},
+                                                            {"linear1.bias", ff.linear1.bias},
+                                                            {"linear2.weight", ff.linear2.weight},
+                                                            {"linear2.bias", ff.linear2.bias},
+                                                            {"x", x}});
+       }},
+      {"encoder_layer_pre_ln", "pre-LN encoder layer with key padding", [] { return check_encoder_layer(true, kIds); }},
+      {"encoder_layer_post_ln", "post-LN encoder layer with key padding",
+       [] { return check_encoder_layer(false, kIds); }},
+      {"encoder_layer_fully_padded", "pre-LN encoder layer, one sequence all padding",
+       [] { return check_encoder_layer(true, kIdsFullyPadded); }},
+      {"decoder_layer_pre_ln", "pre-LN decoder layer, causal + padding, memory padding",
+       [] { return check_decoder_layer(true); }},
+      {"decoder_layer_post_ln", "post-LN decoder layer, causal + padding, memory padding",
+       [] { return check_decoder_layer(false); }},
+      {"transformer_loss", "whole Transformer, smoothed loss, padded batch with an all-padding sequence",
+       [] { return check_transformer(true, false); }},
+      {"transformer_loss_post_ln_learned", "post-LN Transformer with learned positions",
+       [] { return check_transformer(false, true); }},
+  };
+  return checks;
+}
+
+HEED_NAMESPACE_END

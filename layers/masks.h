@@ -1,0 +1,19 @@
+// Building attention masks. One convention everywhere: true = may attend.
+// An attention mask is (B·Tq, Tk): row b·Tq + t says which keys query t of sequence b sees.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "autograd/scalar.h"
+
+HEED_NAMESPACE_BEGIN
+
+// (B, T) from token ids laid out row b·T + t: true where the token is not PAD (id 0).
+Mask non_pad_mask(const std::vector<std::int32_t>& ids, Index batch);
+
+// (B·Tq, Tk): key t' is visible to query t of sequence b when keys(b, t') is true (or keys
+// is empty) and, if causal, t' <= t.
+Mask attention_mask(Index batch, Index q_len, Index k_len, const Mask& keys, bool causal);
+
+HEED_NAMESPACE_END

@@ -1,0 +1,134 @@
+// Encoder and decoder layers and stacks.
+#include "layers/transformer_layers.h"
+
+#include "autograd/ops.h"
+
+HEED_NAMESPACE_BEGIN
+
+FeedForward::FeedForward(const LayerConfig& config, Rng& rng)
+    : linear1(config.d_model, config.d_ff, rng),
+      linear2(config.d_ff, config.d_model, rng),
+      dropout(config.dropout, rng),
+      activation(config.activation) {}
+
+// (N,C) -> linear1 -> act -> dropout -> linear2 -> (N,C)
+Tensor FeedForward::forward(const Tensor& x) const {
+  const Tensor h = linear1.forward(x);
+  return linear2.forward(dropout.forward(activation == Activation::ReLU ? relu(h) : gelu(h)));
+}
+
+EncoderLayer::EncoderLayer(const LayerConfig& config, Rng& rng)
+    : self_attn(config.d_model, config.num_heads, config.dropout, rng),
+      ff(config, rng),
+      norm1(config.d_model),
+      norm2(config.d_model),
+      dropout1_(config.dropout, rng),
+      dropout2_(config.dropout, rng),
+      norm_first_(config.norm_first) {
+  register_module("self_attn", self_attn);
+  register_module("linear1", ff.linear1);
+  register_module("ff_dropout", ff.dropout);
+  register_module("linear2", ff.linear2);
+  register_module("norm1", norm1);
+  register_module("norm2", norm2);
+  register_module("dropout1", dropout1_);
+  register_module("dropout2", dropout2_);
+}
+
+// pre-LN:  x = x + drop(sa(norm1(x)));  x = x + drop(ff(norm2(x)))
+// post-LN: x = norm1(x + drop(sa(x)));  x = norm2(x + drop(ff(x)))
+Tensor EncoderLayer::forward(const Tensor& x, const Mask& mask, Index batch, Tensor* attention) const {
+  auto self_attention = [&](const Tensor& h) {
+    AttentionResult r = self_attn.forward(h, h, mask, batch, attention != nullptr);
+    if (attention) *attention = r.weights;
+    return dropout1_.forward(r.output);
+  };
+  if (norm_first_) {
+    const Tensor h = x + self_attention(norm1.forward(x));
+    return h + dropout2_.forward(ff.forward(norm2.forward(h)));
+  }
+  const Tensor h = norm1.forward(x + self_attention(x));
+  return norm2.forward(h + dropout2_.forward(ff.forward(h)));
+}
+
+DecoderLayer::DecoderLayer(const LayerConfig& config, Rng& rng)
+    : self_attn(config.d_model, config.num_heads, config.dropout, rng),
+      multihead_attn(config.d_model, config.num_heads, config.dropout, rng),
+      ff(config, rng),
+      norm1(config.d_model),
+      norm2(config.d_model),
+      norm3(config.d_model),
+      dropout1_(config.dropout, rng),
+      dropout2_(config.dropout, rng),
+      dropout3_(config.dropout, rng),
+      norm_first_(config.norm_first) {
+  register_module("self_attn", self_attn);
+  register_module("multihead_attn", multihead_attn);
+  register_module("linear1", ff.linear1);
+  register_module("ff_dropout", ff.dropout);
+  register_module("linear2", ff.linear2);
+  register_module("norm1", norm1);
+  register_module("norm2", norm2);
+  register_module("norm3", norm3);
+  register_module("dropout1", dropout1_);
+  register_module("dropout2", dropout2_);
+  register_module("dropout3", dropout3_);
+}
+
+// pre-LN:  x = x + drop(sa(norm1(x)));  x = x + drop(ca(norm2(x), memory));  x = x + drop(ff(norm3(x)))
+// post-LN: each sublayer is x = norm(x + drop(sublayer(x)))
+Tensor DecoderLayer::forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
+                             Index batch, Tensor* self_attention, Tensor* cross_attention) const {
+  auto self_block = [&](const Tensor& h) {
+    AttentionResult r = self_attn.forward(h, h, self_mask, batch, self_attention != nullptr);
+    if (self_attention) *self_attention = r.weights;
+    return dropout1_.forward(r.output);
+  };
+  auto cross_block = [&](const Tensor& h) {
+    AttentionResult r = multihead_attn.forward(h, memory, memory_mask, batch, cross_attention != nullptr);
+    if (cross_attention) *cross_attention = r.weights;
+    return dropout2_.forward(r.output);
+  };
+  auto ff_block = [&](const Tensor& h) { return dropout3_.forward(ff.forward(h)); };
+  if (norm_first_) {
+    const Tensor h1 = x + self_block(norm1.forward(x));
+    const Tensor h2 = h1 + cross_block(norm2.forward(h1));
+    return h2 + ff_block(norm3.forward(h2));
+  }
+  const Tensor h1 = norm1.forward(x + self_block(x));
+  const Tensor h2 = norm2.forward(h1 + cross_block(h1));
+  return norm3.forward(h2 + ff_block(h2));
+}
+
+Encoder::Encoder(const LayerConfig& config, Index num_layers, Rng& rng) : norm(config.d_model) {
+  for (Index i = 0; i < num_layers; ++i) {
+    layers.push_back(std::make_unique<EncoderLayer>(config, rng));
+    layer_list_.append(*layers.back());
+  }
+  register_module("layers", layer_list_);
+  register_module("norm", norm);
+}
+
+Tensor Encoder::forward(const Tensor& x, const Mask& mask, Index batch) const {
+  Tensor h = x;
+  for (const auto& layer : layers) h = layer->forward(h, mask, batch);
+  return norm.forward(h);
+}
+
+Decoder::Decoder(const LayerConfig& config, Index num_layers, Rng& rng) : norm(config.d_model) {
+  for (Index i = 0; i < num_layers; ++i) {
+    layers.push_back(std::make_unique<DecoderLayer>(config, rng));
+    layer_list_.append(*layers.back());
+  }
+  register_module("layers", layer_list_);
+  register_module("norm", norm);
+}
+
+Tensor Decoder::forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
+                        Index batch) const {
+  Tensor h = x;
+  for (const auto& layer : layers) h = layer->forward(h, memory, self_mask, memory_mask, batch);
+  return norm.forward(h);
+}
+
+HEED_NAMESPACE_END

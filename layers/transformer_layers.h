@@ -1,0 +1,88 @@
+// Encoder and decoder layers and stacks, as nn.TransformerEncoderLayer / DecoderLayer compute
+// them (pre-LN by default, post-LN as an option), with the same parameter names.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "layers/attention.h"
+
+HEED_NAMESPACE_BEGIN
+
+enum class Activation { ReLU, GELU };
+
+struct LayerConfig {
+  Index d_model = 128;
+  Index num_heads = 4;
+  Index d_ff = 512;
+  Scalar dropout = Scalar(0.1);
+  bool norm_first = true;  // pre-LN; false gives post-LN
+  Activation activation = Activation::ReLU;
+};
+
+// The position-wise feed-forward block: linear2(dropout(act(linear1(x)))). Owned by the layers
+// so its parameters are named linear1.* and linear2.* directly under the layer, as in PyTorch.
+struct FeedForward {
+  FeedForward(const LayerConfig& config, Rng& rng);
+  Tensor forward(const Tensor& x) const;  // (N,C) -> (N,C)
+  Linear linear1, linear2;
+  Dropout dropout;
+  Activation activation;
+};
+
+class EncoderLayer : public Module {
+ public:
+  EncoderLayer(const LayerConfig& config, Rng& rng);
+  // x (B·T, C), mask (B·T, T) -> (B·T, C)
+  Tensor forward(const Tensor& x, const Mask& mask, Index batch, Tensor* attention = nullptr) const;
+
+  MultiHeadAttention self_attn;
+  FeedForward ff;
+  LayerNorm norm1, norm2;
+
+ private:
+  Dropout dropout1_, dropout2_;
+  bool norm_first_;
+};
+
+class DecoderLayer : public Module {
+ public:
+  DecoderLayer(const LayerConfig& config, Rng& rng);
+  // x (B·T, C), memory (B·S, C), self_mask (B·T, T), memory_mask (B·T, S) -> (B·T, C)
+  Tensor forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
+                 Index batch, Tensor* self_attention = nullptr, Tensor* cross_attention = nullptr) const;
+
+  MultiHeadAttention self_attn, multihead_attn;
+  FeedForward ff;
+  LayerNorm norm1, norm2, norm3;
+
+ private:
+  Dropout dropout1_, dropout2_, dropout3_;
+  bool norm_first_;
+};
+
+// A stack of layers ("layers.0", "layers.1", …) and a final LayerNorm ("norm").
+class Encoder : public Module {
+ public:
+  Encoder(const LayerConfig& config, Index num_layers, Rng& rng);
+  Tensor forward(const Tensor& x, const Mask& mask, Index batch) const;
+  std::vector<std::unique_ptr<EncoderLayer>> layers;
+  LayerNorm norm;
+
+ private:
+  ModuleList layer_list_;
+};
+
+class Decoder : public Module {
+ public:
+  Decoder(const LayerConfig& config, Index num_layers, Rng& rng);
+  Tensor forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
+                 Index batch) const;
+  std::vector<std::unique_ptr<DecoderLayer>> layers;
+  LayerNorm norm;
+
+ private:
+  ModuleList layer_list_;
+};
+
+HEED_NAMESPACE_END
