@@ -82,6 +82,27 @@ Array<std::int32_t> H5Reader::read_ints(const std::string& dataset) const {
   return read_dataset<std::int32_t>(*impl_, dataset, H5::PredType::NATIVE_INT32);
 }
 
+Array<std::uint64_t> H5Reader::read_words(const std::string& dataset) const {
+  return read_dataset<std::uint64_t>(*impl_, dataset, H5::PredType::NATIVE_UINT64);
+}
+
+std::vector<std::string> H5Reader::read_strings(const std::string& dataset) const {
+  try {
+    H5::DataSet ds = impl_->file.openDataSet(dataset);
+    const H5::StrType type = ds.getStrType();
+    if (!type.isVariableStr()) throw error(impl_->path, "dataset '" + dataset + "' is not variable-length strings");
+    H5::DataSpace space = ds.getSpace();
+    std::vector<char*> raw(static_cast<std::size_t>(space.getSimpleExtentNpoints()), nullptr);
+    if (!raw.empty()) ds.read(raw.data(), type);
+    std::vector<std::string> out;
+    for (char* s : raw) out.emplace_back(s ? s : "");
+    if (!raw.empty()) H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, raw.data());
+    return out;
+  } catch (const H5::Exception& e) {
+    throw error(impl_->path, "cannot read strings '" + dataset + "' (" + e.getDetailMsg() + ")");
+  }
+}
+
 std::vector<std::string> H5Reader::datasets_under(const std::string& group) const {
   std::vector<std::string> out;
   std::function<void(const H5::Group&, const std::string&)> walk = [&](const H5::Group& g, const std::string& rel) {

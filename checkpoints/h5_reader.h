@@ -25,6 +25,9 @@ class H5Reader {
   // Reads a dataset converted to the asked type; throws naming the file and dataset.
   Array<float> read_floats(const std::string& dataset) const;
   Array<std::int32_t> read_ints(const std::string& dataset) const;
+  Array<std::uint64_t> read_words(const std::string& dataset) const;
+  // A 1-D dataset of variable-length strings.
+  std::vector<std::string> read_strings(const std::string& dataset) const;
   // The datasets below a group, as paths relative to it ("layers/0/norm1/bias"), sorted.
   std::vector<std::string> datasets_under(const std::string& group) const;
 

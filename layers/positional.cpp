@@ -43,4 +43,9 @@ Tensor PositionalEncoding::forward(const Tensor& x, Index batch) const {
   return add(x, concat_rows(copies));
 }
 
+Tensor PositionalEncoding::position(Index t) const {
+  HEED_CHECK(t < table_.rows(), "positional encoding: position " << t << " exceeds max_len " << table_.rows());
+  return slice_rows(table_, t, 1);
+}
+
 HEED_NAMESPACE_END

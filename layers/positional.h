@@ -18,6 +18,8 @@ class PositionalEncoding : public Module {
   PositionalEncoding(Index max_len, Index dim, bool learned, Rng& rng);
   Tensor forward(const Tensor& x, Index batch) const;
   Index max_len() const { return table_.rows(); }
+  // Row t of the table (1,C): the encoding of position t, for step-by-step decoding.
+  Tensor position(Index t) const;
 
  private:
   Tensor table_;  // a parameter when learned, a constant otherwise

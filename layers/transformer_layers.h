@@ -52,6 +52,8 @@ class DecoderLayer : public Module {
   Tensor forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
                  Index batch, Tensor* self_attention = nullptr, Tensor* cross_attention = nullptr) const;
 
+  bool norm_first() const { return norm_first_; }
+
   MultiHeadAttention self_attn, multihead_attn;
   FeedForward ff;
   LayerNorm norm1, norm2, norm3;

@@ -1,0 +1,43 @@
+// A checkpoint as plain named data, and its HDF5 file (format v1, see README "Checkpoints").
+// This layer knows groups, attributes and arrays; train/ decides what goes where.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "checkpoints/h5_reader.h"
+
+namespace heed {
+
+using AttrValue = std::variant<std::int64_t, double, std::string>;
+
+inline constexpr const char* kCheckpointFormat = "heed-checkpoint";
+inline constexpr std::int64_t kCheckpointVersion = 1;
+
+struct CheckpointData {
+  // group path ("/config", "/train", …) -> attribute name -> value. The root's format and
+  // format_version attributes are written and checked by this layer.
+  std::map<std::string, std::map<std::string, AttrValue>> attributes;
+  std::map<std::string, Array<float>> floats;           // "/model/encoder/norm/weight" -> float32 data
+  std::map<std::string, Array<std::uint64_t>> words;    // "/train/rng_state" -> uint64 data
+  std::map<std::string, std::vector<std::string>> strings;  // "/vocab/src" -> UTF-8 strings
+};
+
+// Writes `data` to `path` so that a crash at any moment leaves either the previous file or the
+// new one, never a mix: write PATH.tmp, flush and fsync it, keep the previous file as
+// PATH.prev (hard link), rename PATH.tmp over PATH, fsync the directory.
+// Throws std::runtime_error naming the path on failure; the previous file is then untouched.
+void save_checkpoint_file(const std::string& path, const CheckpointData& data);
+
+// Reads a whole checkpoint. One-line std::runtime_error for a missing, empty, truncated,
+// non-HDF5 or foreign file, or another format_version.
+CheckpointData load_checkpoint_file(const std::string& path);
+
+// For tests of crash safety: when set > 0, save_checkpoint_file raises SIGKILL on its own
+// process after writing that many datasets (as a power cut would stop it).
+void set_checkpoint_fault_after_datasets(int count);
+
+}  // namespace heed

@@ -1,0 +1,46 @@
+// Step-by-step decoding with a key/value cache: each new target token runs the decoder for its
+// own position only, reusing the keys and values of the positions before it and of the
+// source. Inference only (no tape); eval mode is assumed (no dropout).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "layers/transformer.h"
+
+HEED_NAMESPACE_BEGIN
+
+class IncrementalDecoder {
+ public:
+  // memory (B·S, C) from model.encode(src, batch); src (B·S) ids give the source padding.
+  // max_steps bounds the positions that step() may reach.
+  IncrementalDecoder(const Transformer& model, const Tensor& memory, const std::vector<std::int32_t>& src,
+                     Index batch, Index max_steps);
+
+  // tokens (B): the token at the current position of each sequence -> logits (B, V) for the next.
+  Matrix step(const std::vector<std::int32_t>& tokens);
+  // Keeps sequences `rows` of the current batch, in that order (repeats allowed): for beam
+  // search, which grows one source into K hypotheses and reorders them every step.
+  void select(const std::vector<Index>& rows);
+
+  Index batch() const { return batch_; }
+  Index position() const { return position_; }
+
+ private:
+  struct LayerCache {
+    Matrix self_k, self_v;    // (B·max_steps, C): row b·max_steps + t
+    Matrix cross_k, cross_v;  // (B·S, C)
+  };
+  // One query row per sequence attends to `len` cached rows per sequence (block stride `stride`),
+  // keys masked by `keys` when not empty. q (B, C) -> context (B, C).
+  Matrix attend(const Matrix& q, const Matrix& k, const Matrix& v, Index stride, Index len, const Mask& keys) const;
+  Tensor self_attention(const MultiHeadAttention& attn, const Tensor& x, LayerCache& cache);
+  Tensor cross_attention(const MultiHeadAttention& attn, const Tensor& x, const LayerCache& cache) const;
+
+  const Transformer& model_;
+  std::vector<LayerCache> caches_;
+  Mask src_keys_;  // (B, S)
+  Index batch_, src_len_, max_steps_, position_ = 0;
+};
+
+HEED_NAMESPACE_END
