@@ -171,8 +171,8 @@ std::vector<Text> tokens_13a(Text line) {
 
 // ---- shared argument checks ----------------------------------------------------------------------
 
-std::string plural(std::size_t n, const std::string& word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+std::string count_of(std::size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 void check_corpus(const char* metric, const Corpus& hyps, const Streams& streams) {
@@ -180,11 +180,11 @@ void check_corpus(const char* metric, const Corpus& hyps, const Streams& streams
   if (streams.empty()) throw std::invalid_argument(std::string(metric) + ": no reference streams given");
   for (std::size_t k = 0; k < streams.size(); ++k) {
     if (streams[k].size() == hyps.size()) continue;
-    std::string refs = streams.size() == 1 ? plural(streams[k].size(), "reference")
+    std::string refs = streams.size() == 1 ? count_of(streams[k].size(), "reference", "references")
                                            : "reference stream " + std::to_string(k + 1) + " has " +
-                                                 plural(streams[k].size(), "segment");
-    throw std::invalid_argument(std::string(metric) + ": " + plural(hyps.size(), "hypothesis") + " but " + refs +
-                                "; expected one reference per hypothesis");
+                                                 count_of(streams[k].size(), "segment", "segments");
+    throw std::invalid_argument(std::string(metric) + ": " + count_of(hyps.size(), "hypothesis", "hypotheses") +
+                                " but " + refs + "; expected one reference per hypothesis");
   }
 }
 

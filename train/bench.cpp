@@ -1,0 +1,90 @@
+// Timed training steps on random batches, as the PyTorch reference does them.
+#include "train/bench.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "layers/transformer.h"
+#include "train/optimizer.h"
+#include "train/threads.h"
+
+namespace heed {
+
+BenchConfig bench_config(const std::string& name) {
+  // From ../shared/bench/configs.json.
+  if (name == "tiny") return {"tiny", 64, 128, 4, 512, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
+  if (name == "small") return {"small", 1000, 256, 8, 1024, 3, 3, 32, 64, 64, 512, 0.1, 0.1, 5e-4, 10};
+  if (name == "long") return {"long", 64, 128, 4, 512, 1, 1, 2, 2048, 2048, 4096, 0.0, 0.0, 5e-4, 3};
+  throw std::invalid_argument("--config: '" + name + "' is not one of tiny, small, long");
+}
+
+std::string BenchResult::json() const {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "{\"config\": \"%s\", \"impl\": \"heed-%s\", \"device\": \"cpu\", \"threads\": %d, "
+                "\"tokens_per_s\": %.1f, \"step_ms\": %.3f, \"peak_rss_mb\": %.1f, \"params\": %lld, "
+                "\"final_loss\": %.4f}",
+                config.c_str(), HEED_VERSION, threads, tokens_per_s, step_ms, peak_rss_mb, params, final_loss);
+  return buf;
+}
+
+BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int threads, unsigned seed) {
+  set_threads(threads);
+  TransformerConfig mc{.src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab, .d_model = c.d_model,
+                       .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers, .dec_layers = c.dec_layers,
+                       .max_len = c.max_len, .dropout = Scalar(c.dropout), .seed = seed};
+  Transformer model(mc);
+  model.train();
+  const std::vector<Parameter> params = model.parameters();
+  Optimizer adam(params, OptimizerConfig{.kind = "adam", .lr = c.lr, .beta1 = 0.9, .beta2 = 0.98, .eps = 1e-9});
+  // Four random batches of ids in [4, vocab), no padding, as the reference.
+  Rng rng(seed);
+  std::vector<Seq2SeqBatch> batches;
+  for (int i = 0; i < 4; ++i) {
+    Seq2SeqBatch b{.batch = c.batch, .src = {}, .tgt_in = {}, .tgt_out = {}};
+    for (long long j = 0; j < c.batch * c.src_len; ++j) b.src.push_back(std::int32_t(4 + rng.below(std::uint64_t(c.vocab - 4))));
+    for (long long s = 0; s < c.batch; ++s) {
+      std::vector<std::int32_t> seq;
+      for (long long t = 0; t <= c.tgt_len; ++t) seq.push_back(std::int32_t(4 + rng.below(std::uint64_t(c.vocab - 4))));
+      b.tgt_in.insert(b.tgt_in.end(), seq.begin(), seq.end() - 1);
+      b.tgt_out.insert(b.tgt_out.end(), seq.begin() + 1, seq.end());
+    }
+    batches.push_back(std::move(b));
+  }
+  Tape& tape = Tape::current();
+  auto step = [&](long long i) {
+    const Seq2SeqBatch& b = batches[std::size_t(i % 4)];
+    const Tensor loss = cross_entropy(model.forward(b), b.tgt_out, {.label_smoothing = Scalar(c.label_smoothing)});
+    model.zero_grad();
+    tape.backward(loss);
+    tape.clear();
+    clip_grad_norm(params, 1.0);
+    adam.step(c.lr);
+    return double(loss.item());
+  };
+  for (int i = 0; i < warmup; ++i) step(i);
+  const long long n = steps > 0 ? steps : c.steps;
+  double last = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (long long i = 0; i < n; ++i) last = step(i);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  BenchResult r;
+  r.config = c.name;
+  r.threads = threads;
+  r.steps = n;
+  r.tokens_per_s = double(c.batch * c.tgt_len * n) / seconds;
+  r.step_ms = 1000 * seconds / double(n);
+  r.peak_rss_mb = double(usage.ru_maxrss) / 1024.0;
+  r.params = model.parameter_count();
+  r.final_loss = last;
+  return r;
+}
+
+}  // namespace heed

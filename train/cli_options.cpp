@@ -1,0 +1,65 @@
+// Shared option parsing: config files, --dump-config, --help.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "train/cli.h"
+
+namespace heed::cli {
+
+po::options_description common_options() {
+  po::options_description o("General");
+  o.add_options()("help,h", "show this help and exit")(
+      "config", po::value<std::string>(), "read options from an INI file (key = value, keys as the long option names)")(
+      "dump-config", "print the effective configuration as INI and exit");
+  return o;
+}
+
+namespace {
+
+// The value of an option as text, for --dump-config.
+std::string value_text(const po::variable_value& v) {
+  const auto& any = v.value();
+  if (const auto* s = boost::any_cast<std::string>(&any)) return *s;
+  if (const auto* i = boost::any_cast<int>(&any)) return std::to_string(*i);
+  if (const auto* l = boost::any_cast<long long>(&any)) return std::to_string(*l);
+  if (const auto* d = boost::any_cast<double>(&any)) {
+    std::ostringstream s;
+    s << *d;
+    return s.str();
+  }
+  if (const auto* b = boost::any_cast<bool>(&any)) return *b ? "true" : "false";
+  return "?";
+}
+
+}  // namespace
+
+bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
+           const std::vector<std::string>& args, po::variables_map& vm, bool config_is_file) {
+  try {
+    po::store(po::command_line_parser(args).options(options).run(), vm);
+    if (config_is_file && vm.count("config")) {
+      const std::string path = vm["config"].as<std::string>();
+      std::ifstream in(path);
+      if (!in) throw UsageError(path + ": cannot open config file");
+      po::store(po::parse_config_file(in, options), vm);  // values already set on the command line win
+    }
+    if (vm.count("help")) {
+      std::cout << "usage: heed " << command << " " << usage << "\n\n" << options << "\n";
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(std::string(e.what()) + " (see heed " + command + " --help)");
+  }
+  if (vm.count("dump-config")) {
+    std::cout << "# heed " << command << " effective configuration\n";
+    for (const auto& [name, value] : vm)
+      if (name != "dump-config" && name != "config" && name != "help" && !value.empty())
+        std::cout << name << " = " << value_text(value) << "\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace heed::cli
