@@ -67,7 +67,7 @@ Tensor log_softmax(const Tensor& x);
 // per score row.
 struct MaskBroadcast {
   Index heads = 1;
-  Index q_len = 1;
+  Index q_len = 0;  // required when heads > 1
 };
 // Softmax over the keys a row may attend to (mask true). Masked keys get weight 0; a row
 // with every key masked gives all zeros and zero gradient, never NaN.

@@ -73,9 +73,10 @@ Tensor mul_scalar(const Tensor& x, Scalar s) {
   return record("mul_scalar", x.value() * s, {x}, [x, s](const Matrix& d_y, const Matrix&) { x.grad() += s * d_y; });
 }
 
-// pow_scalar(x, p) -> y = x^p    dx = dy · p · x^(p-1)
+// pow_scalar(x, p) -> y = x^p    dx = dy · p · x^(p-1)   (0 for p = 0, also at x = 0)
 Tensor pow_scalar(const Tensor& x, Scalar p) {
   return record("pow_scalar", x.value().array().pow(p).matrix(), {x}, [x, p](const Matrix& d_y, const Matrix&) {
+    if (p == 0) return;
     x.grad().array() += d_y.array() * p * x.value().array().pow(p - 1);
   });
 }

@@ -44,6 +44,7 @@ Tensor log_softmax(const Tensor& x) {
 // masked rows get y = 0.    ds = y ⊙ (dy - Σ_row dy ⊙ y)
 Tensor masked_softmax(const Tensor& scores, const Mask& mask, MaskBroadcast bc) {
   const Index q_len = bc.heads == 1 ? 1 : bc.q_len;
+  HEED_CHECK(bc.heads == 1 || bc.q_len >= 1, "masked_softmax: " << bc.heads << " heads need q_len, the queries per sequence");
   HEED_CHECK(bc.heads >= 1 && q_len >= 1 && mask.cols() == scores.cols() &&
                  mask.rows() * bc.heads == scores.rows() && mask.rows() % q_len == 0,
              "masked_softmax: scores are " << shape_str(scores.value()) << " but mask is " << shape_str(mask)

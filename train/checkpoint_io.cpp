@@ -173,12 +173,17 @@ void load_checkpoint_weights(const std::string& path, Transformer& model, Optimi
     copy_into(data.floats.at("/model/" + slashed(p.name)), t.mutable_value());
   }
   if (optimizer && data.attributes.count("/optim")) {
+    const std::string saved = attr<std::string>(data, path, "/optim", "type");
+    if (saved != optimizer->config().kind)
+      throw std::runtime_error(path + ": optimizer state is " + saved + ", not " + optimizer->config().kind +
+                               " (use --reset-optimizer to start fresh moments)");
     optimizer->set_steps(attr<std::int64_t>(data, path, "/optim", "step"));
-    for (const std::string& slot : optimizer->slots())
-      for (const Parameter& p : params) {
-        const auto it = data.floats.find("/optim/" + slot + "/" + slashed(p.name));
-        if (it == data.floats.end()) throw std::runtime_error(path + ": missing optimizer state " + slot + " of " + p.name);
-        copy_into(it->second, optimizer->state()[slot][p.name]);
+    for (auto& [slot, moments] : optimizer->state())
+      for (auto& [name, moment] : moments) {  // only the parameters this optimizer updates
+        const auto it = data.floats.find("/optim/" + slot + "/" + slashed(name));
+        if (it == data.floats.end() || it->second.values.size() != std::size_t(moment.size()))
+          throw std::runtime_error(path + ": missing or misshapen optimizer state " + slot + " of " + name);
+        copy_into(it->second, moment);
       }
   }
 }

@@ -25,11 +25,7 @@ Text decode_utf8(std::string_view s, const std::string& what) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const auto b0 = static_cast<unsigned char>(s[i]);
-    int len = b0 < 0x80                    ? 1
-              : (b0 >= 0xC2 && b0 <= 0xDF) ? 2
-              : (b0 >= 0xE0 && b0 <= 0xEF) ? 3
-              : (b0 >= 0xF0 && b0 <= 0xF4) ? 4
-                                           : 0;
+    const int len = b0 < 0x80 ? 1 : b0 < 0xC2 ? 0 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : b0 < 0xF5 ? 4 : 0;
     char32_t c = len == 1 ? b0 : len == 2 ? (b0 & 0x1F) : len == 3 ? (b0 & 0x0F) : (b0 & 0x07);
     bool ok = len > 0 && i + len <= s.size();
     for (int k = 1; ok && k < len; ++k) {
@@ -52,23 +48,12 @@ Text decode_utf8(std::string_view s, const std::string& what) {
 }
 
 std::string encode_utf8(const Text& text) {
+  static constexpr unsigned char kLead[] = {0x00, 0xC0, 0xE0, 0xF0};
   std::string out;
   for (char32_t c : text) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
+    const int extra = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;  // continuation bytes
+    out += static_cast<char>(kLead[extra] | (c >> (6 * extra)));
+    for (int k = extra - 1; k >= 0; --k) out += static_cast<char>(0x80 | ((c >> (6 * k)) & 0x3F));
   }
   return out;
 }
@@ -108,17 +93,18 @@ void replace_all(Text& text, const Text& from, const Text& to) {
   text = std::move(out);
 }
 
-// re.sub over a two-character pattern: non-overlapping matches, scanned left to right.
-template <class Match, class Emit>
-Text substitute_pairs(const Text& text, Match match, Emit emit) {
+// re.sub of a two-character pattern that only inserts spaces: non-overlapping matches, left to
+// right. A match "ab" becomes "a b " (or " a b" when space_first).
+template <class Match>
+Text space_pairs(const Text& text, Match match, bool space_first) {
   Text out;
   std::size_t i = 0;
   for (; i + 1 < text.size(); ++i) {
-    if (match(text[i], text[i + 1])) {
-      emit(out, text[i], text[i + 1]);
-      ++i;
-    } else {
+    if (!match(text[i], text[i + 1])) {
       out += text[i];
+    } else {
+      out += space_first ? Text{U' ', text[i], U' ', text[i + 1]} : Text{text[i], U' ', text[i + 1], U' '};
+      ++i;
     }
   }
   if (i < text.size()) out += text[i];
@@ -128,7 +114,7 @@ Text substitute_pairs(const Text& text, Match match, Emit emit) {
 bool is_digit(char32_t c) { return c >= U'0' && c <= U'9'; }  // Python's [0-9]: ASCII only
 bool is_period_or_comma(char32_t c) { return c == U'.' || c == U','; }
 
-// The class [\{-\~\[-\` -\&\(-\+\:-\@\/] of mteval-v13a: ASCII punctuation except ' , - .
+// The class [\{-\~\[-\` -\&\(-\+\:-\@\/] of mteval-v13a: space and ASCII punctuation but ' , - .
 bool is_13a_symbol(char32_t c) {
   return (c >= 0x7B && c <= 0x7E) || (c >= 0x5B && c <= 0x60) || (c >= 0x20 && c <= 0x26) || (c >= 0x28 && c <= 0x2B) ||
          (c >= 0x3A && c <= 0x40) || c == U'/';
@@ -143,29 +129,15 @@ std::vector<Text> tokens_13a(Text line) {
   replace_all(line, U"&lt;", U"<");
   replace_all(line, U"&gt;", U">");
   Text padded = U" ";
-  for (char32_t c : line) {
-    if (is_13a_symbol(c))
-      padded += {U' ', c, U' '};
-    else
-      padded += c;
-  }
+  for (char32_t c : line) padded += is_13a_symbol(c) ? Text{U' ', c, U' '} : Text(1, c);
   padded += U' ';
   // "x." -> "x . " unless x is a digit; ".x" -> " . x" unless x is a digit; "9-" -> "9 - ".
-  padded = substitute_pairs(
-      padded, [](char32_t a, char32_t b) { return !is_digit(a) && is_period_or_comma(b); },
-      [](Text& out, char32_t a, char32_t b) {
-        out += {a, U' ', b, U' '};
-      });
-  padded = substitute_pairs(
-      padded, [](char32_t a, char32_t b) { return is_period_or_comma(a) && !is_digit(b); },
-      [](Text& out, char32_t a, char32_t b) {
-        out += {U' ', a, U' ', b};
-      });
-  padded = substitute_pairs(
-      padded, [](char32_t a, char32_t b) { return is_digit(a) && b == U'-'; },
-      [](Text& out, char32_t a, char32_t b) {
-        out += {a, U' ', b, U' '};
-      });
+  padded = space_pairs(
+      padded, [](char32_t a, char32_t b) { return !is_digit(a) && is_period_or_comma(b); }, false);
+  padded = space_pairs(
+      padded, [](char32_t a, char32_t b) { return is_period_or_comma(a) && !is_digit(b); }, true);
+  padded = space_pairs(
+      padded, [](char32_t a, char32_t b) { return is_digit(a) && b == U'-'; }, false);
   return split(padded);
 }
 

@@ -1,1 +1,121 @@
-#include <gtest/gtest.h>
+// layer_norm (gradients, normalised rows) and dropout (gradients, seeding, scale, p = 0).
+#include <cmath>
+
+#include "autograd/ops.h"
+#include "autograd/random.h"
+#include "autograd/tape.h"
+#include "tests/gradcheck_helper.h"
+
+namespace heed {
+namespace {
+
+using testing::random_tensor;
+
+TEST(LayerNorm, GradcheckInputGammaBeta) {
+  Tensor x = random_tensor(3, 5, 1, -2, 2), gamma = random_tensor(1, 5, 2, 0.5, 1.5), beta = random_tensor(1, 5, 3);
+  EXPECT_GRADCHECK([&] { return layer_norm(x, gamma, beta); }, {{"x", x}, {"gamma", gamma}, {"beta", beta}});
+}
+
+TEST(LayerNorm, InputUsedTwice) {  // a residual path as in a pre-norm block
+  Tensor x = random_tensor(2, 4, 4, -2, 2), gamma = random_tensor(1, 4, 5, 0.5, 1.5), beta = random_tensor(1, 4, 6);
+  EXPECT_GRADCHECK([&] { return add(x, layer_norm(x, gamma, beta)); }, {{"x", x}, {"gamma", gamma}, {"beta", beta}});
+}
+
+TEST(LayerNorm, UnitGammaZeroBetaGivesZeroMeanUnitVarianceRows) {
+  Tensor x = random_tensor(4, 8, 7, -3, 5);
+  const Matrix y = layer_norm(x, Tensor::constant(1, 8, 1), Tensor::zeros(1, 8)).value();
+  for (Index r = 0; r < y.rows(); ++r) {
+    EXPECT_NEAR(y.row(r).mean(), 0, 1e-12) << "row " << r;
+    EXPECT_NEAR(y.row(r).squaredNorm() / 8, 1, 1e-3) << "row " << r;  // biased variance, eps aside
+  }
+}
+
+TEST(LayerNorm, ValueMatchesReference) {
+  Tensor x = random_tensor(3, 4, 8, -2, 2), gamma = random_tensor(1, 4, 9), beta = random_tensor(1, 4, 10);
+  const double eps = 1e-5;
+  const Matrix y = layer_norm(x, gamma, beta, eps).value();
+  for (Index r = 0; r < 3; ++r) {
+    const double mu = x.value().row(r).mean();
+    const double var = (x.value().row(r).array() - mu).square().mean();
+    for (Index c = 0; c < 4; ++c) {
+      const double expected = (x.value()(r, c) - mu) / std::sqrt(var + eps) * gamma.value()(0, c) + beta.value()(0, c);
+      EXPECT_NEAR(y(r, c), expected, 1e-12) << r << "," << c;
+    }
+  }
+}
+
+TEST(LayerNorm, BadParameterShapesThrow) {
+  Tensor x = random_tensor(3, 4, 1);
+  EXPECT_THROW(layer_norm(x, Tensor::constant(1, 3, 1), Tensor::zeros(1, 4)), std::invalid_argument);
+  EXPECT_THROW(layer_norm(x, Tensor::constant(1, 4, 1), Tensor::zeros(4, 1)), std::invalid_argument);
+}
+
+TEST(Dropout, GradcheckWithFreshlySeededRng) {
+  Tensor x = random_tensor(4, 5, 11);
+  EXPECT_GRADCHECK(
+      [&] {
+        Rng rng(42);  // a new rng per call: every evaluation draws the same mask
+        return dropout(x, 0.4, rng);
+      },
+      {{"x", x}});
+}
+
+TEST(Dropout, SameSeedSameMaskDifferentSeedDifferentMask) {
+  const Tensor x = Tensor::constant(8, 8, 1);
+  Rng a(1), b(1), c(2);
+  const Matrix ya = dropout(x, 0.5, a).value(), yb = dropout(x, 0.5, b).value(), yc = dropout(x, 0.5, c).value();
+  EXPECT_TRUE(ya == yb);
+  EXPECT_FALSE(ya == yc);
+  // The rng advances: a second draw from the same rng gives another mask.
+  EXPECT_FALSE(dropout(x, 0.5, a).value() == ya);
+}
+
+TEST(Dropout, KeptElementsAreScaledAndGradientUsesTheSameMask) {
+  Tensor x = random_tensor(6, 7, 12, 0.5, 1);  // no zeros of its own
+  x.set_requires_grad(true);
+  Tape::current().clear();
+  Rng rng(3);
+  const Tensor y = dropout(x, 0.25, rng);
+  for (Index i = 0; i < y.size(); ++i) {
+    const double v = y.value().data()[i];
+    if (v != 0) {
+      EXPECT_NEAR(v, x.value().data()[i] / 0.75, 1e-12);
+    }
+  }
+  Tape::current().backward(sum(y));
+  const Matrix expected = ((y.value().array() != 0).cast<double>() / 0.75).matrix();
+  EXPECT_TRUE(x.grad().isApprox(expected));
+  x.zero_grad();
+  Tape::current().clear();
+}
+
+TEST(Dropout, KeepsExpectedScaleAndDropsFractionP) {
+  const Tensor ones = Tensor::constant(200, 200, 1);
+  for (double p : {0.1, 0.5}) {
+    SCOPED_TRACE(p);
+    Rng rng(7);
+    const Matrix y = dropout(ones, p, rng).value();
+    EXPECT_NEAR(y.mean(), 1, 0.03);
+    const double zeros = double((y.array() == 0).count()) / double(y.size());
+    EXPECT_NEAR(zeros, p, 0.02);
+  }
+}
+
+TEST(Dropout, ZeroProbabilityReturnsInput) {
+  Tensor x = random_tensor(3, 4, 13);
+  Rng rng(5);
+  const auto state = rng.state();
+  const Tensor y = dropout(x, 0, rng);
+  EXPECT_TRUE(y.same_as(x));
+  EXPECT_EQ(rng.state(), state);  // no draws
+}
+
+TEST(Dropout, ProbabilityOutsideRangeThrows) {
+  Tensor x = random_tensor(2, 2, 14);
+  Rng rng(1);
+  EXPECT_THROW(dropout(x, 1, rng), std::invalid_argument);
+  EXPECT_THROW(dropout(x, -0.1, rng), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace heed

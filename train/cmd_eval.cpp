@@ -1,0 +1,173 @@
+// heed eval, heed translate, heed score, heed data.
+#include <fstream>
+#include <iostream>
+
+#include "data/tsv.h"
+#include "data/utf8.h"
+#include "train/cli.h"
+#include "train/evaluate.h"
+#include "train/metrics.h"
+#include "train/threads.h"
+
+namespace heed::cli {
+
+namespace {
+
+struct LoadedModel {
+  std::unique_ptr<Transformer> model;
+  std::unique_ptr<Preprocessor> pre;
+};
+
+LoadedModel load_model(const std::string& path) {
+  const LoadedCheckpoint ck = read_checkpoint_header(path);
+  LoadedModel m{std::make_unique<Transformer>(ck.config), std::make_unique<Preprocessor>(Preprocessor::from_state(ck.vocab))};
+  load_checkpoint_weights(path, *m.model, nullptr);
+  m.model->eval();
+  return m;
+}
+
+po::options_description decode_options() {
+  po::options_description o("Decoding");
+  o.add_options()("beam", po::value<int>()->default_value(1), "beam size (1 = greedy)")(
+      "length-penalty", po::value<double>()->default_value(0.6), "beam: GNMT length-penalty exponent")(
+      "max-output", po::value<long long>()->default_value(0), "longest output in tokens (0 = 2 x source + 10)")(
+      "threads", po::value<int>()->default_value(0), "threads (0 = all cores)");
+  return o;
+}
+
+DecodeOptions read_decode_options(const po::variables_map& vm) {
+  DecodeOptions d;
+  d.beam = vm["beam"].as<int>();
+  if (d.beam < 1) throw UsageError("--beam: must be at least 1, got " + std::to_string(d.beam));
+  d.length_penalty = vm["length-penalty"].as<double>();
+  d.max_len = vm["max-output"].as<long long>();
+  set_threads(vm["threads"].as<int>());
+  return d;
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw UsageError(path + ": no such file");
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+}  // namespace
+
+int run_eval(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("checkpoint", po::value<std::string>()->required(), "the model")(
+      "task", po::value<std::string>(), "a built-in task")("split", po::value<std::string>()->default_value("test"),
+                                                          "train | valid | test")(
+      "data", po::value<std::string>(), "a TSV file of source<TAB>target pairs")(
+      "seed", po::value<unsigned long long>()->default_value(1), "the task's seed (as in training)")(
+      "min-length", po::value<int>()->default_value(1), "task sequences: shortest")(
+      "max-length", po::value<int>()->default_value(20), "task sequences: longest")(
+      "json", "print one JSON object")("show", po::value<int>()->default_value(0), "print the first N translations");
+  options.add(decode_options());
+  po::variables_map vm;
+  if (!parse("eval", "--checkpoint CKPT.h5 (--task NAME [--split test] | --data FILE.tsv) [--beam K] [--json]", options,
+             args, vm))
+    return 0;
+  DataSource source;
+  if (vm.count("task") == vm.count("data")) throw UsageError("give exactly one of --task and --data");
+  if (vm.count("task")) {
+    source.task = vm["task"].as<std::string>();
+    source.task_options.seed = vm["seed"].as<unsigned long long>();
+    source.task_options.min_len = vm["min-length"].as<int>();
+    source.task_options.max_len = vm["max-length"].as<int>();
+  } else {
+    source.tsv = vm["data"].as<std::string>();
+  }
+  const DecodeOptions decode = read_decode_options(vm);
+  LoadedModel m = load_model(vm["checkpoint"].as<std::string>());
+  std::vector<Example> examples;
+  try {
+    examples = load_examples(source, vm["split"].as<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  const EvalResult r = evaluate(*m.model, *m.pre, examples, EvalOptions{.batch_size = 64, .decode = decode});
+  for (int i = 0; i < vm["show"].as<int>() && i < int(examples.size()); ++i)
+    std::cout << "src: " << examples[std::size_t(i)].source << "\nref: " << examples[std::size_t(i)].target
+              << "\nhyp: " << r.hypotheses[std::size_t(i)] << "\n\n";
+  std::cout << (vm.count("json") ? r.json() : r.summary()) << std::endl;
+  return 0;
+}
+
+int run_translate(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("checkpoint", po::value<std::string>()->required(), "the model")(
+      "batch-size", po::value<std::size_t>()->default_value(64), "sentences decoded together");
+  options.add(decode_options());
+  po::variables_map vm;
+  if (!parse("translate", "--checkpoint CKPT.h5 [--beam K]  < sources > translations", options, args, vm)) return 0;
+  const DecodeOptions decode = read_decode_options(vm);
+  LoadedModel m = load_model(vm["checkpoint"].as<std::string>());
+  std::vector<std::string> lines;
+  std::string line;
+  for (std::size_t n = 1; std::getline(std::cin, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (utf8_error_offset(line) != std::string::npos)
+      throw UsageError("stdin:" + std::to_string(n) + ": invalid UTF-8 at byte " + std::to_string(utf8_error_offset(line)));
+    lines.push_back(line);
+  }
+  for (const std::string& t : translate(*m.model, *m.pre, lines, decode, vm["batch-size"].as<std::size_t>()))
+    std::cout << t << "\n";
+  return 0;
+}
+
+int run_score(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("hyp", po::value<std::string>()->required(), "hypotheses, one per line")(
+      "ref", po::value<std::string>()->required(), "references, one per line")("json", "print one JSON object");
+  po::variables_map vm;
+  if (!parse("score", "--hyp FILE --ref FILE [--json]", options, args, vm)) return 0;
+  const std::vector<std::string> hyp = read_lines(vm["hyp"].as<std::string>()), ref = read_lines(vm["ref"].as<std::string>());
+  if (hyp.size() != ref.size())
+    throw UsageError(vm["hyp"].as<std::string>() + " has " + std::to_string(hyp.size()) + " lines but " +
+                     vm["ref"].as<std::string>() + " has " + std::to_string(ref.size()));
+  const double b = corpus_bleu(hyp, ref), c = corpus_chrf(hyp, ref), em = exact_match(hyp, ref),
+               ta = token_accuracy(hyp, ref);
+  if (vm.count("json")) {
+    std::printf("{\"bleu\": %.4f, \"chrf\": %.4f, \"exact_match\": %.6f, \"token_accuracy\": %.6f, \"sentences\": %zu}\n",
+                b, c, em, ta, hyp.size());
+  } else {
+    std::printf("%s\nchrF2 = %.2f\nexact match %.2f%%  token accuracy %.2f%%  (%zu sentences)\n",
+                format_bleu(bleu(hyp, ref)).c_str(), c, 100 * em, 100 * ta, hyp.size());
+  }
+  return 0;
+}
+
+int run_data(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("task", po::value<std::string>()->required(), "copy, reverse, sort, toy-fr")(
+      "split", po::value<std::string>()->default_value("train"), "train | valid | test")(
+      "seed", po::value<unsigned long long>()->default_value(1), "the generator's seed")(
+      "min-length", po::value<int>()->default_value(1), "shortest sequence")(
+      "max-length", po::value<int>()->default_value(20), "longest sequence")(
+      "size", po::value<std::size_t>()->default_value(0), "examples (0 = the split's default)");
+  po::variables_map vm;
+  if (!parse("data", "--task NAME --split train|valid|test", options, args, vm)) return 0;
+  TaskOptions t;
+  t.seed = vm["seed"].as<unsigned long long>();
+  t.min_len = vm["min-length"].as<int>();
+  t.max_len = vm["max-length"].as<int>();
+  const std::string split = vm["split"].as<std::string>();
+  if (const std::size_t size = vm["size"].as<std::size_t>(); size > 0) t.train_size = t.valid_size = t.test_size = size;
+  std::vector<Example> examples;
+  try {
+    examples = make_task(vm["task"].as<std::string>(), split, t);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  for (const Example& e : examples) std::cout << e.source << "\t" << e.target << "\n";
+  return 0;
+}
+
+}  // namespace heed::cli

@@ -1,0 +1,121 @@
+// Loss over a data set, decoding, and the metrics of the decoded output.
+#include "train/evaluate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "data/toy_fr.h"
+#include "train/metrics.h"
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+// Restores the model's training mode when it goes out of scope.
+class EvalMode {
+ public:
+  explicit EvalMode(Transformer& model) : model_(model), was_training_(model.is_training()) { model.eval(); }
+  ~EvalMode() { model_.train(was_training_); }
+
+ private:
+  Transformer& model_;
+  bool was_training_;
+};
+
+}  // namespace
+
+std::string EvalResult::json() const {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "{\"loss\": %.6f, \"perplexity\": %.6f, \"exact_match\": %.6f, \"token_accuracy\": %.6f, "
+                "\"bleu\": %.4f, \"chrf\": %.4f, \"sentences\": %zu, \"tokens\": %zu",
+                loss, perplexity, exact_match, token_accuracy, bleu, chrf, sentences, tokens);
+  std::string out = buf;
+  if (pronoun_accuracy >= 0) {
+    std::snprintf(buf, sizeof buf, ", \"pronoun_accuracy\": %.6f", pronoun_accuracy);
+    out += buf;
+  }
+  return out + "}";
+}
+
+std::string EvalResult::summary() const {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "loss %.4f  ppl %.3f  exact %.2f%%  token acc %.2f%%  BLEU %.2f  chrF %.2f", loss, perplexity,
+                100 * exact_match, 100 * token_accuracy, bleu, chrf);
+  std::string out = buf;
+  if (pronoun_accuracy >= 0) {
+    std::snprintf(buf, sizeof buf, "  pronoun %.2f%%", 100 * pronoun_accuracy);
+    out += buf;
+  }
+  std::snprintf(buf, sizeof buf, "  (%zu sentences)", sentences);
+  return out + buf;
+}
+
+std::vector<std::string> translate(Transformer& model, const Preprocessor& pre, const std::vector<std::string>& sources,
+                                   const DecodeOptions& options, std::size_t batch_size) {
+  EvalMode eval_mode(model);
+  std::vector<std::vector<std::int32_t>> encoded;
+  for (const std::string& s : sources) {
+    std::vector<std::int32_t> ids = pre.encode_source(s);
+    if (Index(ids.size()) + 1 > model.config().max_len) ids.resize(std::size_t(model.config().max_len - 1));
+    encoded.push_back(std::move(ids));
+  }
+  std::vector<std::size_t> order(sources.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return encoded[a].size() < encoded[b].size(); });
+  std::vector<std::string> out(sources.size());
+  for (std::size_t start = 0; start < order.size(); start += batch_size) {
+    const std::size_t end = std::min(order.size(), start + batch_size);
+    std::vector<std::vector<std::int32_t>> chunk;
+    for (std::size_t i = start; i < end; ++i) chunk.push_back(encoded[order[i]]);
+    const auto outputs = decode(model, pad_sources(chunk), Index(chunk.size()), options);
+    for (std::size_t i = start; i < end; ++i) out[order[i]] = pre.decode_target(outputs[i - start]);
+  }
+  return out;
+}
+
+EvalResult evaluate(Transformer& model, const Preprocessor& pre, const std::vector<Example>& examples,
+                    const EvalOptions& options) {
+  EvalMode eval_mode(model);
+  NoGradGuard no_grad;
+  EvalResult r;
+  r.sentences = examples.size();
+  // Teacher-forced loss, summed over target tokens then divided once.
+  const std::vector<EncodedPair> pairs = pre.encode(examples);
+  double total = 0;
+  for (std::size_t start = 0; start < pairs.size(); start += options.batch_size) {
+    std::vector<std::size_t> indices(std::min(options.batch_size, pairs.size() - start));
+    std::iota(indices.begin(), indices.end(), start);
+    const Seq2SeqBatch batch = to_model_batch(make_batch(pairs, indices));
+    total += double(cross_entropy(model.forward(batch), batch.tgt_out, {.sum = true}).item());
+    for (std::int32_t t : batch.tgt_out) r.tokens += t != 0;
+  }
+  r.loss = r.tokens ? total / double(r.tokens) : 0;
+  r.perplexity = std::exp(r.loss);
+  if (!options.translate) return r;
+  std::vector<std::string> sources, references;
+  for (const Example& e : examples) {
+    sources.push_back(e.source);
+    references.push_back(e.target);
+  }
+  r.hypotheses = translate(model, pre, sources, options.decode, options.batch_size);
+  r.exact_match = exact_match(r.hypotheses, references);
+  r.token_accuracy = token_accuracy(r.hypotheses, references);
+  r.bleu = corpus_bleu(r.hypotheses, references);
+  r.chrf = corpus_chrf(r.hypotheses, references);
+  std::size_t with_pronoun = 0, right = 0;
+  for (std::size_t i = 0; i < examples.size(); ++i)
+    if (!examples[i].pronoun.empty()) {
+      ++with_pronoun;
+      right += pronoun_correct(r.hypotheses[i], examples[i]);
+    }
+  if (with_pronoun > 0) r.pronoun_accuracy = double(right) / double(with_pronoun);
+  return r;
+}
+
+HEED_NAMESPACE_END

@@ -1,0 +1,40 @@
+// Evaluating a model on sentence pairs: teacher-forced loss and perplexity, then decoding and
+// the translation metrics (exact match, token accuracy, BLEU, chrF, pronoun accuracy on toy-fr).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "train/decode.h"
+#include "train/text_data.h"
+
+HEED_NAMESPACE_BEGIN
+
+struct EvalResult {
+  double loss = 0;        // token-weighted mean cross-entropy, no label smoothing
+  double perplexity = 0;  // exp(loss)
+  double exact_match = 0, token_accuracy = 0;  // [0, 1]
+  double bleu = 0, chrf = 0;                   // 0-100, sacreBLEU's scale
+  double pronoun_accuracy = -1;                // [0, 1]; -1 when no example has a pronoun
+  std::size_t sentences = 0, tokens = 0;
+  std::vector<std::string> hypotheses;
+
+  std::string json() const;     // one JSON object
+  std::string summary() const;  // one human-readable line
+};
+
+struct EvalOptions {
+  std::size_t batch_size = 64;
+  DecodeOptions decode;
+  bool translate = true;  // false: loss and perplexity only (fast validation)
+};
+
+// The model is put in eval mode for the duration.
+EvalResult evaluate(Transformer& model, const Preprocessor& pre, const std::vector<Example>& examples,
+                    const EvalOptions& options);
+
+// Translates sentences (batched, sorted by length internally, returned in input order).
+std::vector<std::string> translate(Transformer& model, const Preprocessor& pre, const std::vector<std::string>& sources,
+                                   const DecodeOptions& options, std::size_t batch_size = 64);
+
+HEED_NAMESPACE_END

@@ -1,0 +1,111 @@
+// Loading examples, building and applying the tokenizer and vocabularies.
+#include "train/text_data.h"
+
+#include <iostream>
+
+#include "data/bpe.h"
+#include "data/tsv.h"
+
+HEED_NAMESPACE_BEGIN
+
+std::vector<Example> load_examples(const DataSource& source, const std::string& split) {
+  if (!source.task.empty()) return make_task(source.task, split, source.task_options);
+  const TsvCorpus corpus = read_tsv(source.tsv);
+  if (corpus.skipped_long > 0 || corpus.skipped_empty > 0)
+    std::cerr << source.tsv << ": skipped " << corpus.skipped_long << " over-long and " << corpus.skipped_empty
+              << " empty lines of " << corpus.lines_read << "\n";
+  std::vector<Example> out;
+  out.reserve(corpus.pairs.size());
+  for (const SentencePair& p : corpus.pairs) out.push_back(Example{p.source, p.target, ""});
+  return out;
+}
+
+Preprocessor Preprocessor::build(const std::vector<Example>& train, const std::string& tokenizer, int bpe_merges,
+                                 std::size_t min_freq) {
+  std::shared_ptr<Tokenizer> tok;
+  if (tokenizer == "bpe") {
+    std::vector<std::string> text;
+    for (const Example& e : train) {
+      text.push_back(e.source);
+      text.push_back(e.target);
+    }
+    tok = std::make_shared<BpeTokenizer>(BpeTokenizer::learn(text, bpe_merges));
+  } else {
+    tok = make_tokenizer(tokenizer);
+  }
+  std::vector<std::vector<std::string>> src, tgt;
+  for (const Example& e : train) {
+    src.push_back(tok->tokenize(e.source));
+    tgt.push_back(tok->tokenize(e.target));
+  }
+  return Preprocessor(tok, Vocabulary::build(src, min_freq), Vocabulary::build(tgt, min_freq));
+}
+
+Preprocessor Preprocessor::from_state(const VocabularyState& state) {
+  std::vector<BpeMerge> merges;
+  for (const std::string& m : state.bpe_merges) {
+    const std::size_t space = m.find(' ');
+    if (space == std::string::npos) throw std::runtime_error("checkpoint: malformed BPE merge '" + m + "'");
+    merges.emplace_back(m.substr(0, space), m.substr(space + 1));
+  }
+  std::shared_ptr<Tokenizer> tok = make_tokenizer(state.tokenizer, merges);
+  return Preprocessor(tok, Vocabulary::from_tokens(state.src), Vocabulary::from_tokens(state.tgt));
+}
+
+VocabularyState Preprocessor::state() const {
+  VocabularyState s;
+  s.src = src_vocab_.tokens();
+  s.tgt = tgt_vocab_.tokens();
+  s.tokenizer = tokenizer_->type();
+  if (const auto* bpe = dynamic_cast<const BpeTokenizer*>(tokenizer_.get()))
+    for (const BpeMerge& m : bpe->merges()) s.bpe_merges.push_back(m.first + " " + m.second);
+  return s;
+}
+
+namespace {
+
+std::vector<std::int32_t> encode_with(const Tokenizer& tok, const Vocabulary& vocab, const std::string& text,
+                                      std::size_t* unknown) {
+  std::vector<std::int32_t> ids = vocab.encode(tok.tokenize(text));
+  if (unknown)
+    for (std::int32_t id : ids) *unknown += id == Vocabulary::kUnk;
+  return ids;
+}
+
+}  // namespace
+
+std::vector<std::int32_t> Preprocessor::encode_source(const std::string& text, std::size_t* unknown) const {
+  return encode_with(*tokenizer_, src_vocab_, text, unknown);
+}
+
+std::vector<std::int32_t> Preprocessor::encode_target(const std::string& text, std::size_t* unknown) const {
+  return encode_with(*tokenizer_, tgt_vocab_, text, unknown);
+}
+
+std::vector<EncodedPair> Preprocessor::encode(const std::vector<Example>& examples, std::size_t* unknown) const {
+  std::vector<EncodedPair> out;
+  out.reserve(examples.size());
+  for (const Example& e : examples) out.push_back({encode_source(e.source, unknown), encode_target(e.target, unknown)});
+  return out;
+}
+
+std::string Preprocessor::decode_target(const std::vector<std::int32_t>& ids) const {
+  return tokenizer_->detokenize(tgt_vocab_.decode(ids));
+}
+
+Seq2SeqBatch to_model_batch(const PaddedBatch& b) {
+  return Seq2SeqBatch{.batch = Index(b.batch), .src = b.src, .tgt_in = b.tgt_in, .tgt_out = b.tgt_out};
+}
+
+std::vector<std::int32_t> pad_sources(const std::vector<std::vector<std::int32_t>>& sources) {
+  std::size_t len = 0;
+  for (const auto& s : sources) len = std::max(len, s.size() + 1);
+  std::vector<std::int32_t> out(sources.size() * len, Vocabulary::kPad);
+  for (std::size_t b = 0; b < sources.size(); ++b) {
+    std::copy(sources[b].begin(), sources[b].end(), out.begin() + long(b * len));
+    out[b * len + sources[b].size()] = Vocabulary::kEos;
+  }
+  return out;
+}
+
+HEED_NAMESPACE_END

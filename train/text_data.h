@@ -1,0 +1,62 @@
+// From text to ids and back: the sentence pairs a run uses (a built-in task or a TSV file), the
+// tokenizer and the source and target vocabularies, as one Preprocessor saved in checkpoints.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/batching.h"
+#include "data/tasks.h"
+#include "data/tokenizer.h"
+#include "data/vocab.h"
+#include "train/checkpoint_io.h"
+
+HEED_NAMESPACE_BEGIN
+
+// Where sentence pairs come from: `task` (a built-in task name) or `tsv` (a file path).
+struct DataSource {
+  std::string task;
+  std::string tsv;
+  TaskOptions task_options;
+  std::string describe() const { return task.empty() ? tsv : "task " + task; }
+};
+
+// The examples of `split` ("train", "valid", "test") of a task, or every pair of a TSV file
+// (pronoun empty). Prints the TSV reader's skip counts to stderr when it skipped lines.
+std::vector<Example> load_examples(const DataSource& source, const std::string& split);
+
+class Preprocessor {
+ public:
+  // Learns the tokenizer (BPE merges over both sides) and the vocabularies from training pairs.
+  static Preprocessor build(const std::vector<Example>& train, const std::string& tokenizer, int bpe_merges,
+                            std::size_t min_freq);
+  static Preprocessor from_state(const VocabularyState& state);
+  VocabularyState state() const;
+
+  // Token ids without specials; unknown tokens become <unk> and are counted in `unknown`.
+  std::vector<std::int32_t> encode_source(const std::string& text, std::size_t* unknown = nullptr) const;
+  std::vector<std::int32_t> encode_target(const std::string& text, std::size_t* unknown = nullptr) const;
+  std::vector<EncodedPair> encode(const std::vector<Example>& examples, std::size_t* unknown = nullptr) const;
+  // Output ids (no specials) -> text.
+  std::string decode_target(const std::vector<std::int32_t>& ids) const;
+
+  const Vocabulary& src_vocab() const { return src_vocab_; }
+  const Vocabulary& tgt_vocab() const { return tgt_vocab_; }
+  const Tokenizer& tokenizer() const { return *tokenizer_; }
+
+ private:
+  Preprocessor(std::shared_ptr<Tokenizer> tokenizer, Vocabulary src, Vocabulary tgt)
+      : tokenizer_(std::move(tokenizer)), src_vocab_(std::move(src)), tgt_vocab_(std::move(tgt)) {}
+  std::shared_ptr<Tokenizer> tokenizer_;
+  Vocabulary src_vocab_, tgt_vocab_;
+};
+
+// A PaddedBatch as the model takes it.
+Seq2SeqBatch to_model_batch(const PaddedBatch& batch);
+
+// Source sentences (ids, no specials) -> (B·S) ids padded, each row tokens + EOS.
+std::vector<std::int32_t> pad_sources(const std::vector<std::vector<std::int32_t>>& sources);
+
+HEED_NAMESPACE_END
