@@ -1,5 +1,6 @@
 // Matrix products: plain, with transposed operands, batched (attention heads), and linear.
 #include "autograd/check.h"
+#include "autograd/parallel.h"
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 
@@ -30,6 +31,10 @@ void gemm_grad_b(const DC& d_c, const AM& a, MatmulOptions o, DB&& d_b) {
   else gemm_add(d_c, true, a, o.transpose_a, d_b);
 }
 
+// Rows per chunk when linear splits its product across threads: large enough for an efficient
+// matrix product, small enough that a busy core's share can move to the other.
+constexpr Index kLinearRowGrain = 256;
+
 }  // namespace
 
 // matmul(A[m,k], B[k,n]) -> C[m,n]    dA = dC·Bᵀ    dB = Aᵀ·dC    (transposed forms above)
@@ -56,20 +61,23 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, Index batches, MatmulOpt
   HEED_CHECK(k == k2, "batched_matmul: each op(A_i) is (" << m << "," << k << ") but op(B_i) is (" << k2 << ","
                                                           << n << ")");
   Matrix c = Matrix::Zero(batches * m, n);
-  for (Index i = 0; i < batches; ++i)
-    gemm_add(a.value().middleRows(i * a_rows, a_rows), o.transpose_a, b.value().middleRows(i * b_rows, b_rows),
-             o.transpose_b, c.middleRows(i * m, m));
+  const Index grain = std::max<Index>(1, batches / 16);  // blocks are independent: split them across threads
+  parallel_for(batches, grain, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i)
+      gemm_add(a.value().middleRows(i * a_rows, a_rows), o.transpose_a, b.value().middleRows(i * b_rows, b_rows),
+               o.transpose_b, c.middleRows(i * m, m));
+  });
   return record("batched_matmul", std::move(c), {a, b},
-                [a, b, o, batches, a_rows, b_rows, m](const Matrix& d_c, const Matrix&) {
-                  for (Index i = 0; i < batches; ++i) {
-                    auto d_ci = d_c.middleRows(i * m, m);
-                    auto a_i = a.value().middleRows(i * a_rows, a_rows);
-                    auto b_i = b.value().middleRows(i * b_rows, b_rows);
-                    if (a.requires_grad())
-                      gemm_grad_a(d_ci, b_i, o, a.grad().middleRows(i * a_rows, a_rows));
-                    if (b.requires_grad())
-                      gemm_grad_b(d_ci, a_i, o, b.grad().middleRows(i * b_rows, b_rows));
-                  }
+                [a, b, o, batches, a_rows, b_rows, m, grain](const Matrix& d_c, const Matrix&) {
+                  Matrix* d_a = a.requires_grad() ? &a.grad() : nullptr;
+                  Matrix* d_b = b.requires_grad() ? &b.grad() : nullptr;
+                  parallel_for(batches, grain, [&](Index begin, Index end) {
+                    for (Index i = begin; i < end; ++i) {
+                      auto d_ci = d_c.middleRows(i * m, m);
+                      if (d_a) gemm_grad_a(d_ci, b.value().middleRows(i * b_rows, b_rows), o, d_a->middleRows(i * a_rows, a_rows));
+                      if (d_b) gemm_grad_b(d_ci, a.value().middleRows(i * a_rows, a_rows), o, d_b->middleRows(i * b_rows, b_rows));
+                    }
+                  });
                 });
 }
 
@@ -77,18 +85,30 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, Index batches, MatmulOpt
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   HEED_CHECK(x.cols() == weight.cols(), "linear: input is " << shape_str(x.value()) << " but weight is "
                                                              << shape_str(weight.value()) << " (out,in)");
+  HEED_CHECK(!bias.defined() || (bias.rows() == 1 && bias.cols() == weight.rows()),
+             "linear: bias is " << shape_str(bias.value()) << ", expected (1," << weight.rows() << ")");
   Matrix y(x.rows(), weight.rows());
-  y.noalias() = x.value() * weight.value().transpose();
+  // Row blocks of x are independent products; threads take them in turn.
+  parallel_for(x.rows(), kLinearRowGrain, [&](Index begin, Index end) {
+    auto y_rows = y.middleRows(begin, end - begin);
+    y_rows.noalias() = x.value().middleRows(begin, end - begin) * weight.value().transpose();
+    if (bias.defined()) y_rows.rowwise() += bias.value().row(0);
+  });
   std::vector<Tensor> inputs{x, weight};
-  if (bias.defined()) {
-    HEED_CHECK(bias.rows() == 1 && bias.cols() == weight.rows(),
-               "linear: bias is " << shape_str(bias.value()) << ", expected (1," << weight.rows() << ")");
-    y.rowwise() += bias.value().row(0);
-    inputs.push_back(bias);
-  }
+  if (bias.defined()) inputs.push_back(bias);
   return record("linear", std::move(y), std::move(inputs), [x, weight, bias](const Matrix& d_y, const Matrix&) {
-    if (x.requires_grad()) x.grad().noalias() += d_y * weight.value();
-    if (weight.requires_grad()) weight.grad().noalias() += d_y.transpose() * x.value();
+    if (x.requires_grad()) {
+      Matrix& d_x = x.grad();
+      parallel_for(d_y.rows(), kLinearRowGrain, [&](Index begin, Index end) {
+        d_x.middleRows(begin, end - begin).noalias() += d_y.middleRows(begin, end - begin) * weight.value();
+      });
+    }
+    if (weight.requires_grad()) {  // dW rows j depend on columns j of dy only
+      Matrix& d_w = weight.grad();
+      parallel_for(d_w.rows(), std::max<Index>(8, d_w.rows() / 8), [&](Index begin, Index end) {
+        d_w.middleRows(begin, end - begin).noalias() += d_y.middleCols(begin, end - begin).transpose() * x.value();
+      });
+    }
     if (bias.defined() && bias.requires_grad()) bias.grad() += d_y.colwise().sum();
   });
 }
