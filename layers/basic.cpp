@@ -16,8 +16,8 @@ Linear::Linear(Index in_features, Index out_features, Rng& rng, bool with_bias) 
 
 Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); }
 
-Embedding::Embedding(Index vocab_size, Index dim, Rng& rng) {
-  weight = register_parameter("weight", Tensor(normal_matrix(vocab_size, dim, rng)));
+Embedding::Embedding(Index vocab_size, Index dim, Rng& rng, double std) {
+  weight = register_parameter("weight", Tensor(normal_matrix(vocab_size, dim, rng) * Scalar(std)));
 }
 
 Tensor Embedding::forward(const std::vector<std::int32_t>& ids) const { return embedding(weight, ids); }

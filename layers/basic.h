@@ -18,10 +18,10 @@ class Linear : public Module {
   Tensor weight, bias;                    // bias undefined when with_bias is false
 };
 
-// Rows of a (V,C) table gathered by id. Init as nn.Embedding: N(0,1).
+// Rows of a (V,C) table gathered by id. Init N(0, std²): std 1 as nn.Embedding.
 class Embedding : public Module {
  public:
-  Embedding(Index vocab_size, Index dim, Rng& rng);
+  Embedding(Index vocab_size, Index dim, Rng& rng, double std = 1.0);
   Tensor forward(const std::vector<std::int32_t>& ids) const;  // -> (ids.size(), C)
   Tensor weight;
 };

@@ -9,12 +9,18 @@
 
 HEED_NAMESPACE_BEGIN
 
+namespace {
+
+double embed_std(const TransformerConfig& c) { return c.scaled_embedding_init ? 1.0 / std::sqrt(double(c.d_model)) : 1.0; }
+
+}  // namespace
+
 Transformer::Transformer(const TransformerConfig& config)
     : config_(config),
       init_rng_(config.seed),
       dropout_rng_(config.seed ^ 0x5DEECE66Dull),
-      src_embed(config.src_vocab_size, config.d_model, init_rng_),
-      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_),
+      src_embed(config.src_vocab_size, config.d_model, init_rng_, embed_std(config)),
+      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embed_std(config)),
       src_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
       tgt_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
       encoder(config.layer_config(), config.enc_layers, init_rng_),

@@ -24,6 +24,10 @@ struct TransformerConfig {
   bool norm_first = true;
   Activation activation = Activation::ReLU;
   bool learned_positions = false;  // default: the sinusoidal table
+  // Embedding init: false = N(0,1) as nn.Embedding (the reference model); true = N(0, 1/d_model),
+  // so that after the sqrt(d_model) scale token vectors are O(1) like the positions and do
+  // not drown them (the original Transformer's and fairseq's choice; heed train's default).
+  bool scaled_embedding_init = false;
   std::uint64_t seed = 1;          // initialisation and dropout masks
 
   LayerConfig layer_config() const { return {d_model, num_heads, d_ff, dropout, norm_first, activation}; }

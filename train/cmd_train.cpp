@@ -22,6 +22,8 @@ po::options_description model_options() {
       "norm-first", po::value<bool>()->default_value(true), "pre-LN (true) or post-LN (false)")(
       "activation", po::value<std::string>()->default_value("relu"), "relu | gelu")(
       "positions", po::value<std::string>()->default_value("sinusoidal"), "sinusoidal | learned")(
+      "embed-init", po::value<std::string>()->default_value("scaled"),
+      "scaled: N(0, 1/d-model), token vectors O(1) after the sqrt(d) scale | torch: N(0, 1) as nn.Embedding")(
       "tokenizer", po::value<std::string>()->default_value("word"), "char | word | bpe")(
       "bpe-merges", po::value<int>()->default_value(8000), "BPE merges learned from the training data")(
       "min-freq", po::value<std::size_t>()->default_value(1), "tokens rarer than this become <unk>");
@@ -125,6 +127,9 @@ TransformerConfig read_model_options(const po::variables_map& vm, std::size_t sr
   const std::string pos = vm["positions"].as<std::string>();
   if (pos != "sinusoidal" && pos != "learned") throw UsageError("--positions: '" + pos + "' is not one of sinusoidal, learned");
   c.learned_positions = pos == "learned";
+  const std::string init = vm["embed-init"].as<std::string>();
+  if (init != "scaled" && init != "torch") throw UsageError("--embed-init: '" + init + "' is not one of scaled, torch");
+  c.scaled_embedding_init = init == "scaled";
   c.seed = seed;
   return c;
 }
