@@ -159,7 +159,11 @@ void load_checkpoint_weights(const std::string& path, Transformer& model, Optimi
       problems.push_back(p.name + " has shape " + shape_text(it->second->shape) + ", expected " + shape_text(expected));
     stored.erase(it);
   }
-  for (const auto& [name, array] : stored) problems.push_back("unexpected " + name.substr(7));
+  for (const auto& [name, array] : stored) {
+    std::string dotted = name.substr(7);
+    std::replace(dotted.begin(), dotted.end(), '/', '.');
+    problems.push_back("unexpected " + dotted);
+  }
   if (!problems.empty()) {
     std::string message = path + ": checkpoint does not fit the model (" + std::to_string(problems.size()) + " problems): ";
     for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];

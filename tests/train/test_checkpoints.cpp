@@ -1,0 +1,196 @@
+// Checkpoints: round trip, strict loading, one-line errors for bad files, and crash safety
+// (a save killed at any dataset leaves the previous checkpoint loadable).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <H5Cpp.h>
+#include <filesystem>
+#include <fstream>
+
+#include "checkpoints/checkpoint_file.h"
+#include "train/checkpoint_io.h"
+
+namespace heed {
+namespace {
+
+namespace fs = std::filesystem;
+
+TransformerConfig tiny_config(std::uint64_t seed = 3) {
+  return TransformerConfig{.src_vocab_size = 9, .tgt_vocab_size = 8, .d_model = 8, .num_heads = 2, .d_ff = 12,
+                           .enc_layers = 1, .dec_layers = 1, .max_len = 16, .seed = seed};
+}
+
+VocabularyState tiny_vocab() {
+  VocabularyState v;
+  v.src = {"<pad>", "<s>", "</s>", "<unk>", "a", "b", "c", "d", "é"};
+  v.tgt = {"<pad>", "<s>", "</s>", "<unk>", "x", "y", "z", "日本"};
+  v.tokenizer = "word";
+  return v;
+}
+
+class CheckpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("heed_ckpt_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+// Gives every parameter a gradient and takes one Adam step, so the optimizer has state.
+void one_step(Transformer& model, Optimizer& opt) {
+  for (const Parameter& p : model.parameters()) p.tensor.grad().setConstant(0.01f);
+  opt.step(1e-3);
+}
+
+TEST_F(CheckpointTest, RoundTripIsExact) {
+  Transformer model(tiny_config());
+  Optimizer opt(model.parameters(), {});
+  one_step(model, opt);
+  TrainingState state{.step = 7, .epoch = 2, .data_position = {2, 5}, .dropout_rng = {1, 2, 3, 4}, .best_metric = 12.5,
+                      .evals_without_improvement = 1, .task = "task toy-fr"};
+  save_checkpoint(path("a.h5"), model, tiny_vocab(), &opt, state);
+
+  const LoadedCheckpoint loaded = read_checkpoint_header(path("a.h5"));
+  EXPECT_EQ(loaded.config.d_model, 8);
+  EXPECT_EQ(loaded.config.src_vocab_size, 9);
+  EXPECT_EQ(loaded.vocab.src, tiny_vocab().src);
+  EXPECT_EQ(loaded.vocab.tgt, tiny_vocab().tgt);
+  EXPECT_EQ(loaded.train.step, 7);
+  EXPECT_EQ(loaded.train.data_position, (std::vector<std::uint64_t>{2, 5}));
+  EXPECT_EQ(loaded.train.dropout_rng, (std::array<std::uint64_t, 4>{1, 2, 3, 4}));
+  EXPECT_EQ(loaded.train.best_metric, 12.5);
+  EXPECT_EQ(loaded.train.task, "task toy-fr");
+  EXPECT_TRUE(loaded.has_optimizer);
+
+  Transformer other(tiny_config(/*seed=*/99));  // different initial weights
+  Optimizer other_opt(other.parameters(), {});
+  load_checkpoint_weights(path("a.h5"), other, &other_opt);
+  const auto a = model.parameters(), b = other.parameters();
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].tensor.value(), b[i].tensor.value()) << a[i].name;
+  EXPECT_EQ(other_opt.steps(), 1);
+  for (const auto& [slot, moments] : opt.state())
+    for (const auto& [name, m] : moments) EXPECT_EQ(m, other_opt.state().at(slot).at(name)) << slot << " " << name;
+}
+
+TEST_F(CheckpointTest, StrictLoadReportsEveryMismatchByName) {
+  Transformer model(tiny_config());
+  save_checkpoint(path("a.h5"), model, tiny_vocab(), nullptr, {});
+  TransformerConfig wider = tiny_config();
+  wider.d_ff = 16;           // linear1/linear2 shapes differ
+  wider.dec_layers = 2;      // decoder.layers.1.* missing
+  Transformer other(wider);
+  const Matrix before = other.generator.weight.value();
+  try {
+    load_checkpoint_weights(path("a.h5"), other, nullptr);
+    FAIL() << "expected a mismatch error";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("encoder.layers.0.linear1.weight has shape [12, 8], expected [16, 8]"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("missing decoder.layers.1.self_attn.in_proj_weight"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line";
+  }
+  EXPECT_EQ(other.generator.weight.value(), before) << "a failed load changes nothing";
+
+  TransformerConfig smaller = tiny_config();
+  smaller.enc_layers = 0;  // the file's encoder.layers.0.* are unexpected
+  Transformer fewer(smaller);
+  try {
+    load_checkpoint_weights(path("a.h5"), fewer, nullptr);
+    FAIL() << "expected a mismatch error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unexpected encoder.layers.0.norm1.bias"), std::string::npos) << e.what();
+  }
+}
+
+// The message for loading `file`, which must fail.
+std::string load_error(const std::string& file) {
+  try {
+    read_checkpoint_header(file);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST_F(CheckpointTest, BadFilesGetOneLineErrors) {
+  EXPECT_EQ(load_error(path("none.h5")), path("none.h5") + ": no such file");
+  std::ofstream(path("empty.h5")).close();
+  EXPECT_EQ(load_error(path("empty.h5")), path("empty.h5") + ": file is empty");
+  std::ofstream(path("text.h5")) << "step,loss\n1,2.0\n";
+  EXPECT_EQ(load_error(path("text.h5")), path("text.h5") + ": not an HDF5 file");
+
+  Transformer model(tiny_config());
+  save_checkpoint(path("good.h5"), model, tiny_vocab(), nullptr, {});
+  const auto size = fs::file_size(path("good.h5"));
+  fs::copy_file(path("good.h5"), path("cut.h5"));
+  fs::resize_file(path("cut.h5"), size / 2);
+  const std::string cut = load_error(path("cut.h5"));
+  EXPECT_EQ(cut.rfind(path("cut.h5") + ": ", 0), 0u) << cut;
+  EXPECT_EQ(cut.find('\n'), std::string::npos) << cut;
+
+  {  // an HDF5 file of someone else's
+    H5::H5File foreign(path("foreign.h5"), H5F_ACC_TRUNC);
+    foreign.createGroup("/weights");
+  }
+  EXPECT_NE(load_error(path("foreign.h5")).find("not a heed checkpoint"), std::string::npos);
+
+  {  // format_version 2
+    H5::H5File f(path("good.h5"), H5F_ACC_RDWR);
+    H5::Attribute a = f.openGroup("/").openAttribute("format_version");
+    const std::int64_t two = 2;
+    a.write(H5::PredType::NATIVE_INT64, &two);
+  }
+  EXPECT_NE(load_error(path("good.h5")).find("format_version is not 1"), std::string::npos);
+}
+
+TrainingState state_at(long long step) {
+  TrainingState s;
+  s.step = step;
+  return s;
+}
+
+TEST_F(CheckpointTest, KilledSaveKeepsTheLastGoodCheckpoint) {
+  Transformer model(tiny_config());
+  Optimizer opt(model.parameters(), {});
+  save_checkpoint(path("last.h5"), model, tiny_vocab(), &opt, state_at(1));
+  const Matrix saved = model.generator.weight.value();
+  one_step(model, opt);  // the weights now differ from the file
+  // A save that dies after k datasets, for k across the whole file (model, optimizer, vocab).
+  for (int k : {1, 2, 5, 13, 30, 60, 90}) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      set_checkpoint_fault_after_datasets(k);
+      save_checkpoint(path("last.h5"), model, tiny_vocab(), &opt, state_at(2));
+      _exit(0);  // k beyond the file's datasets: the save completed
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    const LoadedCheckpoint loaded = read_checkpoint_header(path("last.h5"));
+    Transformer check(tiny_config(7));
+    load_checkpoint_weights(path("last.h5"), check, nullptr);
+    if (WIFSIGNALED(status)) {
+      EXPECT_EQ(WTERMSIG(status), SIGKILL);
+      EXPECT_EQ(loaded.train.step, 1) << "killed after " << k << " datasets";
+      EXPECT_EQ(check.generator.weight.value(), saved);
+    } else {
+      EXPECT_EQ(loaded.train.step, 2);  // the save finished, and is complete
+      EXPECT_EQ(check.generator.weight.value(), model.generator.weight.value());
+    }
+  }
+  // A normal save after the crashes replaces the leftover temporary file and keeps the previous one.
+  save_checkpoint(path("last.h5"), model, tiny_vocab(), &opt, state_at(3));
+  EXPECT_EQ(read_checkpoint_header(path("last.h5")).train.step, 3);
+  EXPECT_FALSE(fs::exists(path("last.h5.tmp")));
+  EXPECT_TRUE(fs::exists(path("last.h5.prev")));
+}
+
+}  // namespace
+}  // namespace heed
