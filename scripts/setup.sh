@@ -20,4 +20,5 @@ fi
 build_dir="${1:-build}"
 shift || true
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
+# HEED_SETUP_TARGET=heed builds only the executable (the main job); default: everything.
+cmake --build "$build_dir" -j"$(nproc)" ${HEED_SETUP_TARGET:+--target "$HEED_SETUP_TARGET"}

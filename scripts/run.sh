@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job: set up, build heed, train the default toy translation model (toy-fr),
+# then translate sample sentences and evaluate on the held-out test split.
+# Usage: scripts/run.sh [extra heed train options...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+HEED_SETUP_TARGET=heed scripts/setup.sh build
+heed=build/train/heed
+run_dir=runs/toy-fr
+$heed train --task toy-fr --save-dir "$run_dir" "$@"
+echo
+echo "== sample translations (greedy) =="
+printf '%s\n' \
+  "the cat sat on the mat because it was soft" \
+  "the cat sat on the mat because it was tired" \
+  "the black cow slept on the big bed because it was comfortable" \
+  "the small dog ate the old carrot because it was delicious" |
+  tee /tmp/heed_sources.txt | $heed translate --checkpoint "$run_dir/checkpoint_best.h5" | paste -d '\n' /tmp/heed_sources.txt - | sed 'n;s/^/  -> /'
+echo
+echo "== test split (held-out combinations) =="
+$heed eval --checkpoint "$run_dir/checkpoint_best.h5" --task toy-fr --split test
