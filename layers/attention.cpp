@@ -9,8 +9,11 @@
 
 HEED_NAMESPACE_BEGIN
 
-MultiHeadAttention::MultiHeadAttention(Index d_model, Index num_heads, Scalar dropout, Rng& rng)
-    : out_proj(d_model, d_model, rng), d_model_(d_model), num_heads_(num_heads), attn_dropout_(dropout, rng) {
+MultiHeadAttention::MultiHeadAttention(Index d_model, Index num_heads, Scalar dropout, Rng& rng, Rng* dropout_rng)
+    : out_proj(d_model, d_model, rng),
+      d_model_(d_model),
+      num_heads_(num_heads),
+      attn_dropout_(dropout, dropout_rng ? *dropout_rng : rng) {
   HEED_CHECK(num_heads > 0 && d_model % num_heads == 0,
              "attention: d_model " << d_model << " is not divisible by " << num_heads << " heads");
   const double xavier = std::sqrt(6.0 / double(d_model + 3 * d_model));

@@ -14,7 +14,8 @@ struct AttentionResult {
 class MultiHeadAttention : public Module {
  public:
   // Init as PyTorch: in_proj_weight Xavier-uniform, in_proj_bias 0, out_proj U(±1/sqrt(C)), bias 0.
-  MultiHeadAttention(Index d_model, Index num_heads, Scalar dropout, Rng& rng);
+  // Dropout on the attention weights draws from dropout_rng (null: from rng).
+  MultiHeadAttention(Index d_model, Index num_heads, Scalar dropout, Rng& rng, Rng* dropout_rng = nullptr);
 
   // query (B·Tq, C) attends to key_value (B·Tk, C); self-attention passes the same tensor
   // twice. mask (B·Tq, Tk), true = may attend; empty = attend everywhere.

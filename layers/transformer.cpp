@@ -23,8 +23,8 @@ Transformer::Transformer(const TransformerConfig& config)
       tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embed_std(config)),
       src_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
       tgt_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
-      encoder(config.layer_config(), config.enc_layers, init_rng_),
-      decoder(config.layer_config(), config.dec_layers, init_rng_),
+      encoder(config.layer_config(&dropout_rng_), config.enc_layers, init_rng_),
+      decoder(config.layer_config(&dropout_rng_), config.dec_layers, init_rng_),
       generator(config.d_model, config.tgt_vocab_size, init_rng_),
       embed_dropout_(config.dropout, dropout_rng_) {
   register_module("src_embed", src_embed);

@@ -30,7 +30,9 @@ struct TransformerConfig {
   bool scaled_embedding_init = false;
   std::uint64_t seed = 1;          // initialisation and dropout masks
 
-  LayerConfig layer_config() const { return {d_model, num_heads, d_ff, dropout, norm_first, activation}; }
+  LayerConfig layer_config(Rng* dropout_rng) const {
+    return {d_model, num_heads, d_ff, dropout, norm_first, activation, dropout_rng};
+  }
 };
 
 // A batch of B sequences, each padded (id 0) to a common length, laid out row b·T + t.

@@ -8,7 +8,7 @@ HEED_NAMESPACE_BEGIN
 FeedForward::FeedForward(const LayerConfig& config, Rng& rng)
     : linear1(config.d_model, config.d_ff, rng),
       linear2(config.d_ff, config.d_model, rng),
-      dropout(config.dropout, rng),
+      dropout(config.dropout, config.dropout_rng ? *config.dropout_rng : rng),
       activation(config.activation) {}
 
 // (N,C) -> linear1 -> act -> dropout -> linear2 -> (N,C)
@@ -18,12 +18,12 @@ Tensor FeedForward::forward(const Tensor& x) const {
 }
 
 EncoderLayer::EncoderLayer(const LayerConfig& config, Rng& rng)
-    : self_attn(config.d_model, config.num_heads, config.dropout, rng),
+    : self_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng),
       ff(config, rng),
       norm1(config.d_model),
       norm2(config.d_model),
-      dropout1_(config.dropout, rng),
-      dropout2_(config.dropout, rng),
+      dropout1_(config.dropout, config.dropout_rng ? *config.dropout_rng : rng),
+      dropout2_(config.dropout, config.dropout_rng ? *config.dropout_rng : rng),
       norm_first_(config.norm_first) {
   register_module("self_attn", self_attn);
   register_module("linear1", ff.linear1);
@@ -52,15 +52,15 @@ Tensor EncoderLayer::forward(const Tensor& x, const Mask& mask, Index batch, Ten
 }
 
 DecoderLayer::DecoderLayer(const LayerConfig& config, Rng& rng)
-    : self_attn(config.d_model, config.num_heads, config.dropout, rng),
-      multihead_attn(config.d_model, config.num_heads, config.dropout, rng),
+    : self_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng),
+      multihead_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng),
       ff(config, rng),
       norm1(config.d_model),
       norm2(config.d_model),
       norm3(config.d_model),
-      dropout1_(config.dropout, rng),
-      dropout2_(config.dropout, rng),
-      dropout3_(config.dropout, rng),
+      dropout1_(config.dropout, config.dropout_rng ? *config.dropout_rng : rng),
+      dropout2_(config.dropout, config.dropout_rng ? *config.dropout_rng : rng),
+      dropout3_(config.dropout, config.dropout_rng ? *config.dropout_rng : rng),
       norm_first_(config.norm_first) {
   register_module("self_attn", self_attn);
   register_module("multihead_attn", multihead_attn);

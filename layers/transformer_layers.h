@@ -18,6 +18,9 @@ struct LayerConfig {
   Scalar dropout = Scalar(0.1);
   bool norm_first = true;  // pre-LN; false gives post-LN
   Activation activation = Activation::ReLU;
+  // Where dropout draws its masks; null = the rng that initialises the weights. A model keeps
+  // a separate one so that a checkpoint can save and restore it (exact resume).
+  Rng* dropout_rng = nullptr;
 };
 
 // The position-wise feed-forward block: linear2(dropout(act(linear1(x)))). Owned by the layers

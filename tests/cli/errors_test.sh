@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Bad input gets one line on stderr that names the file and line or the option, a non-zero exit,
+# and leaves no checkpoint behind.
+# Usage: errors_test.sh HEED_BINARY
+set -uo pipefail
+heed="$1"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+# expect_error "expected text" heed-args...
+expect_error() {
+  local expected="$1"
+  shift
+  "$heed" "$@" > "$work/out" 2> "$work/err"
+  local rc=$?
+  local lines
+  lines=$(wc -l < "$work/err")
+  if [ "$rc" -eq 0 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$expected" "$work/err"; then
+    echo "FAIL: heed $* -> exit $rc, $lines stderr lines:"
+    cat "$work/err"
+    failures=$((failures + 1))
+  else
+    echo "ok: $(cat "$work/err")"
+  fi
+}
+
+printf 'a b\tx y\nc d\te f\tg\n' > "$work/three_fields.tsv"
+printf 'a b\tx y\n\tmissing source\n' > "$work/empty_field.tsv"
+printf 'a b\tx y\nbad \xff byte\tz\n' > "$work/bad_utf8.tsv"
+printf '\n\n' > "$work/empty.tsv"
+printf 'not hdf5\n' > "$work/foreign.h5"
+small=(--d-model 8 --heads 2 --d-ff 8 --enc-layers 1 --dec-layers 1 --steps 2 --quiet)
+
+expect_error "unrecognised option '--no-such-option'" train --task copy --save-dir "$work/r" --no-such-option
+expect_error "--steps" train --task copy --save-dir "$work/r" --steps -3
+expect_error "--steps" train --task copy --save-dir "$work/r" --steps many
+expect_error "--optimizer: 'adamx'" train --task copy --save-dir "$work/r" --optimizer adamx
+expect_error "--heads: 3 does not divide --d-model 8" train --task copy --save-dir "$work/r" --d-model 8 --heads 3
+expect_error "save-dir" train --task copy
+expect_error "three_fields.tsv:2: expected 2 tab-separated fields, got 3" train --train "$work/three_fields.tsv" --save-dir "$work/r" "${small[@]}"
+expect_error "empty_field.tsv:2:" train --train "$work/empty_field.tsv" --save-dir "$work/r" "${small[@]}"
+expect_error "bad_utf8.tsv:2: invalid UTF-8" train --train "$work/bad_utf8.tsv" --save-dir "$work/r" "${small[@]}"
+expect_error "empty.tsv" train --train "$work/empty.tsv" --save-dir "$work/r" "${small[@]}"
+expect_error "no_such.tsv" train --train "$work/no_such.tsv" --save-dir "$work/r" "${small[@]}"
+expect_error "unknown task" train --task nope --save-dir "$work/r" "${small[@]}"
+expect_error "missing.h5: no such file" eval --checkpoint "$work/missing.h5" --task copy
+expect_error "foreign.h5: not an HDF5 file" translate --checkpoint "$work/foreign.h5"
+expect_error "unknown command 'trian'" trian
+if [ -e "$work/r/checkpoint_last.h5" ] || [ -e "$work/r/checkpoint_best.h5" ]; then
+  echo "FAIL: a failed train left a checkpoint behind"
+  failures=$((failures + 1))
+fi
+echo "$failures failures"
+[ "$failures" -eq 0 ]
