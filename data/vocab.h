@@ -1,0 +1,52 @@
+// Vocabulary: token <-> id. Ids 0-3 are the specials <pad>, <s>, </s>, <unk> (DESIGN.md
+// "Token ids"); the vocabulary follows, most frequent first.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace heed {
+
+class Vocabulary {
+ public:
+  static constexpr std::int32_t kPad = 0;
+  static constexpr std::int32_t kBos = 1;
+  static constexpr std::int32_t kEos = 2;
+  static constexpr std::int32_t kUnk = 3;
+  static constexpr std::int32_t kNumSpecials = 4;
+  static const std::vector<std::string>& special_tokens();  // {"<pad>", "<s>", "</s>", "<unk>"}
+
+  // Only the four specials.
+  Vocabulary();
+
+  // Every token seen at least min_freq times, ordered by count (descending), then by token
+  // (byte order), so the result does not depend on sentence order. max_size > 0 caps the
+  // total size, specials included. Tokens spelled like a special are not added again.
+  static Vocabulary build(const std::vector<std::vector<std::string>>& sentences, std::size_t min_freq = 1,
+                          std::size_t max_size = 0);
+  // From a saved list (index = id). Throws std::invalid_argument unless it starts with the
+  // four specials in order and holds no empty or repeated token.
+  static Vocabulary from_tokens(std::vector<std::string> tokens);
+
+  std::int32_t id(const std::string& token) const;  // kUnk when unknown
+  const std::string& token(std::int32_t id) const;  // throws std::out_of_range
+  bool contains(const std::string& token) const { return ids_.count(token) > 0; }
+  std::size_t size() const { return tokens_.size(); }
+  const std::vector<std::string>& tokens() const { return tokens_; }  // index = id, for saving
+
+  // Tokens to ids, no specials added (unknown tokens become kUnk).
+  std::vector<std::int32_t> encode(const std::vector<std::string>& tokens) const;
+  // Ids to tokens: stops at the first EOS, skips PAD and BOS; UNK decodes as "<unk>".
+  std::vector<std::string> decode(const std::vector<std::int32_t>& ids) const;
+
+ private:
+  explicit Vocabulary(std::vector<std::string> tokens);  // validates, see from_tokens
+
+  std::vector<std::string> tokens_;
+  std::unordered_map<std::string, std::int32_t> ids_;
+};
+
+}  // namespace heed
