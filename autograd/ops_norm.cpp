@@ -46,7 +46,15 @@ Tensor dropout(const Tensor& x, Scalar p, Rng& rng) {
   if (p == 0) return x;
   const Scalar scale = Scalar(1) / (1 - p);
   Matrix keep(x.rows(), x.cols());  // 0 or 1/(1-p): the mask and the scale in one
-  for (Index i = 0; i < keep.size(); ++i) keep.data()[i] = rng.uniform() < double(p) ? Scalar(0) : scale;
+  // Two 32-bit draws per generator step: element dropped when its draw < p·2³².
+  const std::uint64_t threshold = std::uint64_t(double(p) * 4294967296.0);
+  Scalar* k = keep.data();
+  const Index n = keep.size();
+  for (Index i = 0; i < n; i += 2) {
+    const std::uint64_t bits = rng.next();
+    k[i] = (bits & 0xFFFFFFFFu) < threshold ? Scalar(0) : scale;
+    if (i + 1 < n) k[i + 1] = (bits >> 32) < threshold ? Scalar(0) : scale;
+  }
   Matrix y = x.value().cwiseProduct(keep);
   return record("dropout", std::move(y), {x},
                 [x, keep](const Matrix& d_y, const Matrix&) { x.grad() += d_y.cwiseProduct(keep); });
