@@ -146,6 +146,20 @@ TEST(ToyFr, PronounOftenDisagreesWithTheNearestNoun) {
   EXPECT_LT(referent_is_subject, 2 * pronouns / 3);
 }
 
+TEST(ToyFr, HoldsOutPairingsWhateverTheRestOfTheSentence) {
+  EXPECT_TRUE(toy_fr_held_out("the cow was lazy"));  // (cow, lazy)
+  EXPECT_TRUE(toy_fr_held_out("the old cow sat on the bed near the door because it was lazy"));
+  EXPECT_FALSE(toy_fr_held_out("the cow sat on the bed near the door because it was tired"));
+  EXPECT_TRUE(toy_fr_held_out("the cat sat on the mat because it was soft"));  // (mat, soft)
+  EXPECT_TRUE(toy_fr_held_out("the black cat ate the bread"));                 // (cat, bread)
+  EXPECT_FALSE(toy_fr_held_out("the black cat ate the cake"));
+  std::size_t cow_lazy = 0;
+  for (const auto& e : split("train")) {
+    cow_lazy += e.source.find("cow") != std::string::npos && e.source.find("lazy") != std::string::npos;
+  }
+  EXPECT_EQ(cow_lazy, 0u);
+}
+
 TEST(ToyFr, TestSplitHoldsUnseenCombinationsOfSeenWords) {
   std::set<std::string> train_sources;
   for (const auto& e : split("train")) {

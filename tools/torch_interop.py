@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""heed checkpoints <-> PyTorch, with Debian's python3-torch and python3-h5py.
+
+  export CKPT.h5 OUT.pt        heed checkpoint -> {"config", "state_dict", "src_vocab", "tgt_vocab", "tokenizer"}
+  import IN.pt OUT.h5          the same dict (from export, or built by hand) -> heed checkpoint (format v1)
+  loss CKPT.h5 DATA.tsv        PyTorch's token-weighted mean cross-entropy of a heed checkpoint on a TSV
+  make-fixture DIR             trains a small PyTorch model on `copy`, imports it, and writes what
+                               tests/cli/torch_interop_test.sh checks: PyTorch's loss and greedy output
+
+The model is the reference encoder-decoder of ../shared/bench/torch_reference.py (pre-LN by
+default, sinusoidal positions, embeddings scaled by sqrt(d_model), untied generator), with
+separate source and target vocabulary sizes. Parameter names are its state_dict's and heed's.
+Only the word tokenizer is supported here (whitespace-separated tokens, as the copy task has).
+"""
+import json
+import math
+import os
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+import torch
+import torch.nn as nn
+
+PAD, BOS, EOS, UNK = 0, 1, 2, 3
+SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c["d_model"]
+        self.d = d
+        self.src_embed = nn.Embedding(c["src_vocab_size"], d)
+        self.tgt_embed = nn.Embedding(c["tgt_vocab_size"], d)
+        pe = torch.zeros(c["max_len"], d)
+        pos = torch.arange(c["max_len"]).unsqueeze(1).float()
+        div = torch.exp(torch.arange(0, d, 2).float() * (-math.log(10000.0) / d))
+        pe[:, 0::2] = torch.sin(pos * div)
+        pe[:, 1::2] = torch.cos(pos * div)
+        self.register_buffer("pe", pe)
+        self.drop = nn.Dropout(c["dropout"])
+        act = c.get("activation", "relu")
+        first = bool(c.get("norm_first", 1))
+        enc = nn.TransformerEncoderLayer(d, c["heads"], c["d_ff"], c["dropout"], activation=act, batch_first=True,
+                                         norm_first=first)
+        dec = nn.TransformerDecoderLayer(d, c["heads"], c["d_ff"], c["dropout"], activation=act, batch_first=True,
+                                         norm_first=first)
+        self.encoder = nn.TransformerEncoder(enc, c["enc_layers"], norm=nn.LayerNorm(d), enable_nested_tensor=False)
+        self.decoder = nn.TransformerDecoder(dec, c["dec_layers"], norm=nn.LayerNorm(d))
+        self.generator = nn.Linear(d, c["tgt_vocab_size"])
+
+    def embed(self, table, x):
+        return self.drop(table(x) * math.sqrt(self.d) + self.pe[: x.shape[1]])
+
+    def encode(self, src):
+        return self.encoder(self.embed(self.src_embed, src), src_key_padding_mask=(src == PAD))
+
+    def decode(self, tgt_in, memory, src):
+        causal = nn.Transformer.generate_square_subsequent_mask(tgt_in.shape[1])
+        h = self.decoder(self.embed(self.tgt_embed, tgt_in), memory, tgt_mask=causal,
+                         tgt_key_padding_mask=(tgt_in == PAD), memory_key_padding_mask=(src == PAD))
+        return self.generator(h)
+
+
+CONFIG_KEYS = ["d_model", "heads", "d_ff", "enc_layers", "dec_layers", "max_len", "dropout", "norm_first",
+               "activation", "positions", "src_vocab_size", "tgt_vocab_size", "seed", "tokenizer"]
+
+
+def read_heed(path):
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") not in (b"heed-checkpoint", "heed-checkpoint") or f.attrs.get("format_version") != 1:
+            sys.exit(f"{path}: not a heed checkpoint of format version 1")
+        config = {k: (v.decode() if isinstance(v, bytes) else v.item() if hasattr(v, "item") else v)
+                  for k, v in f["config"].attrs.items()}
+        state = {}
+        f["model"].visititems(lambda name, obj: state.__setitem__(name.replace("/", "."), torch.from_numpy(obj[()]))
+                              if isinstance(obj, h5py.Dataset) else None)
+        vocab = lambda name: [s.decode() if isinstance(s, bytes) else s for s in f[name][()]]
+        return {"config": config, "state_dict": state, "src_vocab": vocab("vocab/src"), "tgt_vocab": vocab("vocab/tgt"),
+                "tokenizer": config.get("tokenizer", "word")}
+
+
+def write_heed(bundle, path):
+    c = dict(bundle["config"])
+    c.setdefault("positions", "sinusoidal")
+    c.setdefault("activation", "relu")
+    c.setdefault("norm_first", 1)
+    c.setdefault("seed", 1)
+    c["tokenizer"] = bundle.get("tokenizer", "word")
+    c["src_vocab_size"], c["tgt_vocab_size"] = len(bundle["src_vocab"]), len(bundle["tgt_vocab"])
+    text = h5py.string_dtype(encoding="utf-8")
+    tmp = path + ".tmp"
+    with h5py.File(tmp, "w") as f:
+        f.attrs["format"] = np.bytes_("heed-checkpoint")
+        f.attrs["format_version"] = np.int64(1)
+        g = f.create_group("config")
+        for k in CONFIG_KEYS:
+            v = c[k]
+            g.attrs[k] = np.bytes_(v) if isinstance(v, str) else np.float64(v) if k == "dropout" else np.int64(v)
+        for name, t in bundle["state_dict"].items():
+            if name == "pe":
+                continue
+            f.create_dataset("model/" + name.replace(".", "/"), data=t.detach().float().numpy())
+        f.create_dataset("vocab/src", data=bundle["src_vocab"], dtype=text)
+        f.create_dataset("vocab/tgt", data=bundle["tgt_vocab"], dtype=text)
+        f.create_group("tokenizer").attrs["type"] = np.bytes_(c["tokenizer"])
+        t = f.create_group("train")
+        for k, v in {"step": 0, "epoch": 0, "evals_without_improvement": 0}.items():
+            t.attrs[k] = np.int64(v)
+        t.attrs["best_metric"] = np.float64(0)
+        t.attrs["task"] = np.bytes_("imported from PyTorch")
+        t.create_dataset("rng_state", data=np.zeros(4, dtype=np.uint64))
+    os.replace(tmp, path)
+
+
+def load_model(bundle):
+    model = Seq2Seq(bundle["config"])
+    missing, unexpected = model.load_state_dict(bundle["state_dict"], strict=False)
+    missing = [m for m in missing if m != "pe"]
+    if missing or unexpected:
+        sys.exit(f"state_dict does not fit: missing {missing}, unexpected {unexpected}")
+    return model.eval()
+
+
+def encode(vocab, text):
+    ids = {t: i for i, t in enumerate(vocab)}
+    return [ids.get(t, UNK) for t in text.split()]
+
+
+def pad(rows):
+    width = max(len(r) for r in rows)
+    return torch.tensor([r + [PAD] * (width - len(r)) for r in rows])
+
+
+def read_tsv(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+
+
+def torch_loss(model, bundle, pairs, batch=64):
+    total, tokens = 0.0, 0
+    with torch.no_grad():
+        for i in range(0, len(pairs), batch):
+            chunk = pairs[i:i + batch]
+            src = pad([encode(bundle["src_vocab"], s) + [EOS] for s, _ in chunk])
+            tgt = [encode(bundle["tgt_vocab"], t) for _, t in chunk]
+            tgt_in, tgt_out = pad([[BOS] + t for t in tgt]), pad([t + [EOS] for t in tgt])
+            logits = model.decode(tgt_in, model.encode(src), src)
+            loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1),
+                                               ignore_index=PAD, reduction="sum")
+            total += loss.item()
+            tokens += int((tgt_out != PAD).sum())
+    return total / tokens
+
+
+def torch_greedy(model, bundle, source):
+    src = torch.tensor([encode(bundle["src_vocab"], source) + [EOS]])
+    limit = min(2 * src.shape[1] + 10, bundle["config"]["max_len"] - 1)
+    out = [BOS]
+    with torch.no_grad():
+        memory = model.encode(src)
+        for _ in range(limit):
+            token = int(model.decode(torch.tensor([out]), memory, src)[0, -1].argmax())
+            if token == EOS:
+                break
+            out.append(token)
+    return " ".join(bundle["tgt_vocab"][t] for t in out[1:])
+
+
+def make_fixture(out_dir):
+    """A PyTorch model trained briefly on `copy` (letters a-p, lengths 1-8), saved for heed."""
+    torch.manual_seed(0)
+    letters = [chr(ord("a") + i) for i in range(16)]
+    vocab = SPECIALS + letters
+    config = {"d_model": 32, "heads": 4, "d_ff": 64, "enc_layers": 2, "dec_layers": 2, "max_len": 64,
+              "dropout": 0.0, "norm_first": 1, "activation": "relu", "positions": "sinusoidal",
+              "src_vocab_size": len(vocab), "tgt_vocab_size": len(vocab), "seed": 1, "tokenizer": "word"}
+    model = Seq2Seq(config)
+    rng = np.random.default_rng(0)
+    sample = lambda: " ".join(rng.choice(letters, size=rng.integers(1, 9)))
+    bundle = {"config": config, "src_vocab": vocab, "tgt_vocab": vocab, "tokenizer": "word"}
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    model.train()
+    for _ in range(1200):
+        pairs = [(s, s) for s in (sample() for _ in range(32))]
+        src = pad([encode(vocab, s) + [EOS] for s, _ in pairs])
+        tgt = [encode(vocab, t) for _, t in pairs]
+        tgt_in, tgt_out = pad([[BOS] + t for t in tgt]), pad([t + [EOS] for t in tgt])
+        logits = model.decode(tgt_in, model.encode(src), src)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, len(vocab)), tgt_out.reshape(-1), ignore_index=PAD)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    model.eval()
+    bundle["state_dict"] = model.state_dict()
+    os.makedirs(out_dir, exist_ok=True)
+    pairs = [(s, s) for s in (sample() for _ in range(40))]
+    with open(os.path.join(out_dir, "torch_copy.tsv"), "w", encoding="utf-8") as f:
+        f.writelines(f"{s}\t{t}\n" for s, t in pairs)
+    write_heed(bundle, os.path.join(out_dir, "torch_copy.h5"))
+    expected = {"loss": torch_loss(model, bundle, pairs), "translations": [torch_greedy(model, bundle, s) for s, _ in pairs],
+                "torch_version": str(torch.__version__)}
+    with open(os.path.join(out_dir, "torch_copy_expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+    exact = sum(h == t for h, (_, t) in zip(expected["translations"], pairs)) / len(pairs)
+    print(f"fixture in {out_dir}: PyTorch loss {expected['loss']:.6f}, greedy exact match {exact:.2f}")
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in ("export", "import", "loss", "make-fixture"):
+        sys.exit(__doc__)
+    cmd = sys.argv[1]
+    if cmd == "export":
+        torch.save(read_heed(sys.argv[2]), sys.argv[3])
+    elif cmd == "import":
+        write_heed(torch.load(sys.argv[2]), sys.argv[3])
+    elif cmd == "loss":
+        bundle = read_heed(sys.argv[2])
+        print(f"{torch_loss(load_model(bundle), bundle, read_tsv(sys.argv[3])):.8f}")
+    else:
+        make_fixture(sys.argv[2])
+
+
+if __name__ == "__main__":
+    main()
