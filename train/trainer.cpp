@@ -160,7 +160,14 @@ TrainOutcome Trainer::run() {
   auto last_save_step = state_.step, last_eval_step = state_.step;
   std::string stop;
 
+  if (valid_examples_.empty() && !options_.quiet)
+    std::fprintf(stderr, "no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint\n");
   auto evaluate_now = [&]() {
+    if (valid_examples_.empty()) {  // nothing to compare: the latest state stands in for the best
+      last_eval_step = state_.step;
+      save("checkpoint_best.h5");
+      return EvalResult{};
+    }
     const EvalResult r = validate();
     outcome.last_eval = r;
     last_eval_step = state_.step;
@@ -217,7 +224,10 @@ TrainOutcome Trainer::run() {
                    format_duration(eta).c_str());
     }
     if (state_.step % 100 == 0) window_loss = window_tokens = 0, window_steps = 0, window_start = now;
-    if (eval_due) {
+    if (eval_due && valid_examples_.empty()) {
+      log_metrics(row.str());
+      evaluate_now();
+    } else if (eval_due) {
       const EvalResult r = evaluate_now();
       std::ostringstream full;
       full << state_.step << ',' << sampler_.position().epoch << ',' << lr << ',' << stats.loss << ','
