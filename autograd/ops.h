@@ -73,6 +73,20 @@ struct MaskBroadcast {
 // with every key masked gives all zeros and zero gradient, never NaN.
 Tensor masked_softmax(const Tensor& scores, const Mask& mask, MaskBroadcast broadcast = {});
 
+// ---- ops_attention.cpp: fused scaled dot-product attention -------------------------------
+struct AttentionOptions {
+  Index batch = 1;         // B
+  Index heads = 1;         // H: Q is (B·H·Tq, D), K and V are (B·H·Tk, D), row (b·H + h)·T + t
+  Scalar scale = 1;        // usually 1/sqrt(D)
+  Scalar dropout = 0;      // on the attention weights
+  Rng* rng = nullptr;      // draws the dropout seed; needed when dropout > 0
+  bool force_recompute = false;  // always use the memory-lean form (tests; chosen by size otherwise)
+};
+// softmax over the keys each query may see (mask (B·Tq, Tk), true = attend, shared by heads; empty
+// = all), dropout, times V -> (B·H·Tq, D). Equal to batched_matmul + masked_softmax + dropout +
+// batched_matmul, in less memory: long sequences keep only a log-sum-exp per query for backward.
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions options);
+
 // ---- ops_norm.cpp ---------------------------------------------------------------------------
 // Layer norm over each row: (x - mean) / sqrt(var + eps) · gamma + beta; gamma, beta are (1,C).
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scalar eps = Scalar(1e-5));

@@ -44,22 +44,25 @@ AttentionResult MultiHeadAttention::forward(const Tensor& query, const Tensor& k
     k = slice_cols(kv, 0, c);
     v = slice_cols(kv, c, c);
   }
+  HEED_CHECK(mask.size() == 0 || (mask.rows() == batch * q_len && mask.cols() == k_len),
+             "attention: mask is " << shape_str(mask) << ", expected (" << batch * q_len << "," << k_len << ")");
   const Scalar scale = Scalar(1) / std::sqrt(Scalar(c / heads));
-  const Tensor q_heads = split_heads(q, batch, heads) * scale;  // (B·H·Tq, D)
-  const Tensor k_heads = split_heads(k, batch, heads);          // (B·H·Tk, D)
-  const Tensor v_heads = split_heads(v, batch, heads);          // (B·H·Tk, D)
-  const Tensor scores = batched_matmul(q_heads, k_heads, batch * heads, {.transpose_b = true});  // (B·H·Tq, Tk)
-  Tensor weights;
-  if (mask.size() == 0) {
-    weights = softmax(scores);
-  } else {
-    HEED_CHECK(mask.rows() == batch * q_len && mask.cols() == k_len,
-               "attention: mask is " << shape_str(mask) << ", expected (" << batch * q_len << "," << k_len << ")");
-    weights = masked_softmax(scores, mask, {.heads = heads, .q_len = q_len});
+  const Tensor q_heads = split_heads(q, batch, heads);  // (B·H·Tq, D)
+  const Tensor k_heads = split_heads(k, batch, heads);  // (B·H·Tk, D)
+  const Tensor v_heads = split_heads(v, batch, heads);  // (B·H·Tk, D)
+  AttentionResult result;
+  Tensor context;  // (B·H·Tq, D)
+  if (!need_weights) {  // the fused op: no score matrices kept, long sequences in linear memory
+    const bool drop = attn_dropout_.is_training() && attn_dropout_.p() > 0;
+    context = attention(q_heads, k_heads, v_heads, mask,
+                        {.batch = batch, .heads = heads, .scale = scale, .dropout = drop ? attn_dropout_.p() : Scalar(0),
+                         .rng = drop ? &attn_dropout_.rng() : nullptr});
+  } else {  // the same computation from separate ops, so the weights can be returned
+    const Tensor scores = batched_matmul(q_heads * scale, k_heads, batch * heads, {.transpose_b = true});
+    result.weights = mask.size() == 0 ? softmax(scores) : masked_softmax(scores, mask, {.heads = heads, .q_len = q_len});
+    context = batched_matmul(attn_dropout_.forward(result.weights), v_heads, batch * heads);
   }
-  const Tensor context = batched_matmul(attn_dropout_.forward(weights), v_heads, batch * heads);  // (B·H·Tq, D)
-  AttentionResult result{out_proj.forward(merge_heads(context, batch, heads)), Tensor()};
-  if (need_weights) result.weights = weights;
+  result.output = out_proj.forward(merge_heads(context, batch, heads));
   return result;
 }
 

@@ -44,6 +44,7 @@ class Dropout : public Module {
   Dropout(Scalar p, Rng& rng) : p_(p), rng_(&rng) {}
   Tensor forward(const Tensor& x) const;
   Scalar p() const { return p_; }
+  Rng& rng() const { return *rng_; }
 
  private:
   Scalar p_;

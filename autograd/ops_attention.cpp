@@ -1,0 +1,172 @@
+// Fused scaled dot-product attention over heads folded into rows, with boolean masks and
+// dropout on the weights. Two ways to keep what backward needs, chosen by size:
+//  - stored: the attention weights P (B·H·Tq, Tk) are kept, as the unfused ops would keep them;
+//  - recomputed (long sequences): only each query row's log-sum-exp is kept, and backward
+//    recomputes P tile by tile, so memory grows linearly with the sequence, not quadratically.
+// Dropout masks come from a counter-based hash of (seed, element), so backward regenerates them
+// instead of storing them. Fully masked query rows give zero output and zero gradients.
+#include <cmath>
+#include <limits>
+
+#include "autograd/check.h"
+#include "autograd/ops.h"
+#include "autograd/parallel.h"
+#include "autograd/tape.h"
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+// Keeps element `index` of the dropout mask drawn with `seed`, with probability 1 - p.
+inline bool keep_element(std::uint64_t seed, std::uint64_t index, std::uint64_t threshold) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);  // splitmix64 of the counter
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return ((z ^ (z >> 31)) >> 32) >= threshold;
+}
+
+struct Geometry {
+  Index blocks, q_len, k_len, heads, dim;
+  Scalar scale;
+  bool masked;
+  Scalar p;                  // dropout probability
+  std::uint64_t seed, threshold;
+};
+
+using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
+
+// Rows [r0, r0+rows) of block `blk`: S = scale·Q·Kᵀ, masked, turned into P (softmax) in place.
+// lse receives each row's log-sum-exp (-inf for a fully masked row, whose P row is 0).
+template <class Out>
+void softmax_tile(const Geometry& g, const Matrix& q, const Matrix& k, const Mask& mask, Index blk, Index r0,
+                  Index rows, Out&& p, Scalar* lse) {
+  const Index b = blk / g.heads;
+  p.noalias() = g.scale * q.middleRows(blk * g.q_len + r0, rows) * k.middleRows(blk * g.k_len, g.k_len).transpose();
+  const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
+  for (Index r = 0; r < rows; ++r) {
+    auto row = p.row(r);
+    if (g.masked) {
+      const auto allowed = mask.row(b * g.q_len + r0 + r);
+      for (Index c = 0; c < g.k_len; ++c)
+        if (!allowed(c)) row(c) = neg_inf;
+    }
+    const Scalar max = row.maxCoeff();
+    if (max == neg_inf) {  // no key visible
+      row.setZero();
+      if (lse) lse[r] = neg_inf;
+      continue;
+    }
+    row = (row.array() - max).exp();
+    const Scalar total = row.sum();
+    row /= total;
+    if (lse) lse[r] = max + std::log(total);
+  }
+}
+
+// Applies the dropout mask (and 1/(1-p)) to rows [r0, r0+rows) of block blk, in place.
+template <class Tile>
+void dropout_tile(const Geometry& g, Index blk, Index r0, Tile&& t) {
+  if (g.p == 0) return;
+  const Scalar scale = Scalar(1) / (1 - g.p);
+  for (Index r = 0; r < t.rows(); ++r) {
+    const std::uint64_t base = std::uint64_t((blk * g.q_len + r0 + r) * g.k_len);
+    for (Index c = 0; c < g.k_len; ++c)
+      t(r, c) = keep_element(g.seed, base + std::uint64_t(c), g.threshold) ? t(r, c) * scale : Scalar(0);
+  }
+}
+
+constexpr Index kTileRows = 64;              // query rows per tile in the recomputing form
+constexpr double kStoreLimitBytes = 64e6;    // above this, P is recomputed instead of stored
+
+}  // namespace
+
+// attention(Q, K, V) -> O = dropout(softmax_masked(scale·Q·Kᵀ))·V, per block of B·H
+//   dV = Pdᵀ·dO    dPd = dO·Vᵀ    dP = dropout(dPd)    dS = P ⊙ (dP - Σ_row dP ⊙ P)
+//   dQ = scale·dS·K    dK = scale·dSᵀ·Q
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions o) {
+  const Index blocks = o.batch * o.heads;
+  HEED_CHECK(blocks > 0 && q.rows() % blocks == 0 && k.rows() % blocks == 0 && k.rows() == v.rows() &&
+                 q.cols() == k.cols() && k.cols() == v.cols(),
+             "attention: Q " << shape_str(q.value()) << ", K " << shape_str(k.value()) << ", V "
+                             << shape_str(v.value()) << " for " << o.batch << " sequences of " << o.heads << " heads");
+  HEED_CHECK(o.dropout >= 0 && o.dropout < 1, "attention: dropout " << o.dropout << ", expected [0, 1)");
+  Geometry g{blocks, q.rows() / blocks, k.rows() / blocks, o.heads, q.cols(), o.scale, mask.size() > 0,
+             o.dropout, 0, std::uint64_t(double(o.dropout) * 4294967296.0)};
+  HEED_CHECK(!g.masked || (mask.rows() == o.batch * g.q_len && mask.cols() == g.k_len),
+             "attention: mask is " << shape_str(mask) << ", expected (" << o.batch * g.q_len << "," << g.k_len << ")");
+  if (g.p > 0) {
+    HEED_CHECK(o.rng != nullptr, "attention: dropout needs an rng");
+    g.seed = o.rng->next();
+  }
+  const bool store = o.force_recompute ? false
+                                       : double(blocks * g.q_len) * double(g.k_len) * sizeof(Scalar) <= kStoreLimitBytes;
+  Matrix out(q.rows(), g.dim);
+  auto probs = std::make_shared<Matrix>(store ? Matrix(q.rows(), g.k_len) : Matrix());
+  auto lse = std::make_shared<Matrix>(store ? Matrix() : Matrix(q.rows(), 1));
+  parallel_for(blocks * ((g.q_len + kTileRows - 1) / kTileRows), 1, [&](Index begin, Index end) {
+    Matrix tile;
+    for (Index t = begin; t < end; ++t) {
+      const Index tiles = (g.q_len + kTileRows - 1) / kTileRows;
+      const Index blk = t / tiles, r0 = (t % tiles) * kTileRows, rows = std::min(kTileRows, g.q_len - r0);
+      const Index row0 = blk * g.q_len + r0;
+      if (store) {
+        auto p = probs->middleRows(row0, rows);
+        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, p, nullptr);
+        tile = p;
+      } else {
+        tile.resize(rows, g.k_len);
+        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, tile, lse->data() + row0);
+      }
+      dropout_tile(g, blk, r0, tile);
+      out.middleRows(row0, rows).noalias() = tile * v.value().middleRows(blk * g.k_len, g.k_len);
+    }
+  });
+  return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, store, probs, lse](const Matrix& d_o, const Matrix&) {
+    Matrix* d_q = q.requires_grad() ? &q.grad() : nullptr;
+    Matrix* d_k = k.requires_grad() ? &k.grad() : nullptr;
+    Matrix* d_v = v.requires_grad() ? &v.grad() : nullptr;
+    // Parallel over blocks: dK and dV rows of a block are written by its thread only.
+    parallel_for(g.blocks, 1, [&](Index begin, Index end) {
+      Matrix p, pd, dp;
+      for (Index blk = begin; blk < end; ++blk) {
+        const auto k_blk = k.value().middleRows(blk * g.k_len, g.k_len);
+        const auto v_blk = v.value().middleRows(blk * g.k_len, g.k_len);
+        for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
+          const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
+          if (store) {
+            p = probs->middleRows(row0, rows);
+          } else {  // recompute P from the saved log-sum-exp
+            p.noalias() = g.scale * q.value().middleRows(row0, rows) * k_blk.transpose();
+            for (Index r = 0; r < rows; ++r) {
+              const Scalar l = (*lse)(row0 + r, 0);
+              if (std::isinf(l)) {
+                p.row(r).setZero();
+                continue;
+              }
+              const Index mask_row = (blk / g.heads) * g.q_len + r0 + r;
+              for (Index c = 0; c < g.k_len; ++c)
+                p(r, c) = (!g.masked || mask(mask_row, c)) ? std::exp(p(r, c) - l) : Scalar(0);
+            }
+          }
+          const auto d_o_tile = d_o.middleRows(row0, rows);
+          if (d_v) {
+            pd = p;
+            dropout_tile(g, blk, r0, pd);
+            d_v->middleRows(blk * g.k_len, g.k_len).noalias() += pd.transpose() * d_o_tile;
+          }
+          dp.noalias() = d_o_tile * v_blk.transpose();
+          dropout_tile(g, blk, r0, dp);
+          // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dp
+          for (Index r = 0; r < rows; ++r) {
+            const Scalar dot = dp.row(r).dot(p.row(r));
+            dp.row(r) = (p.row(r).array() * (dp.row(r).array() - dot)).matrix();
+          }
+          if (d_q) d_q->middleRows(row0, rows).noalias() += g.scale * dp * k_blk;
+          if (d_k) d_k->middleRows(blk * g.k_len, g.k_len).noalias() += g.scale * dp.transpose() * q.value().middleRows(row0, rows);
+        }
+      }
+    });
+  });
+}
+
+HEED_NAMESPACE_END
