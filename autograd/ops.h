@@ -94,6 +94,12 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
 // from rng, so a seeded rng gives the same mask. p = 0 returns x itself.
 Tensor dropout(const Tensor& x, Scalar p, Rng& rng);
 
+// ---- ops_fused.cpp: the Transformer's hot paths in less memory ------------------------------
+// dropout(relu(x·Wᵀ + b)) -> (N,out); keeps only its output for backward.
+Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& bias, Scalar p, Rng* rng);
+// x + dropout(y), the residual connection; the dropout mask is regenerated in backward.
+Tensor add_dropout(const Tensor& x, const Tensor& y, Scalar p, Rng* rng);
+
 // ---- ops_shape.cpp --------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, Index rows, Index cols);  // same row-major element order
 Tensor transpose(const Tensor& x);

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "autograd/check.h"
+#include "autograd/dropout_mask.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
@@ -17,20 +18,12 @@ HEED_NAMESPACE_BEGIN
 
 namespace {
 
-// Keeps element `index` of the dropout mask drawn with `seed`, with probability 1 - p.
-inline bool keep_element(std::uint64_t seed, std::uint64_t index, std::uint64_t threshold) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);  // splitmix64 of the counter
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return ((z ^ (z >> 31)) >> 32) >= threshold;
-}
-
 struct Geometry {
   Index blocks, q_len, k_len, heads, dim;
   Scalar scale;
   bool masked;
   Scalar p;                  // dropout probability
-  std::uint64_t seed, threshold;
+  DropoutMask drop;
 };
 
 using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
@@ -71,7 +64,7 @@ void dropout_tile(const Geometry& g, Index blk, Index r0, Tile&& t) {
   for (Index r = 0; r < t.rows(); ++r) {
     const std::uint64_t base = std::uint64_t((blk * g.q_len + r0 + r) * g.k_len);
     for (Index c = 0; c < g.k_len; ++c)
-      t(r, c) = keep_element(g.seed, base + std::uint64_t(c), g.threshold) ? t(r, c) * scale : Scalar(0);
+      t(r, c) = g.drop.keep(base + std::uint64_t(c)) ? t(r, c) * scale : Scalar(0);
   }
 }
 
@@ -91,12 +84,12 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
                              << shape_str(v.value()) << " for " << o.batch << " sequences of " << o.heads << " heads");
   HEED_CHECK(o.dropout >= 0 && o.dropout < 1, "attention: dropout " << o.dropout << ", expected [0, 1)");
   Geometry g{blocks, q.rows() / blocks, k.rows() / blocks, o.heads, q.cols(), o.scale, mask.size() > 0,
-             o.dropout, 0, std::uint64_t(double(o.dropout) * 4294967296.0)};
+             o.dropout, DropoutMask()};
   HEED_CHECK(!g.masked || (mask.rows() == o.batch * g.q_len && mask.cols() == g.k_len),
              "attention: mask is " << shape_str(mask) << ", expected (" << o.batch * g.q_len << "," << g.k_len << ")");
   if (g.p > 0) {
     HEED_CHECK(o.rng != nullptr, "attention: dropout needs an rng");
-    g.seed = o.rng->next();
+    g.drop = DropoutMask(double(o.dropout), o.rng->next());
   }
   const bool store = o.force_recompute ? false
                                        : double(blocks * g.q_len) * double(g.k_len) * sizeof(Scalar) <= kStoreLimitBytes;

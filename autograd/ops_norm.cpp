@@ -2,6 +2,8 @@
 #include <cmath>
 
 #include "autograd/check.h"
+#include "autograd/dropout_mask.h"
+#include "autograd/parallel.h"
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 
@@ -14,30 +16,38 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
   HEED_CHECK(gamma.rows() == 1 && gamma.cols() == c && beta.rows() == 1 && beta.cols() == c,
              "layer_norm: input is " << shape_str(x.value()) << " but gamma is " << shape_str(gamma.value())
                                      << " and beta " << shape_str(beta.value()) << ", expected (1," << c << ")");
-  Matrix x_hat(n, c);
-  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> rstd(n);
-  for (Index r = 0; r < n; ++r) {
-    const Scalar mu = x.value().row(r).mean();
-    x_hat.row(r) = x.value().row(r).array() - mu;
-    rstd(r) = Scalar(1) / std::sqrt(x_hat.row(r).squaredNorm() / Scalar(c) + eps);
-    x_hat.row(r) *= rstd(r);
-  }
-  Matrix y = (x_hat.array().rowwise() * gamma.value().row(0).array()).matrix();
-  y.rowwise() += beta.value().row(0);
-  return record("layer_norm", std::move(y), {x, gamma, beta},
-                [x, gamma, beta, x_hat, rstd](const Matrix& d_y, const Matrix&) {
-                  if (beta.requires_grad()) beta.grad() += d_y.colwise().sum();
-                  if (gamma.requires_grad()) gamma.grad() += d_y.cwiseProduct(x_hat).colwise().sum();
-                  if (!x.requires_grad()) return;
-                  const Matrix g = (d_y.array().rowwise() * gamma.value().row(0).array()).matrix();
-                  const Scalar inv_c = Scalar(1) / Scalar(g.cols());
-                  Matrix& d_x = x.grad();
-                  for (Index r = 0; r < g.rows(); ++r) {
-                    const Scalar mean_g = g.row(r).sum() * inv_c;
-                    const Scalar mean_gx = g.row(r).dot(x_hat.row(r)) * inv_c;
-                    d_x.row(r).array() += rstd(r) * (g.row(r).array() - mean_g - x_hat.row(r).array() * mean_gx);
-                  }
-                });
+  // Only the row statistics are kept; backward rebuilds x̂ from x, which its producer keeps anyway.
+  auto stats = std::make_shared<Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor>>(n, 2);  // μ, rstd
+  Matrix y(n, c);
+  parallel_for(n, 64, [&](Index begin, Index end) {
+    for (Index r = begin; r < end; ++r) {
+      const Scalar mu = x.value().row(r).mean();
+      const Scalar rstd = Scalar(1) / std::sqrt((x.value().row(r).array() - mu).square().sum() / Scalar(c) + eps);
+      (*stats)(r, 0) = mu;
+      (*stats)(r, 1) = rstd;
+      y.row(r) = ((x.value().row(r).array() - mu) * rstd * gamma.value().row(0).array() + beta.value().row(0).array()).matrix();
+    }
+  });
+  return record("layer_norm", std::move(y), {x, gamma, beta}, [x, gamma, beta, stats](const Matrix& d_y, const Matrix&) {
+    const Index rows = d_y.rows(), cols = d_y.cols();
+    auto x_hat_row = [&](Index r) { return ((x.value().row(r).array() - (*stats)(r, 0)) * (*stats)(r, 1)).matrix(); };
+    if (beta.requires_grad()) beta.grad() += d_y.colwise().sum();
+    if (gamma.requires_grad()) {
+      Matrix& d_gamma = gamma.grad();
+      for (Index r = 0; r < rows; ++r) d_gamma.row(0) += d_y.row(r).cwiseProduct(x_hat_row(r));
+    }
+    if (!x.requires_grad()) return;
+    const Scalar inv_c = Scalar(1) / Scalar(cols);
+    Matrix& d_x = x.grad();
+    parallel_for(rows, 64, [&](Index begin, Index end) {
+      for (Index r = begin; r < end; ++r) {
+        const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> g = d_y.row(r).cwiseProduct(gamma.value().row(0));
+        const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> x_hat = x_hat_row(r);
+        const Scalar mean_g = g.sum() * inv_c, mean_gx = g.dot(x_hat) * inv_c;
+        d_x.row(r).array() += (*stats)(r, 1) * (g.array() - mean_g - x_hat.array() * mean_gx);
+      }
+    });
+  });
 }
 
 // dropout(x, p) -> y = x ⊙ keep / (1 - p)    dx = dy ⊙ keep / (1 - p)

@@ -29,6 +29,8 @@ LayerNorm::LayerNorm(Index dim, Scalar eps) : eps_(eps) {
 
 Tensor LayerNorm::forward(const Tensor& x) const { return layer_norm(x, weight, bias, eps_); }
 
+Tensor Dropout::add_to(const Tensor& x, const Tensor& y) const { return add_dropout(x, y, active_p(), rng_); }
+
 Tensor Dropout::forward(const Tensor& x) const {
   if (!is_training() || p_ == 0) return x;
   return dropout(x, p_, *rng_);

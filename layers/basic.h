@@ -43,6 +43,10 @@ class Dropout : public Module {
  public:
   Dropout(Scalar p, Rng& rng) : p_(p), rng_(&rng) {}
   Tensor forward(const Tensor& x) const;
+  // x + forward(y), fused: the residual connection without keeping the dropped copy of y.
+  Tensor add_to(const Tensor& x, const Tensor& y) const;
+  // The probability in effect: p in training mode, 0 in eval mode.
+  Scalar active_p() const { return is_training() ? p_ : Scalar(0); }
   Scalar p() const { return p_; }
   Rng& rng() const { return *rng_; }
 

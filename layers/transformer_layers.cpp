@@ -13,8 +13,9 @@ FeedForward::FeedForward(const LayerConfig& config, Rng& rng)
 
 // (N,C) -> linear1 -> act -> dropout -> linear2 -> (N,C)
 Tensor FeedForward::forward(const Tensor& x) const {
-  const Tensor h = linear1.forward(x);
-  return linear2.forward(dropout.forward(activation == Activation::ReLU ? relu(h) : gelu(h)));
+  if (activation == Activation::ReLU)  // fused: keeps only the dropped activations for backward
+    return linear2.forward(linear_relu_dropout(x, linear1.weight, linear1.bias, dropout.active_p(), &dropout.rng()));
+  return linear2.forward(dropout.forward(gelu(linear1.forward(x))));
 }
 
 EncoderLayer::EncoderLayer(const LayerConfig& config, Rng& rng)
@@ -41,14 +42,14 @@ Tensor EncoderLayer::forward(const Tensor& x, const Mask& mask, Index batch, Ten
   auto self_attention = [&](const Tensor& h) {
     AttentionResult r = self_attn.forward(h, h, mask, batch, attention != nullptr);
     if (attention) *attention = r.weights;
-    return dropout1_.forward(r.output);
+    return r.output;
   };
   if (norm_first_) {
-    const Tensor h = x + self_attention(norm1.forward(x));
-    return h + dropout2_.forward(ff.forward(norm2.forward(h)));
+    const Tensor h = dropout1_.add_to(x, self_attention(norm1.forward(x)));
+    return dropout2_.add_to(h, ff.forward(norm2.forward(h)));
   }
-  const Tensor h = norm1.forward(x + self_attention(x));
-  return norm2.forward(h + dropout2_.forward(ff.forward(h)));
+  const Tensor h = norm1.forward(dropout1_.add_to(x, self_attention(x)));
+  return norm2.forward(dropout2_.add_to(h, ff.forward(h)));
 }
 
 DecoderLayer::DecoderLayer(const LayerConfig& config, Rng& rng)
@@ -82,22 +83,21 @@ Tensor DecoderLayer::forward(const Tensor& x, const Tensor& memory, const Mask& 
   auto self_block = [&](const Tensor& h) {
     AttentionResult r = self_attn.forward(h, h, self_mask, batch, self_attention != nullptr);
     if (self_attention) *self_attention = r.weights;
-    return dropout1_.forward(r.output);
+    return r.output;
   };
   auto cross_block = [&](const Tensor& h) {
     AttentionResult r = multihead_attn.forward(h, memory, memory_mask, batch, cross_attention != nullptr);
     if (cross_attention) *cross_attention = r.weights;
-    return dropout2_.forward(r.output);
+    return r.output;
   };
-  auto ff_block = [&](const Tensor& h) { return dropout3_.forward(ff.forward(h)); };
   if (norm_first_) {
-    const Tensor h1 = x + self_block(norm1.forward(x));
-    const Tensor h2 = h1 + cross_block(norm2.forward(h1));
-    return h2 + ff_block(norm3.forward(h2));
+    const Tensor h1 = dropout1_.add_to(x, self_block(norm1.forward(x)));
+    const Tensor h2 = dropout2_.add_to(h1, cross_block(norm2.forward(h1)));
+    return dropout3_.add_to(h2, ff.forward(norm3.forward(h2)));
   }
-  const Tensor h1 = norm1.forward(x + self_block(x));
-  const Tensor h2 = norm2.forward(h1 + cross_block(h1));
-  return norm3.forward(h2 + ff_block(h2));
+  const Tensor h1 = norm1.forward(dropout1_.add_to(x, self_block(x)));
+  const Tensor h2 = norm2.forward(dropout2_.add_to(h1, cross_block(h1)));
+  return norm3.forward(dropout3_.add_to(h2, ff.forward(h2)));
 }
 
 Encoder::Encoder(const LayerConfig& config, Index num_layers, Rng& rng) : norm(config.d_model) {

@@ -103,3 +103,38 @@ TEST(Attention, DropoutScaleAndDeterminism) {
 
 }  // namespace
 }  // namespace heed
+
+namespace heed {
+namespace {
+
+TEST(Fused, LinearReluDropoutGradcheckAndEqualsUnfused) {
+  Tensor x = testing::random_tensor(6, 5, 1), w = testing::random_tensor(7, 5, 2), b = testing::random_tensor(1, 7, 3);
+  EXPECT_GRADCHECK([&] { return linear_relu_dropout(x, w, b, 0, nullptr); }, {{"x", x}, {"W", w}, {"b", b}});
+  EXPECT_GRADCHECK(
+      [&] {
+        Rng rng(9);
+        return linear_relu_dropout(x, w, b, Scalar(0.4), &rng);
+      },
+      {{"x", x}, {"W", w}, {"b", b}});
+  EXPECT_LT((linear_relu_dropout(x, w, b, 0, nullptr).value() - relu(linear(x, w, b)).value()).cwiseAbs().maxCoeff(),
+            1e-12);
+}
+
+TEST(Fused, AddDropoutGradcheckScaleAndDeterminism) {
+  Tensor x = testing::random_tensor(6, 5, 1), y = testing::random_tensor(6, 5, 2);
+  EXPECT_GRADCHECK(
+      [&] {
+        Rng rng(9);
+        return add_dropout(x, y, Scalar(0.3), &rng);
+      },
+      {{"x", x}, {"y", y}});
+  const Tensor zeros = Tensor::zeros(200, 100), ones = Tensor::constant(200, 100, 1);
+  Rng a(4), b(4);
+  const Matrix first = add_dropout(zeros, ones, Scalar(0.2), &a).value();
+  EXPECT_EQ(first, add_dropout(zeros, ones, Scalar(0.2), &b).value());
+  EXPECT_NEAR(first.mean(), 1.0, 0.02);                                          // expected scale kept
+  EXPECT_NEAR((first.array() == 0).cast<double>().mean(), 0.2, 0.02);           // p of them dropped
+}
+
+}  // namespace
+}  // namespace heed
