@@ -108,7 +108,8 @@ Tensor slice_cols(const Tensor& x, Index start, Index count);
 Tensor concat_rows(const std::vector<Tensor>& parts);
 Tensor concat_cols(const std::vector<Tensor>& parts);
 // (B·T, H·D) -> (B·H·T, D): row b·T + t, column block h moves to row (b·H + h)·T + t.
-Tensor split_heads(const Tensor& x, Index batch, Index heads);
+// col0/cols pick a column range of x to split (default all), e.g. q, k or v of a packed product.
+Tensor split_heads(const Tensor& x, Index batch, Index heads, Index col0 = 0, Index cols = -1);
 // (B·H·T, D) -> (B·T, H·D): the inverse of split_heads.
 Tensor merge_heads(const Tensor& x, Index batch, Index heads);
 // table[V,C] gathered at ids -> (ids.size(), C); backward scatter-adds into the rows used.

@@ -82,14 +82,15 @@ Tensor concat_cols(const std::vector<Tensor>& parts) {
 
 namespace {
 
-// Copies between the (B·T, H·D) and (B·H·T, D) layouts; `to_heads` picks the direction.
-// The row/column mapping is its own inverse, so split's backward is merge and vice versa.
-void move_heads(const Matrix& from, Matrix& to, Index batch, Index heads, bool to_heads, bool accumulate) {
+// Copies between the (B·T, H·D) layout (columns [col0, col0 + H·D) of `merged`) and the
+// (B·H·T, D) layout; `to_heads` picks the direction. The mapping is its own inverse, so split's
+// backward is merge and vice versa.
+void move_heads(const Matrix& from, Matrix& to, Index batch, Index heads, Index col0, bool to_heads, bool accumulate) {
   const Index seq = (to_heads ? from.rows() : to.rows()) / batch;
-  const Index head_dim = (to_heads ? from.cols() : to.cols()) / heads;
+  const Index head_dim = to_heads ? to.cols() : from.cols();
   for (Index b = 0; b < batch; ++b)
     for (Index h = 0; h < heads; ++h) {
-      const Index merged_row = b * seq, merged_col = h * head_dim, split_row = (b * heads + h) * seq;
+      const Index merged_row = b * seq, merged_col = col0 + h * head_dim, split_row = (b * heads + h) * seq;
       if (to_heads) {
         auto dst = to.middleRows(split_row, seq);
         auto src = from.block(merged_row, merged_col, seq, head_dim);
@@ -105,14 +106,16 @@ void move_heads(const Matrix& from, Matrix& to, Index batch, Index heads, bool t
 }  // namespace
 
 // split_heads(x[B·T, H·D]) -> y[B·H·T, D]    dx = merge_heads(dy)
-Tensor split_heads(const Tensor& x, Index batch, Index heads) {
-  HEED_CHECK(batch > 0 && heads > 0 && x.rows() % batch == 0 && x.cols() % heads == 0,
-             "split_heads: " << shape_str(x.value()) << " does not split into " << batch << " sequences of "
-                             << heads << " heads");
-  Matrix y(x.rows() * heads, x.cols() / heads);
-  move_heads(x.value(), y, batch, heads, true, false);
-  return record("split_heads", std::move(y), {x}, [x, batch, heads](const Matrix& d_y, const Matrix&) {
-    move_heads(d_y, x.grad(), batch, heads, false, true);
+// With col0/cols, only columns [col0, col0 + cols) of x are split (q, k or v of a packed product).
+Tensor split_heads(const Tensor& x, Index batch, Index heads, Index col0, Index cols) {
+  if (cols < 0) cols = x.cols() - col0;
+  HEED_CHECK(batch > 0 && heads > 0 && x.rows() % batch == 0 && cols % heads == 0 && col0 >= 0 && col0 + cols <= x.cols(),
+             "split_heads: columns [" << col0 << "," << col0 + cols << ") of " << shape_str(x.value())
+                                      << " do not split into " << batch << " sequences of " << heads << " heads");
+  Matrix y(x.rows() * heads, cols / heads);
+  move_heads(x.value(), y, batch, heads, col0, true, false);
+  return record("split_heads", std::move(y), {x}, [x, batch, heads, col0](const Matrix& d_y, const Matrix&) {
+    move_heads(d_y, x.grad(), batch, heads, col0, false, true);
   });
 }
 
@@ -122,9 +125,9 @@ Tensor merge_heads(const Tensor& x, Index batch, Index heads) {
              "merge_heads: " << shape_str(x.value()) << " does not hold " << batch << " sequences of " << heads
                              << " heads");
   Matrix y(x.rows() / heads, x.cols() * heads);
-  move_heads(x.value(), y, batch, heads, false, false);
+  move_heads(x.value(), y, batch, heads, 0, false, false);
   return record("merge_heads", std::move(y), {x}, [x, batch, heads](const Matrix& d_y, const Matrix&) {
-    move_heads(d_y, x.grad(), batch, heads, true, true);
+    move_heads(d_y, x.grad(), batch, heads, 0, true, true);
   });
 }
 

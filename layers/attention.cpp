@@ -32,24 +32,21 @@ AttentionResult MultiHeadAttention::forward(const Tensor& query, const Tensor& k
              "attention: query " << shape_str(query.value()) << " and key/value " << shape_str(key_value.value())
                                  << " for batch " << batch << " and d_model " << c);
   const Index q_len = query.rows() / batch, k_len = key_value.rows() / batch;
-  Tensor q, k, v;
+  Tensor q_heads, k_heads, v_heads;  // (B·H·Tq, D), (B·H·Tk, D), (B·H·Tk, D)
   if (query.same_as(key_value)) {  // self-attention: one product for q, k and v
     const Tensor qkv = linear(query, in_proj_weight, in_proj_bias);  // (B·T, 3C)
-    q = slice_cols(qkv, 0, c);
-    k = slice_cols(qkv, c, c);
-    v = slice_cols(qkv, 2 * c, c);
+    q_heads = split_heads(qkv, batch, heads, 0, c);
+    k_heads = split_heads(qkv, batch, heads, c, c);
+    v_heads = split_heads(qkv, batch, heads, 2 * c, c);
   } else {  // cross-attention: q from the query, k and v from the memory
-    q = linear(query, slice_rows(in_proj_weight, 0, c), slice_cols(in_proj_bias, 0, c));
+    q_heads = split_heads(linear(query, slice_rows(in_proj_weight, 0, c), slice_cols(in_proj_bias, 0, c)), batch, heads);
     const Tensor kv = linear(key_value, slice_rows(in_proj_weight, c, 2 * c), slice_cols(in_proj_bias, c, 2 * c));
-    k = slice_cols(kv, 0, c);
-    v = slice_cols(kv, c, c);
+    k_heads = split_heads(kv, batch, heads, 0, c);
+    v_heads = split_heads(kv, batch, heads, c, c);
   }
   HEED_CHECK(mask.size() == 0 || (mask.rows() == batch * q_len && mask.cols() == k_len),
              "attention: mask is " << shape_str(mask) << ", expected (" << batch * q_len << "," << k_len << ")");
   const Scalar scale = Scalar(1) / std::sqrt(Scalar(c / heads));
-  const Tensor q_heads = split_heads(q, batch, heads);  // (B·H·Tq, D)
-  const Tensor k_heads = split_heads(k, batch, heads);  // (B·H·Tk, D)
-  const Tensor v_heads = split_heads(v, batch, heads);  // (B·H·Tk, D)
   AttentionResult result;
   Tensor context;  // (B·H·Tq, D)
   if (!need_weights) {  // the fused op: no score matrices kept, long sequences in linear memory
