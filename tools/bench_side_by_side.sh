@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# heed bench and the PyTorch reference, alternating on the same machine, same threads: prints each
+# run's JSON line, then the median tokens/s and peak RSS of each and their ratios (heed / PyTorch).
+# Usage: tools/bench_side_by_side.sh CONFIG [ROUNDS=3] [THREADS=2]
+# Needs Debian's python3-torch (/usr/bin/python3) and ../shared/bench/torch_reference.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config="${1:?usage: bench_side_by_side.sh tiny|small|long [rounds] [threads]}"
+rounds="${2:-3}"
+threads="${3:-2}"
+heed=build/train/heed
+reference=../shared/bench/torch_reference.py
+out=$(mktemp)
+for ((i = 1; i <= rounds; i++)); do
+  "$heed" bench --config "$config" --threads "$threads" --json | tee -a "$out"
+  /usr/bin/python3 "$reference" --config "$config" --threads "$threads" | tee -a "$out"
+done
+/usr/bin/python3 - "$out" <<'PY'
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+def median(impl, key):
+    return statistics.median(r[key] for r in runs if r["impl"].startswith(impl))
+h_tok, t_tok = median("heed", "tokens_per_s"), median("pytorch", "tokens_per_s")
+h_rss, t_rss = median("heed", "peak_rss_mb"), median("pytorch", "peak_rss_mb")
+print(f"{runs[0]['config']}: median tokens/s heed {h_tok:.0f}, PyTorch {t_tok:.0f}, ratio {h_tok / t_tok:.2f}x; "
+      f"peak RSS heed {h_rss:.0f} MB, PyTorch {t_rss:.0f} MB, ratio {h_rss / t_rss:.2f}")
+PY
+rm -f "$out"
