@@ -67,21 +67,16 @@ Sentence random_sentence(SplitMix64& rng) {
   return s;
 }
 
-// The held-out pairings, fixed (not seed-dependent) so every seed tests the same skills.
-// About one (noun, adjective) pairing in eight and one (noun, predicate) pairing in five.
-bool held_out_adjective(int noun, int adjective_index) { return (3 * noun + adjective_index) % 8 == 5; }
+// The held-out pairings, fixed (not seed-dependent) so every seed tests the same skills:
+// one (noun, predicate) pairing in five, so "it" must agree with a referent it was never
+// seen with, and one (subject, object) pairing in five. (Holding out (noun, adjective)
+// pairings was tried and dropped: a small Transformer then attaches the adjective to
+// another noun, and that generalisation gap, not attention, dominated the test error.)
 bool held_out_predicate(int noun, int predicate) { return (noun + 2 * predicate) % 5 == 0; }
-
-bool held_out_np(const NounPhrase& np) {
-  const int num_sizes = static_cast<int>(sizes().size());
-  return (np.size >= 0 && held_out_adjective(np.noun, np.size)) ||
-         (np.color >= 0 && held_out_adjective(np.noun, num_sizes + np.color));
-}
+bool held_out_pairing(int subject, int object) { return (subject + 3 * object) % 5 == 1; }
 
 bool held_out(const Sentence& s) {
-  if (held_out_np(s.subject)) return true;
-  if (s.construction == Construction::verb && held_out_np(s.object)) return true;
-  if (s.landmark && held_out_np(*s.landmark)) return true;
+  if (s.construction == Construction::verb && held_out_pairing(s.subject.noun, s.object.noun)) return true;
   const NounPhrase* about = referent(s);
   return about && held_out_predicate(about->noun, s.predicate);
 }

@@ -4,10 +4,11 @@
 //   the cat sat on the mat because it was soft -> le chat s'est assis sur le tapis parce qu'il était doux
 //   the cow ate the cake because it was hungry -> la vache a mangé le gâteau parce qu'elle était affamée
 //
-// Splits: some (noun, adjective) and (noun, predicate) pairings are held out of train
-// entirely. valid and test hold only sentences with at least one held-out pairing (split
-// between them by a hash of the sentence); train holds none. Every word and construction
-// still occurs in train. Sentences are unique within a split.
+// Splits: some (noun, predicate) pairings ("the cow ... it was sleepy") and (subject, object)
+// pairings ("the cow ... the mat") are held out of train entirely. valid and test hold only
+// sentences with at least one held-out pairing (split between them by a hash of the
+// sentence); train holds none. Every word, inflected form and construction still occurs in
+// train. Sentences are unique within a split.
 #pragma once
 
 #include <string>
