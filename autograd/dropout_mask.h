@@ -1,5 +1,6 @@
 // Counter-based dropout masks: element i of the mask drawn with `seed` is a hash of (seed, i),
-// so backward regenerates the mask instead of storing it.
+// so backward regenerates the mask instead of storing it. The hash works on 32-bit words so
+// that loops over a row vectorise (AVX2 has 32-bit but no 64-bit multiplies).
 #pragma once
 
 #include <cstdint>
@@ -7,17 +8,32 @@
 namespace heed {
 
 struct DropoutMask {
-  std::uint64_t seed = 0;
-  std::uint64_t threshold = 0;  // element kept when its 32-bit draw >= p·2³²
+  std::uint32_t seed = 0;
+  std::uint32_t threshold = 0;  // element kept when its hash >= p·2³²
+  bool active = false;
 
   DropoutMask() = default;
-  DropoutMask(double p, std::uint64_t seed_) : seed(seed_), threshold(std::uint64_t(p * 4294967296.0)) {}
+  DropoutMask(double p, std::uint64_t seed_)
+      : seed(std::uint32_t(seed_ ^ (seed_ >> 32))), threshold(std::uint32_t(p * 4294967295.0)), active(p > 0) {}
 
-  bool keep(std::uint64_t index) const {
-    std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (index + 1);  // splitmix64 of the counter
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return ((z ^ (z >> 31)) >> 32) >= threshold;
+  // A murmur3-style finalizer of the element's index mixed with the seed.
+  static std::uint32_t hash(std::uint32_t seed, std::uint32_t index) {
+    std::uint32_t h = index * 0x9E3779B1u + seed;
+    h ^= h >> 16;
+    h *= 0x85EBCA6Bu;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35u;
+    h ^= h >> 16;
+    return h;
+  }
+  bool keep(std::uint64_t index) const { return hash(seed, std::uint32_t(index)) >= threshold; }
+
+  // out[j] = in[j] · scale where element first + j is kept, else 0; in and out may alias.
+  template <class S>
+  void apply(const S* in, S* out, std::int64_t count, std::uint64_t first, S scale) const {
+    const std::uint32_t base = std::uint32_t(first), s = seed, t = threshold;
+    for (std::int64_t j = 0; j < count; ++j)
+      out[j] = hash(s, base + std::uint32_t(j)) >= t ? in[j] * scale : S(0);
   }
 };
 

@@ -61,11 +61,8 @@ template <class Tile>
 void dropout_tile(const Geometry& g, Index blk, Index r0, Tile&& t) {
   if (g.p == 0) return;
   const Scalar scale = Scalar(1) / (1 - g.p);
-  for (Index r = 0; r < t.rows(); ++r) {
-    const std::uint64_t base = std::uint64_t((blk * g.q_len + r0 + r) * g.k_len);
-    for (Index c = 0; c < g.k_len; ++c)
-      t(r, c) = g.drop.keep(base + std::uint64_t(c)) ? t(r, c) * scale : Scalar(0);
-  }
+  for (Index r = 0; r < t.rows(); ++r)
+    g.drop.apply(t.row(r).data(), t.row(r).data(), g.k_len, std::uint64_t((blk * g.q_len + r0 + r) * g.k_len), scale);
 }
 
 constexpr Index kTileRows = 64;              // query rows per tile in the recomputing form

@@ -30,10 +30,7 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
     rows.noalias() = x.value().middleRows(begin, end - begin) * weight.value().transpose();
     rows.rowwise() += bias.value().row(0);
     rows = rows.cwiseMax(Scalar(0));
-    if (p > 0)
-      for (Index r = begin; r < end; ++r)
-        for (Index c = 0; c < y.cols(); ++c)
-          y(r, c) = mask.keep(std::uint64_t(r * y.cols() + c)) ? y(r, c) * scale : Scalar(0);
+    if (p > 0) mask.apply(rows.data(), rows.data(), rows.size(), std::uint64_t(begin * y.cols()), scale);
   });
   return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x, weight, bias, scale](const Matrix& d_y, const Matrix& y_out) {
     const Matrix g = (y_out.array() > 0).select(d_y.array() * scale, Scalar(0)).matrix();
@@ -63,7 +60,7 @@ Tensor add_dropout(const Tensor& x, const Tensor& y, Scalar p, Rng* rng) {
   const Scalar scale = Scalar(1) / (1 - p);
   auto dropped = [mask, scale](const Matrix& m) {
     Matrix out(m.rows(), m.cols());
-    for (Index i = 0; i < m.size(); ++i) out.data()[i] = mask.keep(std::uint64_t(i)) ? m.data()[i] * scale : Scalar(0);
+    mask.apply(m.data(), out.data(), m.size(), 0, scale);
     return out;
   };
   Matrix out = dropped(y.value());
