@@ -46,6 +46,17 @@ GradcheckResult check_attention(bool causal, bool cross, const std::vector<std::
                    with_inputs(attn, {{"x", x}, {"memory", memory}}));
 }
 
+GradcheckResult check_feed_forward(Activation activation) {
+  Rng rng(4);
+  FeedForward ff(small_layer(true, activation), rng);
+  const Tensor x = random_input(5, 8, 6);
+  return gradcheck([&] { return ff.forward(x); }, {{"linear1.weight", ff.linear1.weight},
+                                                     {"linear1.bias", ff.linear1.bias},
+                                                     {"linear2.weight", ff.linear2.weight},
+                                                     {"linear2.bias", ff.linear2.bias},
+                                                     {"x", x}});
+}
+
 GradcheckResult check_encoder_layer(bool norm_first, const std::vector<std::int32_t>& ids) {
   Rng rng(12);
   EncoderLayer layer(small_layer(norm_first), rng);
@@ -122,26 +133,8 @@ const std::vector<LayerCheck>& layer_checks() {
       {"attention_causal", "causal self-attention with key padding", [] { return check_attention(true, false, kIds); }},
       {"attention_cross", "cross-attention Tq=4 Tk=3, one query fully masked",
        [] { return check_attention(false, true, kIds); }},
-      {"feed_forward_relu", "linear1 → ReLU → linear2", [] {
-         Rng rng(4);
-         FeedForward ff(small_layer(true), rng);
-         const Tensor x = random_input(5, 8, 6);
-         return gradcheck([&] { return ff.forward(x); }, {{"linear1.weight", ff.linear1.weight},
-                                                            {"linear1.bias", ff.linear1.bias},
-                                                            {"linear2.weight", ff.linear2.weight},
-                                                            {"linear2.bias", ff.linear2.bias},
-                                                            {"x", x}});
-       }},
-      {"feed_forward_gelu", "linear1 → GELU → linear2", [] {
-         Rng rng(4);
-         FeedForward ff(small_layer(true, Activation::GELU), rng);
-         const Tensor x = random_input(5, 8, 6);
-         return gradcheck([&] { return ff.forward(x); }, {{"linear1.weight", ff.linear1.weight},
-                                                            {"linear1.bias", ff.linear1.bias},
-                                                            {"linear2.weight", ff.linear2.weight},
-                                                            {"linear2.bias", ff.linear2.bias},
-                                                            {"x", x}});
-       }},
+      {"feed_forward_relu", "linear1 → ReLU → linear2 (fused with dropout)", [] { return check_feed_forward(Activation::ReLU); }},
+      {"feed_forward_gelu", "linear1 → GELU → linear2", [] { return check_feed_forward(Activation::GELU); }},
       {"encoder_layer_pre_ln", "pre-LN encoder layer with key padding", [] { return check_encoder_layer(true, kIds); }},
       {"encoder_layer_post_ln", "post-LN encoder layer with key padding",
        [] { return check_encoder_layer(false, kIds); }},
