@@ -23,6 +23,14 @@ std::string value_text(const po::variable_value& v) {
   if (const auto* s = boost::any_cast<std::string>(&any)) return *s;
   if (const auto* i = boost::any_cast<int>(&any)) return std::to_string(*i);
   if (const auto* l = boost::any_cast<long long>(&any)) return std::to_string(*l);
+  if (const auto* z = boost::any_cast<std::size_t>(&any)) return std::to_string(*z);
+  if (const auto* u = boost::any_cast<unsigned>(&any)) return std::to_string(*u);
+  if (const auto* ull = boost::any_cast<unsigned long long>(&any)) return std::to_string(*ull);
+  if (const auto* list = boost::any_cast<std::vector<std::string>>(&any)) {
+    std::string joined;  // a repeatable option (--freeze): its values, space-separated
+    for (const std::string& item : *list) joined += (joined.empty() ? "" : " ") + item;
+    return joined;
+  }
   if (const auto* d = boost::any_cast<double>(&any)) {
     std::ostringstream s;
     s << *d;

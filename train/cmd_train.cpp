@@ -234,7 +234,10 @@ int run_train(const std::vector<std::string>& args, bool finetune) {
   if (!weights_from.empty()) load_checkpoint_weights(weights_from, *model, load_optimizer ? &trainer.optimizer() : nullptr);
   const TrainOutcome outcome = trainer.run();
   if (!outcome.finished) std::cerr << "stopped at step " << outcome.steps_done << ": " << outcome.stop_reason << "\n";
-  std::cerr << "checkpoints in " << save_dir << "/ (checkpoint_last.h5, checkpoint_best.h5, metrics.csv)\n";
+  std::string written;
+  for (const char* name : {"checkpoint_last.h5", "checkpoint_best.h5", "metrics.csv"})
+    if (fs::exists(save_dir + "/" + name)) written += (written.empty() ? "" : ", ") + std::string(name);
+  std::cerr << "in " << save_dir << "/: " << (written.empty() ? "nothing written" : written) << "\n";
   return outcome.stop_reason.rfind("diverged", 0) == 0 ? 1 : 0;
 }
 

@@ -190,8 +190,8 @@ TrainOutcome Trainer::run() {
     const StepStats stats = train_step(lr);
     if (!stats.finite) {
       ++bad_in_a_row;
-      std::fprintf(stderr, "\nstep %lld: non-finite loss or gradient, step skipped (%d in a row)\n", state_.step + 1,
-                   bad_in_a_row);
+      std::fprintf(stderr, "%sstep %lld: non-finite loss or gradient, step skipped (%d in a row)\n",
+                   terminal ? "\r\033[K" : "", state_.step + 1, bad_in_a_row);
       if (bad_in_a_row >= options_.max_bad_steps) {
         stop = "diverged: " + std::to_string(bad_in_a_row) +
                " non-finite steps in a row; try a lower --lr or --clip-norm; the last good checkpoint is kept";

@@ -51,5 +51,24 @@ if [ -e "$work/r/checkpoint_last.h5" ] || [ -e "$work/r/checkpoint_best.h5" ]; t
   echo "FAIL: a failed train left a checkpoint behind"
   failures=$((failures + 1))
 fi
+# A run whose loss turns non-finite skips those steps, stops after 5 in a row with exit 1, and
+# writes no checkpoint of the diverged weights.
+"$heed" train --task copy --max-length 5 --task-size 200 --d-model 8 --heads 2 --d-ff 8 --enc-layers 1 \
+  --dec-layers 1 --steps 50 --optimizer sgd --lr 1e30 --clip-norm 0 --threads 1 --save-dir "$work/div" 2> "$work/err"
+rc=$?
+if [ "$rc" -ne 1 ] || ! grep -q "diverged: 5 non-finite steps in a row" "$work/err" || [ -e "$work/div/checkpoint_last.h5" ]; then
+  echo "FAIL: divergence -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
+else
+  echo "ok: $(grep diverged "$work/err")"
+fi
+# Options from an INI file; the command line wins; --dump-config shows the effective values.
+printf 'task = copy\nd-model = 16\nsteps = 7\n' > "$work/run.ini"
+"$heed" train --config "$work/run.ini" --steps 9 --save-dir "$work/cfg" --dump-config > "$work/dump"
+if grep -qx "d-model = 16" "$work/dump" && grep -qx "steps = 9" "$work/dump" && grep -qx "task = copy" "$work/dump" &&
+   [ ! -e "$work/cfg" ]; then
+  echo "ok: --config and --dump-config"
+else
+  echo "FAIL: --config / --dump-config"; cat "$work/dump"; failures=$((failures + 1))
+fi
 echo "$failures failures"
 [ "$failures" -eq 0 ]
