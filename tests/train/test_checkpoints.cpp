@@ -109,6 +109,31 @@ TEST_F(CheckpointTest, StrictLoadReportsEveryMismatchByName) {
   }
 }
 
+TEST_F(CheckpointTest, AnotherVocabularyIsAOneLineError) {
+  Transformer model(tiny_config());
+  save_checkpoint(path("a.h5"), model, tiny_vocab(), nullptr, {});
+  TransformerConfig bigger = tiny_config();
+  bigger.src_vocab_size = 12;  // a model built for another source vocabulary
+  Transformer other(bigger);
+  try {
+    load_checkpoint_weights(path("a.h5"), other, nullptr);
+    FAIL() << "expected a vocabulary mismatch";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("src_embed.weight has shape [9, 8], expected [12, 8]"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos);
+  }
+  VocabularyState wrong = tiny_vocab();
+  wrong.tgt.push_back("extra");  // 9 target tokens, but the config says 8
+  save_checkpoint(path("b.h5"), model, wrong, nullptr, {});
+  try {
+    read_checkpoint_header(path("b.h5"));
+    FAIL() << "expected a vocabulary size error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("vocabulary sizes 9/9 disagree with /config"), std::string::npos) << e.what();
+  }
+}
+
 // The message for loading `file`, which must fail.
 std::string load_error(const std::string& file) {
   try {
