@@ -10,7 +10,7 @@ work="${1:-runs/finetune-demo}"
 mkdir -p "$work"
 swap() { sed -E 's/\bcat\b/fox/g; s/\bchat\b/renard/g; s/\bcow\b/sheep/g; s/\bvache\b/brebis/g'; }
 has_new() { grep -E '\b(fox|sheep)\b' || true; }
-"$heed" data --task toy-fr --split train | swap | has_new | head -1500 > "$work/new_train.tsv"
+"$heed" data --task toy-fr --split train | swap | has_new | awk 'NR <= 1500' > "$work/new_train.tsv"
 "$heed" data --task toy-fr --split test | swap | has_new > "$work/new_test.tsv"
 echo "new nouns: $(wc -l < "$work/new_train.tsv") training pairs, $(wc -l < "$work/new_test.tsv") test pairs (unseen combinations)"
 
@@ -21,7 +21,7 @@ echo -n "old test: "; "$heed" eval --checkpoint "$work/base/checkpoint_best.h5" 
 echo -n "new test: "; "$heed" eval --checkpoint "$work/base/checkpoint_best.h5" --data "$work/new_test.tsv"
 
 # Fine-tune on the new pairs mixed with as many old ones, so the old task keeps being rehearsed.
-"$heed" data --task toy-fr --split train | head -1500 | cat - "$work/new_train.tsv" > "$work/mix.tsv"
+"$heed" data --task toy-fr --split train | awk 'NR <= 1500' | cat - "$work/new_train.tsv" > "$work/mix.tsv"
 "$heed" finetune --from "$work/base/checkpoint_best.h5" --train "$work/mix.tsv" --save-dir "$work/tuned" \
   --steps 400 --lr 3e-4 --warmup-steps 50 --eval-every 0 --quiet
 echo "== fine-tuned =="
