@@ -199,6 +199,9 @@ int run_train(const std::vector<std::string>& args, bool finetune) {
   std::string weights_from;
   if (resume) {  // the same command again: continue where checkpoint_last.h5 stopped
     const LoadedCheckpoint ck = read_checkpoint_header(last);
+    if (ck.train.task != source.describe())
+      throw UsageError(last + " is a run on " + ck.train.task + ", not " + source.describe() +
+                       "; give another --save-dir");
     model = std::make_unique<Transformer>(ck.config);
     pre = std::make_unique<Preprocessor>(Preprocessor::from_state(ck.vocab));
     state = ck.train;
