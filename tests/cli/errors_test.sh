@@ -47,6 +47,8 @@ expect_error "unknown task" train --task nope --save-dir "$work/r" "${small[@]}"
 expect_error "missing.h5: no such file" eval --checkpoint "$work/missing.h5" --task copy
 expect_error "foreign.h5: not an HDF5 file" translate --checkpoint "$work/foreign.h5"
 expect_error "unknown command 'trian'" trian
+"$heed" train --task copy --max-length 4 --task-size 100 "${small[@]}" --save-dir "$work/other" 2>/dev/null
+expect_error "is a run on task copy, not task reverse; give another --save-dir" train --task reverse --save-dir "$work/other" "${small[@]}"
 if [ -e "$work/r/checkpoint_last.h5" ] || [ -e "$work/r/checkpoint_best.h5" ]; then
   echo "FAIL: a failed train left a checkpoint behind"
   failures=$((failures + 1))
