@@ -2,6 +2,7 @@
 #include "train/text_data.h"
 
 #include <iostream>
+#include <set>
 
 #include "data/bpe.h"
 #include "data/tsv.h"
@@ -37,6 +38,23 @@ Preprocessor Preprocessor::build(const std::vector<Example>& train, const std::s
   for (const Example& e : train) {
     src.push_back(tok->tokenize(e.source));
     tgt.push_back(tok->tokenize(e.target));
+  }
+  if (tokenizer == "bpe") {
+    // Every single symbol and every merge result too, so that words never seen in training
+    // (fine-tuning data) spell out in known pieces instead of <unk>.
+    std::set<std::string> src_symbols, tgt_symbols;
+    for (const BpeMerge& m : static_cast<const BpeTokenizer&>(*tok).merges()) {
+      src_symbols.insert(m.first + m.second);
+      tgt_symbols.insert(m.first + m.second);
+    }
+    for (const Example& e : train) {
+      for (const auto& word : bpe_words(e.source)) src_symbols.insert(word.begin(), word.end());
+      for (const auto& word : bpe_words(e.target)) tgt_symbols.insert(word.begin(), word.end());
+    }
+    for (std::size_t i = 0; i < std::max<std::size_t>(min_freq, 1); ++i) {
+      src.emplace_back(src_symbols.begin(), src_symbols.end());
+      tgt.emplace_back(tgt_symbols.begin(), tgt_symbols.end());
+    }
   }
   return Preprocessor(tok, Vocabulary::build(src, min_freq), Vocabulary::build(tgt, min_freq));
 }
