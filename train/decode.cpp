@@ -45,7 +45,10 @@ class StepScorer {
   }
   // Keeps sequences `rows` (beam search).
   void select(const std::vector<Index>& rows) {
-    if (cached_) cache_->select(rows);
+    if (cached_) {  // the cache holds what the next steps need; memory and source are not read again
+      cache_->select(rows);
+      return;
+    }
     std::vector<std::int32_t> src;
     const Index s = Index(src_.size()) / batch_;
     Matrix memory(Index(rows.size()) * s, memory_.cols());
