@@ -8,9 +8,19 @@
 #include <thread>
 #include <vector>
 
+#ifdef HEED_OPENBLAS
+extern "C" void openblas_set_num_threads(int);
+#endif
+
 namespace heed {
 
 namespace {
+
+#ifdef HEED_OPENBLAS
+// heed's own pool splits work across threads; OpenBLAS's threads would compete with it and
+// spin while waiting. Each product therefore runs on the thread that calls it.
+[[maybe_unused]] const bool kBlasSingleThreaded = (openblas_set_num_threads(1), true);
+#endif
 
 using Body = std::function<void(Eigen::Index, Eigen::Index)>;
 
