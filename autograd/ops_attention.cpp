@@ -111,7 +111,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
       out.middleRows(row0, rows).noalias() = tile * v.value().middleRows(blk * g.k_len, g.k_len);
     }
   });
-  return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, store, probs, lse](const Matrix& d_o, const Matrix&) {
+  return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, store, probs, lse](const Matrix& d_o) {
     Matrix* d_q = q.requires_grad() ? &q.grad() : nullptr;
     Matrix* d_k = k.requires_grad() ? &k.grad() : nullptr;
     Matrix* d_v = v.requires_grad() ? &v.grad() : nullptr;

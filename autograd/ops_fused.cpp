@@ -32,7 +32,7 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
     rows = rows.cwiseMax(Scalar(0));
     if (p > 0) mask.apply(rows.data(), rows.data(), rows.size(), std::uint64_t(begin * y.cols()), scale);
   });
-  return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x, weight, bias, scale](const Matrix& d_y, const Matrix& y_out) {
+  return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x, weight, bias = GradRef(bias), scale](const Matrix& d_y, const Matrix& y_out) {
     const Matrix g = (y_out.array() > 0).select(d_y.array() * scale, Scalar(0)).matrix();
     if (x.requires_grad()) {
       Matrix& d_x = x.grad();
@@ -65,7 +65,7 @@ Tensor add_dropout(const Tensor& x, const Tensor& y, Scalar p, Rng* rng) {
   };
   Matrix out = dropped(y.value());
   out += x.value();
-  return record("add_dropout", std::move(out), {x, y}, [x, y, dropped](const Matrix& d_out, const Matrix&) {
+  return record("add_dropout", std::move(out), {x, y}, [x = GradRef(x), y = GradRef(y), dropped](const Matrix& d_out) {
     if (x.requires_grad()) x.grad() += d_out;
     if (y.requires_grad()) y.grad() += dropped(d_out);
   });

@@ -32,7 +32,7 @@ Tensor cross_entropy(const Tensor& logits, const std::vector<std::int32_t>& targ
   }
   const Scalar scale = o.sum || counted == 0 ? Scalar(1) : Scalar(1) / Scalar(counted);
   return record("cross_entropy", Matrix::Constant(1, 1, total * scale), {logits},
-                [logits, targets, o, probs, scale](const Matrix& d_loss, const Matrix&) {
+                [logits = GradRef(logits), targets, o, probs, scale](const Matrix& d_loss) {
                   Matrix& d_logits = logits.grad();
                   const Scalar g = d_loss(0, 0) * scale, smooth = o.label_smoothing / Scalar(probs.cols());
                   for (Index r = 0; r < probs.rows(); ++r) {

@@ -44,7 +44,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, MatmulOptions o) {
   HEED_CHECK(k == k2, "matmul: op(A) is (" << m << "," << k << ") but op(B) is (" << k2 << "," << n << ")");
   Matrix c = Matrix::Zero(m, n);
   gemm_add(a.value(), o.transpose_a, b.value(), o.transpose_b, c);
-  return record("matmul", std::move(c), {a, b}, [a, b, o](const Matrix& d_c, const Matrix&) {
+  return record("matmul", std::move(c), {a, b}, [a, b, o](const Matrix& d_c) {
     if (a.requires_grad()) gemm_grad_a(d_c, b.value(), o, a.grad());
     if (b.requires_grad()) gemm_grad_b(d_c, a.value(), o, b.grad());
   });
@@ -68,7 +68,7 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, Index batches, MatmulOpt
                o.transpose_b, c.middleRows(i * m, m));
   });
   return record("batched_matmul", std::move(c), {a, b},
-                [a, b, o, batches, a_rows, b_rows, m, grain](const Matrix& d_c, const Matrix&) {
+                [a, b, o, batches, a_rows, b_rows, m, grain](const Matrix& d_c) {
                   Matrix* d_a = a.requires_grad() ? &a.grad() : nullptr;
                   Matrix* d_b = b.requires_grad() ? &b.grad() : nullptr;
                   parallel_for(batches, grain, [&](Index begin, Index end) {
@@ -96,7 +96,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   });
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
-  return record("linear", std::move(y), std::move(inputs), [x, weight, bias](const Matrix& d_y, const Matrix&) {
+  return record("linear", std::move(y), std::move(inputs), [x, weight, bias = GradRef(bias)](const Matrix& d_y) {
     if (x.requires_grad()) {
       Matrix& d_x = x.grad();
       parallel_for(d_y.rows(), kLinearRowGrain, [&](Index begin, Index end) {

@@ -28,7 +28,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
       y.row(r) = ((x.value().row(r).array() - mu) * rstd * gamma.value().row(0).array() + beta.value().row(0).array()).matrix();
     }
   });
-  return record("layer_norm", std::move(y), {x, gamma, beta}, [x, gamma, beta, stats](const Matrix& d_y, const Matrix&) {
+  return record("layer_norm", std::move(y), {x, gamma, beta}, [x, gamma, beta = GradRef(beta), stats](const Matrix& d_y) {
     const Index rows = d_y.rows(), cols = d_y.cols();
     auto x_hat_row = [&](Index r) { return ((x.value().row(r).array() - (*stats)(r, 0)) * (*stats)(r, 1)).matrix(); };
     if (beta.requires_grad()) beta.grad() += d_y.colwise().sum();
@@ -67,7 +67,7 @@ Tensor dropout(const Tensor& x, Scalar p, Rng& rng) {
   }
   Matrix y = x.value().cwiseProduct(keep);
   return record("dropout", std::move(y), {x},
-                [x, keep](const Matrix& d_y, const Matrix&) { x.grad() += d_y.cwiseProduct(keep); });
+                [x = GradRef(x), keep](const Matrix& d_y) { x.grad() += d_y.cwiseProduct(keep); });
 }
 
 HEED_NAMESPACE_END

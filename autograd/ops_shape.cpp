@@ -11,7 +11,7 @@ Tensor reshape(const Tensor& x, Index rows, Index cols) {
   HEED_CHECK(rows * cols == x.size(),
              "reshape: cannot view " << shape_str(x.value()) << " as (" << rows << "," << cols << ")");
   Matrix y = Eigen::Map<const Matrix>(x.value().data(), rows, cols);
-  return record("reshape", std::move(y), {x}, [x](const Matrix& d_y, const Matrix&) {
+  return record("reshape", std::move(y), {x}, [x = GradRef(x)](const Matrix& d_y) {
     x.grad() += Eigen::Map<const Matrix>(d_y.data(), x.rows(), x.cols());
   });
 }
@@ -19,14 +19,14 @@ Tensor reshape(const Tensor& x, Index rows, Index cols) {
 // transpose(x) -> y = xᵀ    dx = dyᵀ
 Tensor transpose(const Tensor& x) {
   return record("transpose", x.value().transpose(), {x},
-                [x](const Matrix& d_y, const Matrix&) { x.grad() += d_y.transpose(); });
+                [x = GradRef(x)](const Matrix& d_y) { x.grad() += d_y.transpose(); });
 }
 
 // slice_rows(x, start, count) -> y = x[start : start+count, :]    dx[start : start+count, :] += dy
 Tensor slice_rows(const Tensor& x, Index start, Index count) {
   HEED_CHECK(start >= 0 && count >= 0 && start + count <= x.rows(),
              "slice_rows: rows [" << start << "," << start + count << ") outside " << shape_str(x.value()));
-  return record("slice_rows", x.value().middleRows(start, count), {x}, [x, start, count](const Matrix& d_y, const Matrix&) {
+  return record("slice_rows", x.value().middleRows(start, count), {x}, [x = GradRef(x), start, count](const Matrix& d_y) {
     x.grad().middleRows(start, count) += d_y;
   });
 }
@@ -35,7 +35,7 @@ Tensor slice_rows(const Tensor& x, Index start, Index count) {
 Tensor slice_cols(const Tensor& x, Index start, Index count) {
   HEED_CHECK(start >= 0 && count >= 0 && start + count <= x.cols(),
              "slice_cols: columns [" << start << "," << start + count << ") outside " << shape_str(x.value()));
-  return record("slice_cols", x.value().middleCols(start, count), {x}, [x, start, count](const Matrix& d_y, const Matrix&) {
+  return record("slice_cols", x.value().middleCols(start, count), {x}, [x = GradRef(x), start, count](const Matrix& d_y) {
     x.grad().middleCols(start, count) += d_y;
   });
 }
@@ -51,9 +51,9 @@ Tensor concat_rows(const std::vector<Tensor>& parts) {
   }
   Matrix y(rows, parts[0].cols());
   for (Index i = 0, at = 0; i < Index(parts.size()); at += parts[i].rows(), ++i) y.middleRows(at, parts[i].rows()) = parts[i].value();
-  return record("concat_rows", std::move(y), parts, [parts](const Matrix& d_y, const Matrix&) {
+  return record("concat_rows", std::move(y), parts, [grads = std::vector<GradRef>(parts.begin(), parts.end())](const Matrix& d_y) {
     Index at = 0;
-    for (const Tensor& p : parts) {
+    for (const GradRef& p : grads) {
       if (p.requires_grad()) p.grad() += d_y.middleRows(at, p.rows());
       at += p.rows();
     }
@@ -71,9 +71,9 @@ Tensor concat_cols(const std::vector<Tensor>& parts) {
   }
   Matrix y(parts[0].rows(), cols);
   for (Index i = 0, at = 0; i < Index(parts.size()); at += parts[i].cols(), ++i) y.middleCols(at, parts[i].cols()) = parts[i].value();
-  return record("concat_cols", std::move(y), parts, [parts](const Matrix& d_y, const Matrix&) {
+  return record("concat_cols", std::move(y), parts, [grads = std::vector<GradRef>(parts.begin(), parts.end())](const Matrix& d_y) {
     Index at = 0;
-    for (const Tensor& p : parts) {
+    for (const GradRef& p : grads) {
       if (p.requires_grad()) p.grad() += d_y.middleCols(at, p.cols());
       at += p.cols();
     }
@@ -114,7 +114,7 @@ Tensor split_heads(const Tensor& x, Index batch, Index heads, Index col0, Index 
                                       << " do not split into " << batch << " sequences of " << heads << " heads");
   Matrix y(x.rows() * heads, cols / heads);
   move_heads(x.value(), y, batch, heads, col0, true, false);
-  return record("split_heads", std::move(y), {x}, [x, batch, heads, col0](const Matrix& d_y, const Matrix&) {
+  return record("split_heads", std::move(y), {x}, [x = GradRef(x), batch, heads, col0](const Matrix& d_y) {
     move_heads(d_y, x.grad(), batch, heads, col0, false, true);
   });
 }
@@ -126,7 +126,7 @@ Tensor merge_heads(const Tensor& x, Index batch, Index heads) {
                              << " heads");
   Matrix y(x.rows() / heads, x.cols() * heads);
   move_heads(x.value(), y, batch, heads, 0, false, false);
-  return record("merge_heads", std::move(y), {x}, [x, batch, heads](const Matrix& d_y, const Matrix&) {
+  return record("merge_heads", std::move(y), {x}, [x = GradRef(x), batch, heads](const Matrix& d_y) {
     move_heads(d_y, x.grad(), batch, heads, 0, true, true);
   });
 }
@@ -139,7 +139,7 @@ Tensor embedding(const Tensor& table, const std::vector<std::int32_t>& ids) {
                "embedding: id " << ids[i] << " at position " << i << " outside a table of " << table.rows() << " rows");
     y.row(i) = table.value().row(ids[i]);
   }
-  return record("embedding", std::move(y), {table}, [table, ids](const Matrix& d_y, const Matrix&) {
+  return record("embedding", std::move(y), {table}, [table = GradRef(table), ids](const Matrix& d_y) {
     Matrix& d_table = table.grad();
     for (Index i = 0; i < Index(ids.size()); ++i) d_table.row(ids[i]) += d_y.row(i);
   });

@@ -11,7 +11,7 @@ namespace {
 
 // Shared backward of softmax and masked softmax: dx = y ⊙ (dy - Σ_row dy ⊙ y).
 // Masked entries have y = 0, so they (and fully masked rows) get zero gradient.
-void softmax_backward(const Tensor& x, const Matrix& d_y, const Matrix& y) {
+void softmax_backward(const GradRef& x, const Matrix& d_y, const Matrix& y) {
   Matrix& d_x = x.grad();
   for (Index r = 0; r < y.rows(); ++r) {
     const Scalar dot = d_y.row(r).dot(y.row(r));
@@ -26,7 +26,7 @@ Tensor softmax(const Tensor& x) {
   Matrix y = (x.value().colwise() - x.value().rowwise().maxCoeff()).array().exp().matrix();
   y.array().colwise() /= y.rowwise().sum().array();
   return record("softmax", std::move(y), {x},
-                [x](const Matrix& d_y, const Matrix& y_saved) { softmax_backward(x, d_y, y_saved); });
+                [x = GradRef(x)](const Matrix& d_y, const Matrix& y_saved) { softmax_backward(x, d_y, y_saved); });
 }
 
 // log_softmax(x) -> y = x - logΣexp(x)    dx = dy - softmax(x) · Σ_row dy
@@ -35,7 +35,7 @@ Tensor log_softmax(const Tensor& x) {
   Matrix shifted = x.value().colwise() - max;
   const Eigen::Matrix<Scalar, Eigen::Dynamic, 1> lse = shifted.array().exp().rowwise().sum().log().matrix();
   shifted.colwise() -= lse;
-  return record("log_softmax", std::move(shifted), {x}, [x](const Matrix& d_y, const Matrix& y) {
+  return record("log_softmax", std::move(shifted), {x}, [x = GradRef(x)](const Matrix& d_y, const Matrix& y) {
     x.grad() += d_y - (y.array().exp().colwise() * d_y.rowwise().sum().array()).matrix();
   });
 }
@@ -65,7 +65,7 @@ Tensor masked_softmax(const Tensor& scores, const Mask& mask, MaskBroadcast bc) 
     y.row(r) /= total;
   }
   return record("masked_softmax", std::move(y), {scores},
-                [scores](const Matrix& d_y, const Matrix& y_saved) { softmax_backward(scores, d_y, y_saved); });
+                [scores = GradRef(scores)](const Matrix& d_y, const Matrix& y_saved) { softmax_backward(scores, d_y, y_saved); });
 }
 
 HEED_NAMESPACE_END

@@ -31,24 +31,35 @@ Tape& Tape::current() {
   return tape;
 }
 
-void Tape::push(const char* op, std::vector<Tensor> inputs, Tensor output, BackwardFn backward) {
-  entries_.push_back(Entry{op, std::move(inputs), std::move(output), std::move(backward)});
+void Tape::push(const char* op, std::vector<GradRef> inputs, GradRef output, Tensor saved_output,
+                BackwardWithOutputFn backward) {
+  entries_.push_back(Entry{op, std::move(inputs), std::move(output), std::move(saved_output), std::move(backward)});
 }
 
 void Tape::backward(const Tensor& loss) {
   HEED_CHECK(loss.size() == 1, "backward: loss is " << shape_str(loss.value()) << ", expected (1,1)");
   HEED_CHECK(loss.requires_grad(), "backward: loss does not depend on any tensor that requires grad");
+  if (loss.slot()->op_output) {
+    bool on_tape = false;
+    for (const Entry& e : entries_) on_tape = on_tape || e.output.slot() == loss.slot().get();
+    HEED_CHECK(on_tape, "backward: the ops that made this loss are no longer on the tape (an earlier "
+                        "backward() or Tape::clear() released them); run the forward pass again");
+  }
   loss.grad().array() += Scalar(1);
   const bool anomaly = anomaly_enabled();
+  static const Matrix no_output;
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-    if (!it->output.has_grad()) continue;  // output did not reach the loss
-    it->backward(it->output.grad(), it->output.value());
-    it->output.zero_grad();  // intermediate gradient no longer needed
-    if (anomaly)
-      for (std::size_t i = 0; i < it->inputs.size(); ++i)
-        if (it->inputs[i].has_grad())
-          check_finite(it->inputs[i].grad(), it->op, "backward (gradient of input " + std::to_string(i) + ")");
+    if (it->output.has_grad()) {  // else the output did not reach the loss
+      it->backward(it->output.grad(), it->saved_output.defined() ? it->saved_output.value() : no_output);
+      it->output.zero_grad();  // intermediate gradient no longer needed
+      if (anomaly)
+        for (std::size_t i = 0; i < it->inputs.size(); ++i)
+          if (it->inputs[i].has_grad())
+            check_finite(it->inputs[i].grad(), it->op, "backward (gradient of input " + std::to_string(i) + ")");
+    }
+    *it = Entry{};  // frees the values this op saved for backward
   }
+  entries_.clear();
 }
 
 bool grad_enabled() { return g_grad_enabled; }
@@ -60,14 +71,32 @@ NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
 AnomalyGuard::AnomalyGuard() : previous_(g_anomaly_enabled) { g_anomaly_enabled = true; }
 AnomalyGuard::~AnomalyGuard() { g_anomaly_enabled = previous_; }
 
-Tensor record(const char* op, Matrix value, std::vector<Tensor> inputs, BackwardFn backward) {
+namespace {
+
+Tensor record_op(const char* op, Matrix value, const std::vector<Tensor>& inputs, bool save_output,
+                 BackwardWithOutputFn backward) {
   if (g_anomaly_enabled) check_finite(value, op, "forward output");
   bool needs_grad = false;
   if (g_grad_enabled)
     for (const Tensor& input : inputs) needs_grad = needs_grad || input.requires_grad();
   Tensor output(std::move(value), needs_grad);
-  if (needs_grad) Tape::current().push(op, std::move(inputs), output, std::move(backward));
+  if (needs_grad) {
+    output.slot()->op_output = true;
+    Tape::current().push(op, std::vector<GradRef>(inputs.begin(), inputs.end()), output,
+                         save_output ? output : Tensor(), std::move(backward));
+  }
   return output;
+}
+
+}  // namespace
+
+Tensor record(const char* op, Matrix value, const std::vector<Tensor>& inputs, BackwardWithOutputFn backward) {
+  return record_op(op, std::move(value), inputs, true, std::move(backward));
+}
+
+Tensor record(const char* op, Matrix value, const std::vector<Tensor>& inputs, BackwardFn backward) {
+  return record_op(op, std::move(value), inputs, false,
+                   [fn = std::move(backward)](const Matrix& d_out, const Matrix&) { fn(d_out); });
 }
 
 HEED_NAMESPACE_END

@@ -5,9 +5,11 @@
 
 HEED_NAMESPACE_BEGIN
 
-Tensor::Tensor(Matrix value, bool requires_grad) : node_(std::make_shared<TensorNode>()) {
-  node_->value = std::move(value);
-  node_->requires_grad = requires_grad;
+Tensor::Tensor(Matrix value, bool requires_grad)
+    : node_(std::make_shared<TensorNode>(TensorNode{std::move(value), std::make_shared<GradSlot>()})) {
+  node_->slot->rows = node_->value.rows();
+  node_->slot->cols = node_->value.cols();
+  node_->slot->requires_grad = requires_grad;
 }
 
 Tensor Tensor::zeros(Index rows, Index cols, bool requires_grad) {
@@ -24,8 +26,16 @@ Scalar Tensor::item() const {
 }
 
 Matrix& Tensor::grad() const {
-  if (node_->grad.size() == 0) node_->grad.setZero(rows(), cols());
-  return node_->grad;
+  GradSlot& s = *node_->slot;
+  s.rows = rows();  // an optimizer or loader may have replaced the value
+  s.cols = cols();
+  if (s.grad.size() == 0) s.grad.setZero(s.rows, s.cols);
+  return s.grad;
+}
+
+Matrix& GradRef::grad() const {
+  if (slot_->grad.size() == 0) slot_->grad.setZero(slot_->rows, slot_->cols);
+  return slot_->grad;
 }
 
 HEED_NAMESPACE_END

@@ -1,5 +1,10 @@
 // Tensor: a shared handle to a value matrix and its gradient. Copies share the same node,
 // so a tensor used twice accumulates both gradient contributions.
+//
+// The gradient lives in a separate GradSlot. The tape holds only the slots of an op's inputs
+// and output, and a backward closure holds the values it needs (a Tensor) and the slots of
+// the rest (a GradRef). So a value that no backward needs, such as the packed q/k/v before
+// the heads are split, is freed as soon as the code that made it drops its handle.
 #pragma once
 
 #include <memory>
@@ -9,10 +14,16 @@
 
 HEED_NAMESPACE_BEGIN
 
+struct GradSlot {
+  Matrix grad;               // empty until backward first accumulates into it
+  Index rows = 0, cols = 0;  // the value's shape, to allocate grad without the value
+  bool requires_grad = false;
+  bool op_output = false;    // made by an op: backward needs that op's tape entry
+};
+
 struct TensorNode {
   Matrix value;
-  Matrix grad;  // empty until backward first accumulates into it
-  bool requires_grad = false;
+  std::shared_ptr<GradSlot> slot;
 };
 
 class Tensor {
@@ -33,19 +44,43 @@ class Tensor {
   // The single element of a (1,1) tensor.
   Scalar item() const;
 
-  bool requires_grad() const { return node_->requires_grad; }
-  void set_requires_grad(bool on) const { node_->requires_grad = on; }
-  bool has_grad() const { return node_->grad.size() != 0; }
+  bool requires_grad() const { return node_->slot->requires_grad; }
+  void set_requires_grad(bool on) const { node_->slot->requires_grad = on; }
+  bool has_grad() const { return node_->slot->grad.size() != 0; }
   // The gradient, allocated as zeros of the value's shape on first use.
   Matrix& grad() const;
   // Drops the gradient (frees its memory).
-  void zero_grad() const { node_->grad.resize(0, 0); }
+  void zero_grad() const { node_->slot->grad.resize(0, 0); }
 
   TensorNode* node() const { return node_.get(); }
+  const std::shared_ptr<GradSlot>& slot() const { return node_->slot; }
   bool same_as(const Tensor& other) const { return node_ == other.node_; }
+  // Observes the node without keeping it alive (tests of what the tape frees).
+  std::weak_ptr<const TensorNode> watch() const { return node_; }
 
  private:
   std::shared_ptr<TensorNode> node_;
+};
+
+// The gradient side of a tensor, without its value: what a backward closure captures for an
+// input whose value it does not need. Converts implicitly from Tensor.
+class GradRef {
+ public:
+  GradRef() = default;
+  GradRef(const Tensor& t) : slot_(t.defined() ? t.slot() : nullptr) {}  // NOLINT: implicit on purpose
+
+  bool defined() const { return slot_ != nullptr; }
+  Index rows() const { return slot_->rows; }
+  Index cols() const { return slot_->cols; }
+  bool requires_grad() const { return slot_->requires_grad; }
+  bool has_grad() const { return slot_->grad.size() != 0; }
+  // The gradient, allocated as zeros of the value's shape on first use.
+  Matrix& grad() const;
+  void zero_grad() const { slot_->grad.resize(0, 0); }
+  const GradSlot* slot() const { return slot_.get(); }
+
+ private:
+  std::shared_ptr<GradSlot> slot_;
 };
 
 HEED_NAMESPACE_END

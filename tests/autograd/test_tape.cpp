@@ -12,6 +12,17 @@ namespace {
 
 using testing::random_tensor;
 
+// Runs f, expecting it to throw std::invalid_argument; returns the message ("" if it did not).
+template <class F>
+std::string invalid_argument_message(F&& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
 // Runs f, expecting it to throw std::runtime_error; returns the message ("" if it did not).
 template <class F>
 std::string runtime_error_message(F&& f) {
@@ -27,10 +38,9 @@ TEST(Tape, BackwardAccumulatesIntoLeavesAcrossCalls) {
   Tape::current().clear();
   Tensor x = random_tensor(2, 3, 1);
   x.set_requires_grad(true);
-  Tensor loss = sum(mul_scalar(x, 3));
-  Tape::current().backward(loss);
+  Tape::current().backward(sum(mul_scalar(x, 3)));
   EXPECT_TRUE(x.grad().isApprox(Matrix::Constant(2, 3, 3)));
-  Tape::current().backward(loss);  // no zero_grad in between: += again
+  Tape::current().backward(sum(mul_scalar(x, 3)));  // no zero_grad in between: += again
   EXPECT_TRUE(x.grad().isApprox(Matrix::Constant(2, 3, 6)));
   x.zero_grad();
   EXPECT_FALSE(x.has_grad());
@@ -104,10 +114,49 @@ TEST(Tape, ClearFreesEntries) {
   EXPECT_EQ(Tape::current().size(), 3u);
   Tape::current().clear();
   EXPECT_EQ(Tape::current().size(), 0u);
-  // With the entries gone, backward reaches no leaf.
-  Tape::current().backward(loss);
+  // With the entries gone, backward cannot reach x, and says so instead of doing nothing.
+  const std::string message = invalid_argument_message([&] { Tape::current().backward(loss); });
+  EXPECT_NE(message.find("no longer on the tape"), std::string::npos) << message;
   EXPECT_FALSE(x.has_grad());
-  loss.zero_grad();
+}
+
+TEST(Tape, BackwardConsumesTheTape) {
+  Tape::current().clear();
+  Tensor x = random_tensor(2, 2, 6);
+  x.set_requires_grad(true);
+  Tensor loss = sum(tanh(x));
+  Tape::current().backward(loss);
+  EXPECT_EQ(Tape::current().size(), 0u);
+  const Matrix once = x.grad();
+  EXPECT_THROW(Tape::current().backward(loss), std::invalid_argument);
+  EXPECT_TRUE(x.grad().isApprox(once));  // the failed call added nothing
+}
+
+// Values live as long as a backward needs them, and no longer.
+TEST(Tape, KeepsOnlyTheValuesBackwardNeeds) {
+  Tape::current().clear();
+  Tensor x = random_tensor(3, 2, 9);
+  x.set_requires_grad(true);
+  std::weak_ptr<const TensorNode> scaled_node, exp_node, log_input_node;
+  Tensor loss;
+  {
+    Tensor scaled = mul_scalar(x, 2);  // add needs no values: freed when dropped here
+    Tensor e = exp(add(scaled, scaled));  // exp's backward reads its output: kept
+    Tensor t = add_scalar(e, 1);          // log's backward reads its input t: kept
+    scaled_node = scaled.watch();
+    exp_node = e.watch();
+    log_input_node = t.watch();
+    loss = sum(log(t));
+  }
+  EXPECT_TRUE(scaled_node.expired());
+  EXPECT_FALSE(exp_node.expired());
+  EXPECT_FALSE(log_input_node.expired());
+  Tape::current().backward(loss);
+  EXPECT_TRUE(exp_node.expired());  // released as the walk passed their ops
+  EXPECT_TRUE(log_input_node.expired());
+  // d/dx log(1 + e^{4x}) = 4·e^{4x} / (1 + e^{4x})
+  const Matrix e4 = (4 * x.value().array()).exp().matrix();
+  EXPECT_TRUE(x.grad().isApprox((4 * e4.array() / (1 + e4.array())).matrix(), 1e-5));
 }
 
 TEST(Tape, BackwardOnNonScalarThrows) {
