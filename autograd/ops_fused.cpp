@@ -3,6 +3,7 @@
 #include "autograd/check.h"
 #include "autograd/dropout_mask.h"
 #include "autograd/ops.h"
+#include "autograd/ops_internal.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
 
@@ -11,6 +12,7 @@ HEED_NAMESPACE_BEGIN
 namespace {
 
 constexpr Index kRowGrain = 256;
+constexpr Index kElementGrain = 1 << 15;  // elements per chunk of elementwise loops
 
 }  // namespace
 
@@ -33,20 +35,15 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
     if (p > 0) mask.apply(rows.data(), rows.data(), rows.size(), std::uint64_t(begin * y.cols()), scale);
   });
   return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x, weight, bias = GradRef(bias), scale](const Matrix& d_y, const Matrix& y_out) {
-    const Matrix g = (y_out.array() > 0).select(d_y.array() * scale, Scalar(0)).matrix();
-    if (x.requires_grad()) {
-      Matrix& d_x = x.grad();
-      parallel_for(g.rows(), kRowGrain, [&](Index begin, Index end) {
-        d_x.middleRows(begin, end - begin).noalias() += g.middleRows(begin, end - begin) * weight.value();
-      });
-    }
-    if (weight.requires_grad()) {
-      Matrix& d_w = weight.grad();
-      parallel_for(d_w.rows(), std::max<Index>(8, d_w.rows() / 8), [&](Index begin, Index end) {
-        d_w.middleRows(begin, end - begin).noalias() += g.middleCols(begin, end - begin).transpose() * x.value();
-      });
-    }
-    if (bias.requires_grad()) bias.grad() += g.colwise().sum();
+    Matrix g(d_y.rows(), d_y.cols());
+    parallel_for(g.rows(), kRowGrain, [&](Index begin, Index end) {
+      const Index n = (end - begin) * g.cols();
+      const Scalar* dy = d_y.data() + begin * g.cols();
+      const Scalar* out_y = y_out.data() + begin * g.cols();
+      Scalar* out = g.data() + begin * g.cols();
+      for (Index i = 0; i < n; ++i) out[i] = out_y[i] > 0 ? dy[i] * scale : Scalar(0);
+    });
+    linear_backward(g, x, weight, bias);
   });
 }
 
@@ -58,16 +55,27 @@ Tensor add_dropout(const Tensor& x, const Tensor& y, Scalar p, Rng* rng) {
   if (p == 0) return add(x, y);
   const DropoutMask mask(double(p), rng->next());
   const Scalar scale = Scalar(1) / (1 - p);
-  auto dropped = [mask, scale](const Matrix& m) {
-    Matrix out(m.rows(), m.cols());
-    mask.apply(m.data(), out.data(), m.size(), 0, scale);
-    return out;
-  };
-  Matrix out = dropped(y.value());
-  out += x.value();
-  return record("add_dropout", std::move(out), {x, y}, [x = GradRef(x), y = GradRef(y), dropped](const Matrix& d_out) {
-    if (x.requires_grad()) x.grad() += d_out;
-    if (y.requires_grad()) y.grad() += dropped(d_out);
+  Matrix out(x.rows(), x.cols());
+  parallel_for(out.size(), kElementGrain, [&](Index begin, Index end) {
+    mask.apply(y.value().data() + begin, out.data() + begin, end - begin, std::uint64_t(begin), scale);
+    out.reshaped<Eigen::RowMajor>().segment(begin, end - begin) += x.value().reshaped<Eigen::RowMajor>().segment(begin, end - begin);
+  });
+  return record("add_dropout", std::move(out), {x, y}, [x = GradRef(x), y = GradRef(y), mask, scale](const Matrix& d_out) {
+    bool x_first = false, y_first = false;
+    Matrix* d_x = x.requires_grad() ? &x.grad_for_write(&x_first) : nullptr;
+    Matrix* d_y = y.requires_grad() ? &y.grad_for_write(&y_first) : nullptr;
+    parallel_for(d_out.size(), kElementGrain, [&](Index begin, Index end) {
+      const auto d_out_part = d_out.reshaped<Eigen::RowMajor>().segment(begin, end - begin);
+      if (d_x) write_or_add(x_first, d_x->reshaped<Eigen::RowMajor>().segment(begin, end - begin), d_out_part);
+      if (!d_y) return;
+      Scalar* dst = d_y->data() + begin;
+      if (y_first) {
+        mask.apply(d_out.data() + begin, dst, end - begin, std::uint64_t(begin), scale);
+      } else {
+        for (Index i = 0; i < end - begin; ++i)
+          if (mask.keep(std::uint64_t(begin + i))) dst[i] += d_out.data()[begin + i] * scale;
+      }
+    });
   });
 }
 

@@ -2,19 +2,21 @@
 #include "autograd/check.h"
 #include "autograd/parallel.h"
 #include "autograd/ops.h"
+#include "autograd/ops_internal.h"
 #include "autograd/tape.h"
 
 HEED_NAMESPACE_BEGIN
 
 namespace {
 
-// out += op(x)·op(y), with op = transpose where asked. Works on blocks as well as matrices.
+// out += op(x)·op(y), with op = transpose where asked, or out = … when `first`. Works on
+// blocks as well as matrices.
 template <class X, class Y, class Out>
-void gemm_add(const X& x, bool tx, const Y& y, bool ty, Out&& out) {
-  if (!tx && !ty) out.noalias() += x * y;
-  else if (tx && !ty) out.noalias() += x.transpose() * y;
-  else if (!tx && ty) out.noalias() += x * y.transpose();
-  else out.noalias() += x.transpose() * y.transpose();
+void gemm_add(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool first = false) {
+  if (!tx && !ty) write_or_add(first, out, x * y);
+  else if (tx && !ty) write_or_add(first, out, x.transpose() * y);
+  else if (!tx && ty) write_or_add(first, out, x * y.transpose());
+  else write_or_add(first, out, x.transpose() * y.transpose());
 }
 
 // C = op(A)·op(B). The gradients, written for every combination of transposes:
@@ -37,13 +39,32 @@ constexpr Index kLinearRowGrain = 256;
 
 }  // namespace
 
+void linear_backward(const Matrix& d_y, const Tensor& x, const Tensor& weight, const GradRef& bias) {
+  if (x.requires_grad()) {
+    bool first = false;
+    Matrix& d_x = x.grad_for_write(&first);
+    parallel_for(d_y.rows(), kLinearRowGrain, [&](Index begin, Index end) {
+      write_or_add(first, d_x.middleRows(begin, end - begin), d_y.middleRows(begin, end - begin) * weight.value());
+    });
+  }
+  if (weight.requires_grad()) {  // dW rows j depend on columns j of dy only
+    bool first = false;
+    Matrix& d_w = weight.grad_for_write(&first);
+    parallel_for(d_w.rows(), std::max<Index>(8, d_w.rows() / 8), [&](Index begin, Index end) {
+      write_or_add(first, d_w.middleRows(begin, end - begin),
+                   d_y.middleCols(begin, end - begin).transpose() * x.value());
+    });
+  }
+  if (bias.defined() && bias.requires_grad()) bias.grad() += d_y.colwise().sum();
+}
+
 // matmul(A[m,k], B[k,n]) -> C[m,n]    dA = dC·Bᵀ    dB = Aᵀ·dC    (transposed forms above)
 Tensor matmul(const Tensor& a, const Tensor& b, MatmulOptions o) {
   const Index m = o.transpose_a ? a.cols() : a.rows(), k = o.transpose_a ? a.rows() : a.cols();
   const Index k2 = o.transpose_b ? b.cols() : b.rows(), n = o.transpose_b ? b.rows() : b.cols();
   HEED_CHECK(k == k2, "matmul: op(A) is (" << m << "," << k << ") but op(B) is (" << k2 << "," << n << ")");
-  Matrix c = Matrix::Zero(m, n);
-  gemm_add(a.value(), o.transpose_a, b.value(), o.transpose_b, c);
+  Matrix c(m, n);
+  gemm_add(a.value(), o.transpose_a, b.value(), o.transpose_b, c, true);
   return record("matmul", std::move(c), {a, b}, [a, b, o](const Matrix& d_c) {
     if (a.requires_grad()) gemm_grad_a(d_c, b.value(), o, a.grad());
     if (b.requires_grad()) gemm_grad_b(d_c, a.value(), o, b.grad());
@@ -60,12 +81,12 @@ Tensor batched_matmul(const Tensor& a, const Tensor& b, Index batches, MatmulOpt
   const Index k2 = o.transpose_b ? b.cols() : b_rows, n = o.transpose_b ? b_rows : b.cols();
   HEED_CHECK(k == k2, "batched_matmul: each op(A_i) is (" << m << "," << k << ") but op(B_i) is (" << k2 << ","
                                                           << n << ")");
-  Matrix c = Matrix::Zero(batches * m, n);
+  Matrix c(batches * m, n);
   const Index grain = std::max<Index>(1, batches / 16);  // blocks are independent: split them across threads
   parallel_for(batches, grain, [&](Index begin, Index end) {
     for (Index i = begin; i < end; ++i)
       gemm_add(a.value().middleRows(i * a_rows, a_rows), o.transpose_a, b.value().middleRows(i * b_rows, b_rows),
-               o.transpose_b, c.middleRows(i * m, m));
+               o.transpose_b, c.middleRows(i * m, m), true);
   });
   return record("batched_matmul", std::move(c), {a, b},
                 [a, b, o, batches, a_rows, b_rows, m, grain](const Matrix& d_c) {
@@ -97,19 +118,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   return record("linear", std::move(y), std::move(inputs), [x, weight, bias = GradRef(bias)](const Matrix& d_y) {
-    if (x.requires_grad()) {
-      Matrix& d_x = x.grad();
-      parallel_for(d_y.rows(), kLinearRowGrain, [&](Index begin, Index end) {
-        d_x.middleRows(begin, end - begin).noalias() += d_y.middleRows(begin, end - begin) * weight.value();
-      });
-    }
-    if (weight.requires_grad()) {  // dW rows j depend on columns j of dy only
-      Matrix& d_w = weight.grad();
-      parallel_for(d_w.rows(), std::max<Index>(8, d_w.rows() / 8), [&](Index begin, Index end) {
-        d_w.middleRows(begin, end - begin).noalias() += d_y.middleCols(begin, end - begin).transpose() * x.value();
-      });
-    }
-    if (bias.defined() && bias.requires_grad()) bias.grad() += d_y.colwise().sum();
+    linear_backward(d_y, x, weight, bias);
   });
 }
 

@@ -2,6 +2,7 @@
 // These move values without arithmetic; each backward moves the gradient back.
 #include "autograd/check.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/tape.h"
 
 HEED_NAMESPACE_BEGIN
@@ -88,8 +89,10 @@ namespace {
 void move_heads(const Matrix& from, Matrix& to, Index batch, Index heads, Index col0, bool to_heads, bool accumulate) {
   const Index seq = (to_heads ? from.rows() : to.rows()) / batch;
   const Index head_dim = to_heads ? to.cols() : from.cols();
-  for (Index b = 0; b < batch; ++b)
-    for (Index h = 0; h < heads; ++h) {
+  // Each (sequence, head) pair is a separate block of both layouts: threads take them in turn.
+  parallel_for(batch * heads, std::max<Index>(1, 4096 / (seq * head_dim)), [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) {
+      const Index b = i / heads, h = i % heads;
       const Index merged_row = b * seq, merged_col = col0 + h * head_dim, split_row = (b * heads + h) * seq;
       if (to_heads) {
         auto dst = to.middleRows(split_row, seq);
@@ -101,6 +104,7 @@ void move_heads(const Matrix& from, Matrix& to, Index batch, Index heads, Index 
         if (accumulate) dst += src; else dst = src;
       }
     }
+  });
 }
 
 }  // namespace

@@ -33,8 +33,20 @@ Matrix& Tensor::grad() const {
   return s.grad;
 }
 
+Matrix& Tensor::grad_for_write(bool* first) const {
+  node_->slot->rows = rows();  // an optimizer or loader may have replaced the value
+  node_->slot->cols = cols();
+  return GradRef(*this).grad_for_write(first);
+}
+
 Matrix& GradRef::grad() const {
   if (slot_->grad.size() == 0) slot_->grad.setZero(slot_->rows, slot_->cols);
+  return slot_->grad;
+}
+
+Matrix& GradRef::grad_for_write(bool* first) const {
+  *first = slot_->grad.size() == 0;
+  if (*first) slot_->grad.resize(slot_->rows, slot_->cols);
   return slot_->grad;
 }
 

@@ -49,6 +49,8 @@ class Tensor {
   bool has_grad() const { return node_->slot->grad.size() != 0; }
   // The gradient, allocated as zeros of the value's shape on first use.
   Matrix& grad() const;
+  // As GradRef::grad_for_write below.
+  Matrix& grad_for_write(bool* first) const;
   // Drops the gradient (frees its memory).
   void zero_grad() const { node_->slot->grad.resize(0, 0); }
 
@@ -76,11 +78,23 @@ class GradRef {
   bool has_grad() const { return slot_->grad.size() != 0; }
   // The gradient, allocated as zeros of the value's shape on first use.
   Matrix& grad() const;
+  // The gradient, for a backward that will write every element of it. On the first
+  // contribution it is allocated uninitialised and *first is set: the caller then assigns
+  // instead of adding to zeros (see write_or_add), which saves a pass over memory.
+  Matrix& grad_for_write(bool* first) const;
   void zero_grad() const { slot_->grad.resize(0, 0); }
   const GradSlot* slot() const { return slot_.get(); }
 
  private:
   std::shared_ptr<GradSlot> slot_;
 };
+
+// dst = src when `first`, else dst += src: how a backward writes a gradient obtained from
+// grad_for_write, block by block.
+template <class Dst, class Src>
+void write_or_add(bool first, Dst&& dst, const Src& src) {
+  if (first) dst.noalias() = src;
+  else dst.noalias() += src;
+}
 
 HEED_NAMESPACE_END

@@ -207,5 +207,39 @@ TEST(ValueUsedTwice, EverySingleInputOpAccumulates) {
   }
 }
 
+// The same for every input of the multi-input ops, whose backwards write the first gradient
+// contribution instead of adding it to zeros: x is every input in turn, and is also added to
+// the output, so its gradient already holds that contribution when the op's backward runs.
+TEST(ValueUsedTwice, EveryInputOfMultiInputOpsAccumulates) {
+  Tensor x = random_tensor(4, 4, 15, 0.5, 1.5);
+  Tensor other = random_tensor(4, 4, 16), bias = random_tensor(1, 4, 17);
+  const auto with_dropout = [](auto f) {  // a fresh generator per forward: the same mask each time
+    return [f] {
+      Rng rng(5);
+      return f(&rng);
+    };
+  };
+  const AttentionOptions heads{.batch = 1, .heads = 2, .scale = Scalar(0.5)};
+  const std::vector<std::pair<const char*, std::function<Tensor()>>> ops = {
+      {"matmul A", [&] { return matmul(x, other); }},
+      {"matmul B", [&] { return matmul(other, x, {.transpose_a = true}); }},
+      {"batched_matmul", [&] { return matmul(batched_matmul(x, x, 2, {.transpose_b = true}), slice_rows(other, 0, 2)); }},
+      {"linear x", [&] { return linear(x, other, bias); }},
+      {"linear W", [&] { return linear(other, x, bias); }},
+      {"linear_relu_dropout x", with_dropout([&](Rng* rng) { return linear_relu_dropout(x, other, bias, 0.25, rng); })},
+      {"linear_relu_dropout W", with_dropout([&](Rng* rng) { return linear_relu_dropout(other, x, bias, 0.25, rng); })},
+      {"add_dropout x", with_dropout([&](Rng* rng) { return add_dropout(x, other, 0.25, rng); })},
+      {"add_dropout y", with_dropout([&](Rng* rng) { return add_dropout(other, x, 0.25, rng); })},
+      {"attention q", [&] { return attention(x, other, other, Mask(), heads); }},
+      {"attention k", [&] { return attention(other, x, other, Mask(), heads); }},
+      {"attention v", [&] { return attention(other, other, x, Mask(), heads); }},
+      {"layer_norm", [&] { return layer_norm(x, bias, bias); }},
+  };
+  for (const auto& [name, f] : ops) {
+    SCOPED_TRACE(name);
+    EXPECT_GRADCHECK([&] { return add(f(), x); }, {{"x", x}});
+  }
+}
+
 }  // namespace
 }  // namespace heed
