@@ -1,8 +1,9 @@
 // Fused scaled dot-product attention over heads folded into rows, with boolean masks and
-// dropout on the weights. Two ways to keep what backward needs, chosen by size:
-//  - stored: the attention weights P (B·H·Tq, Tk) are kept, as the unfused ops would keep them;
-//  - recomputed (long sequences): only each query row's log-sum-exp is kept, and backward
-//    recomputes P tile by tile, so memory grows linearly with the sequence, not quadratically.
+// dropout on the weights. Two ways to keep what backward needs:
+//  - recomputed (the default): only each query row's log-sum-exp is kept, and backward
+//    recomputes P tile by tile, so memory grows linearly with the sequence, not quadratically;
+//  - stored (AttentionOptions::store_weights): the weights P (B·H·Tq, Tk) are kept, as the
+//    unfused ops would keep them.
 // Dropout masks come from a counter-based hash of (seed, element), so backward regenerates them
 // instead of storing them. Fully masked query rows give zero output and zero gradients.
 #include <cmath>
@@ -65,8 +66,7 @@ void dropout_tile(const Geometry& g, Index blk, Index r0, Tile&& t) {
     g.drop.apply(t.row(r).data(), t.row(r).data(), g.k_len, std::uint64_t((blk * g.q_len + r0 + r) * g.k_len), scale);
 }
 
-constexpr Index kTileRows = 64;              // query rows per tile in the recomputing form
-constexpr double kStoreLimitBytes = 64e6;    // above this, P is recomputed instead of stored
+constexpr Index kTileRows = 64;  // query rows per tile
 
 }  // namespace
 
@@ -88,8 +88,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
     HEED_CHECK(o.rng != nullptr, "attention: dropout needs an rng");
     g.drop = DropoutMask(double(o.dropout), o.rng->next());
   }
-  const bool store = o.force_recompute ? false
-                                       : double(blocks * g.q_len) * double(g.k_len) * sizeof(Scalar) <= kStoreLimitBytes;
+  const bool store = o.store_weights;
   Matrix out(q.rows(), g.dim);
   auto probs = std::make_shared<Matrix>(store ? Matrix(q.rows(), g.k_len) : Matrix());
   auto lse = std::make_shared<Matrix>(store ? Matrix() : Matrix(q.rows(), 1));

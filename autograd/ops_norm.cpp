@@ -50,24 +50,19 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
   });
 }
 
-// dropout(x, p) -> y = x ⊙ keep / (1 - p)    dx = dy ⊙ keep / (1 - p)
+// dropout(x, p) -> y = x ⊙ keep / (1 - p)    dx = dy ⊙ keep / (1 - p)    (mask regenerated)
 Tensor dropout(const Tensor& x, Scalar p, Rng& rng) {
   HEED_CHECK(p >= 0 && p < 1, "dropout: p is " << p << ", expected 0 <= p < 1");
   if (p == 0) return x;
+  const DropoutMask mask(double(p), rng.next());
   const Scalar scale = Scalar(1) / (1 - p);
-  Matrix keep(x.rows(), x.cols());  // 0 or 1/(1-p): the mask and the scale in one
-  // Two 32-bit draws per generator step: element dropped when its draw < p·2³².
-  const std::uint64_t threshold = std::uint64_t(double(p) * 4294967296.0);
-  Scalar* k = keep.data();
-  const Index n = keep.size();
-  for (Index i = 0; i < n; i += 2) {
-    const std::uint64_t bits = rng.next();
-    k[i] = (bits & 0xFFFFFFFFu) < threshold ? Scalar(0) : scale;
-    if (i + 1 < n) k[i + 1] = (bits >> 32) < threshold ? Scalar(0) : scale;
-  }
-  Matrix y = x.value().cwiseProduct(keep);
-  return record("dropout", std::move(y), {x},
-                [x = GradRef(x), keep](const Matrix& d_y) { x.grad() += d_y.cwiseProduct(keep); });
+  Matrix y(x.rows(), x.cols());
+  mask.apply(x.value().data(), y.data(), y.size(), 0, scale);
+  return record("dropout", std::move(y), {x}, [x = GradRef(x), mask, scale](const Matrix& d_y) {
+    Matrix& d_x = x.grad();
+    for (Index i = 0; i < d_y.size(); ++i)
+      if (mask.keep(std::uint64_t(i))) d_x.data()[i] += d_y.data()[i] * scale;
+  });
 }
 
 HEED_NAMESPACE_END

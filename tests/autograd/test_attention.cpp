@@ -22,7 +22,7 @@ struct AttentionCase {
   }
   AttentionOptions options(bool recompute, Scalar dropout = 0, Rng* rng = nullptr) const {
     return {.batch = 2, .heads = 2, .scale = Scalar(1 / std::sqrt(5.0)), .dropout = dropout, .rng = rng,
-            .force_recompute = recompute};
+            .store_weights = !recompute};
   }
   // The same computation from the unfused ops.
   Tensor unfused() const {
