@@ -9,6 +9,10 @@
 
 HEED_NAMESPACE_BEGIN
 
+namespace {
+constexpr Index kNormRowGrain = 64;  // rows per chunk of layer norm's loops
+}  // namespace
+
 // layer_norm(x[N,C], γ[1,C], β[1,C]) -> y = x̂·γ + β,  x̂ = (x - μ)·rstd,  rstd = 1/sqrt(σ² + eps)
 //   dβ = Σ_rows dy    dγ = Σ_rows dy ⊙ x̂    dx = rstd · (g - mean(g) - x̂ · mean(g ⊙ x̂)),  g = dy ⊙ γ
 Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scalar eps) {
@@ -19,7 +23,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
   // Only the row statistics are kept; backward rebuilds x̂ from x, which its producer keeps anyway.
   auto stats = std::make_shared<Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor>>(n, 2);  // μ, rstd
   Matrix y(n, c);
-  parallel_for(n, 64, [&](Index begin, Index end) {
+  parallel_for(n, kNormRowGrain, [&](Index begin, Index end) {
     for (Index r = begin; r < end; ++r) {
       const Scalar mu = x.value().row(r).mean();
       const Scalar rstd = Scalar(1) / std::sqrt((x.value().row(r).array() - mu).square().sum() / Scalar(c) + eps);
@@ -30,23 +34,28 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
   });
   return record("layer_norm", std::move(y), {x, gamma, beta}, [x, gamma, beta = GradRef(beta), stats](const Matrix& d_y) {
     const Index rows = d_y.rows(), cols = d_y.cols();
-    auto x_hat_row = [&](Index r) { return ((x.value().row(r).array() - (*stats)(r, 0)) * (*stats)(r, 1)).matrix(); };
-    if (beta.requires_grad()) beta.grad() += d_y.colwise().sum();
-    if (gamma.requires_grad()) {
-      Matrix& d_gamma = gamma.grad();
-      for (Index r = 0; r < rows; ++r) d_gamma.row(0) += d_y.row(r).cwiseProduct(x_hat_row(r));
-    }
-    if (!x.requires_grad()) return;
     const Scalar inv_c = Scalar(1) / Scalar(cols);
-    Matrix& d_x = x.grad();
-    parallel_for(rows, 64, [&](Index begin, Index end) {
+    // Threads take chunks of rows; dγ and dβ are summed per chunk, then over chunks in order,
+    // so the result does not depend on the thread count.
+    const Index chunks = (rows + kNormRowGrain - 1) / kNormRowGrain;
+    Matrix d_gamma_parts = Matrix::Zero(chunks, cols), d_beta_parts = Matrix::Zero(chunks, cols);
+    bool x_first = false;
+    Matrix* d_x = x.requires_grad() ? &x.grad_for_write(&x_first) : nullptr;
+    parallel_for(rows, kNormRowGrain, [&](Index begin, Index end) {
+      const Index chunk = begin / kNormRowGrain;
+      Eigen::Matrix<Scalar, 1, Eigen::Dynamic> x_hat, g;
       for (Index r = begin; r < end; ++r) {
-        const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> g = d_y.row(r).cwiseProduct(gamma.value().row(0));
-        const Eigen::Matrix<Scalar, 1, Eigen::Dynamic> x_hat = x_hat_row(r);
+        x_hat = (x.value().row(r).array() - (*stats)(r, 0)) * (*stats)(r, 1);
+        d_gamma_parts.row(chunk) += d_y.row(r).cwiseProduct(x_hat);
+        d_beta_parts.row(chunk) += d_y.row(r);
+        if (!d_x) continue;
+        g = d_y.row(r).cwiseProduct(gamma.value().row(0));
         const Scalar mean_g = g.sum() * inv_c, mean_gx = g.dot(x_hat) * inv_c;
-        d_x.row(r).array() += (*stats)(r, 1) * (g.array() - mean_g - x_hat.array() * mean_gx);
+        write_or_add(x_first, d_x->row(r), ((*stats)(r, 1) * (g.array() - mean_g - x_hat.array() * mean_gx)).matrix());
       }
     });
+    if (gamma.requires_grad()) gamma.grad() += d_gamma_parts.colwise().sum();
+    if (beta.requires_grad()) beta.grad() += d_beta_parts.colwise().sum();
   });
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "autograd/check.h"
+#include "autograd/parallel.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -24,40 +25,63 @@ void Optimizer::step(double lr) {
   ++steps_;
   const OptimizerConfig& c = config_;
   const Scalar wd = Scalar(c.weight_decay);
-  for (Parameter& p : params_) {
-    if (!p.tensor.has_grad()) continue;
-    Matrix& w = p.tensor.mutable_value();
-    Matrix g = p.tensor.grad();
-    if (c.kind == "sgd") {
-      // v = μ·v + (g + λw);  w -= lr·v
-      if (wd != 0) g += wd * w;
-      Matrix& v = state_["momentum"][p.name];
-      v = Scalar(c.momentum) * v + g;
-      w -= Scalar(lr) * v;
-      continue;
+  // Each parameter's update is independent of the others': threads take parameters in turn.
+  // The state matrices are looked up first, since std::map lookups must not run concurrently.
+  struct Work {
+    Parameter* p;
+    Matrix* first;   // momentum (sgd) or m (adam, adamw)
+    Matrix* second;  // v (adam, adamw)
+  };
+  const bool sgd = c.kind == "sgd";
+  std::vector<Work> work;
+  for (Parameter& p : params_)
+    if (p.tensor.has_grad())
+      work.push_back({&p, &state_[sgd ? "momentum" : "m"][p.name], sgd ? nullptr : &state_["v"][p.name]});
+  const double bias1 = 1 - std::pow(c.beta1, double(steps_)), bias2 = 1 - std::pow(c.beta2, double(steps_));
+  const Scalar step_size = Scalar(lr / bias1), sqrt_bias2 = Scalar(std::sqrt(bias2));
+  parallel_for(Index(work.size()), 1, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) {
+      Matrix& w = work[std::size_t(i)].p->tensor.mutable_value();
+      // L2 decay goes into the gradient (sgd, adam), leaving the stored gradient as it was.
+      Matrix decayed;
+      if (wd != 0 && c.kind != "adamw") decayed = work[std::size_t(i)].p->tensor.grad() + wd * w;
+      const Matrix& g = decayed.size() ? decayed : work[std::size_t(i)].p->tensor.grad();
+      if (sgd) {
+        // v = μ·v + (g + λw);  w -= lr·v
+        Matrix& v = *work[std::size_t(i)].first;
+        v = Scalar(c.momentum) * v + g;
+        w -= Scalar(lr) * v;
+        continue;
+      }
+      if (c.kind == "adamw" && wd != 0) w *= Scalar(1 - lr * c.weight_decay);  // decoupled decay
+      // m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  w -= lr·m̂ / (sqrt(v̂) + ε)
+      Matrix& m = *work[std::size_t(i)].first;
+      Matrix& v = *work[std::size_t(i)].second;
+      m = Scalar(c.beta1) * m + Scalar(1 - c.beta1) * g;
+      v = Scalar(c.beta2) * v + Scalar(1 - c.beta2) * g.cwiseProduct(g);
+      w.array() -= step_size * m.array() / (v.array().sqrt() / sqrt_bias2 + Scalar(c.eps));
     }
-    if (c.kind == "adam" && wd != 0) g += wd * w;                  // L2 in the gradient
-    if (c.kind == "adamw" && wd != 0) w *= Scalar(1 - lr * c.weight_decay);  // decoupled decay
-    // m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  w -= lr·m̂ / (sqrt(v̂) + ε)
-    Matrix& m = state_["m"][p.name];
-    Matrix& v = state_["v"][p.name];
-    m = Scalar(c.beta1) * m + Scalar(1 - c.beta1) * g;
-    v = Scalar(c.beta2) * v + Scalar(1 - c.beta2) * g.cwiseProduct(g);
-    const double bias1 = 1 - std::pow(c.beta1, double(steps_)), bias2 = 1 - std::pow(c.beta2, double(steps_));
-    const Scalar step_size = Scalar(lr / bias1), sqrt_bias2 = Scalar(std::sqrt(bias2));
-    w.array() -= step_size * m.array() / (v.array().sqrt() / sqrt_bias2 + Scalar(c.eps));
-  }
+  });
 }
 
 double clip_grad_norm(const std::vector<Parameter>& params, double max_norm) {
+  // Per-parameter sums on any thread, added up in parameter order: the same total whatever
+  // the thread count.
+  std::vector<double> squares(params.size(), 0.0);
+  parallel_for(Index(params.size()), 1, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i)
+      if (params[std::size_t(i)].tensor.has_grad())
+        squares[std::size_t(i)] = double(params[std::size_t(i)].tensor.grad().squaredNorm());
+  });
   double total = 0;
-  for (const Parameter& p : params)
-    if (p.tensor.has_grad()) total += double(p.tensor.grad().squaredNorm());
+  for (double s : squares) total += s;
   const double norm = std::sqrt(total);
   if (max_norm > 0 && norm > max_norm) {
     const Scalar scale = Scalar(max_norm / (norm + 1e-6));  // PyTorch adds 1e-6 too
-    for (const Parameter& p : params)
-      if (p.tensor.has_grad()) p.tensor.grad() *= scale;
+    parallel_for(Index(params.size()), 1, [&](Index begin, Index end) {
+      for (Index i = begin; i < end; ++i)
+        if (params[std::size_t(i)].tensor.has_grad()) params[std::size_t(i)].tensor.grad() *= scale;
+    });
   }
   return norm;
 }
