@@ -29,6 +29,15 @@ struct Geometry {
 
 using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 
+// Sets the weights of masked keys to exactly 0 (after a vectorised exp, which may overflow
+// or give a denormal for them).
+template <class Row, class Allowed>
+void zero_masked(Row&& row, const Allowed& allowed) {
+  Scalar* w = row.data();
+  const bool* keep = allowed.data();
+  for (Index c = 0; c < row.size(); ++c) w[c] = keep[c] ? w[c] : Scalar(0);
+}
+
 // Rows [r0, r0+rows) of block `blk`: S = scale·Q·Kᵀ, masked, turned into P (softmax) in place.
 // lse receives each row's log-sum-exp (-inf for a fully masked row, whose P row is 0).
 template <class Out>
@@ -50,7 +59,8 @@ void softmax_tile(const Geometry& g, const Matrix& q, const Matrix& k, const Mas
       if (lse) lse[r] = neg_inf;
       continue;
     }
-    row = (row.array() - max).exp();
+    row = (row.array() - max).exp();  // vectorised: exp(-inf) comes out tiny, not 0
+    if (g.masked) zero_masked(row, mask.row(b * g.q_len + r0 + r));
     const Scalar total = row.sum();
     row /= total;
     if (lse) lse[r] = max + std::log(total);
@@ -132,9 +142,8 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
                 p.row(r).setZero();
                 continue;
               }
-              const Index mask_row = (blk / g.heads) * g.q_len + r0 + r;
-              for (Index c = 0; c < g.k_len; ++c)
-                p(r, c) = (!g.masked || mask(mask_row, c)) ? std::exp(p(r, c) - l) : Scalar(0);
+              p.row(r) = (p.row(r).array() - l).exp();
+              if (g.masked) zero_masked(p.row(r), mask.row((blk / g.heads) * g.q_len + r0 + r));
             }
           }
           const auto d_o_tile = d_o.middleRows(row0, rows);
