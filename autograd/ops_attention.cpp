@@ -6,6 +6,7 @@
 //    unfused ops would keep them.
 // Dropout masks come from a counter-based hash of (seed, element), so backward regenerates them
 // instead of storing them. Fully masked query rows give zero output and zero gradients.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -38,20 +39,41 @@ void zero_masked(Row&& row, const Allowed& allowed) {
   for (Index c = 0; c < row.size(); ++c) w[c] = keep[c] ? w[c] : Scalar(0);
 }
 
-// Rows [r0, r0+rows) of block `blk`: S = scale·Q·Kᵀ, masked, turned into P (softmax) in place.
-// lse receives each row's log-sum-exp (-inf for a fully masked row, whose P row is 0).
+// The keys [c0, c0 + width) that some query of rows [r0, r0+rows) of sequence b may see: the
+// tile's products skip the rest (half the keys, on average, under a causal mask).
+struct KeyRange {
+  Index c0 = 0, width = 0;
+};
+KeyRange key_range(const Geometry& g, const Mask& mask, Index b, Index r0, Index rows) {
+  if (!g.masked) return {0, g.k_len};
+  Index first = g.k_len, last = -1;
+  for (Index r = 0; r < rows; ++r) {
+    const bool* allowed = mask.row(b * g.q_len + r0 + r).data();
+    const bool* f = std::find(allowed, allowed + g.k_len, true);
+    if (f == allowed + g.k_len) continue;
+    first = std::min(first, Index(f - allowed));
+    Index l = g.k_len - 1;
+    while (!allowed[l]) --l;
+    last = std::max(last, l);
+  }
+  return last < first ? KeyRange{} : KeyRange{first, last + 1 - first};
+}
+
+// Rows [r0, r0+rows) of block `blk`, keys kr: S = scale·Q·Kᵀ, masked, turned into P (softmax)
+// in place. lse receives each row's log-sum-exp (-inf for a fully masked row, whose P row is 0).
 template <class Out>
 void softmax_tile(const Geometry& g, const Matrix& q, const Matrix& k, const Mask& mask, Index blk, Index r0,
-                  Index rows, Out&& p, Scalar* lse) {
+                  Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
-  p.noalias() = g.scale * q.middleRows(blk * g.q_len + r0, rows) * k.middleRows(blk * g.k_len, g.k_len).transpose();
+  p.noalias() = g.scale * q.middleRows(blk * g.q_len + r0, rows) *
+                k.middleRows(blk * g.k_len + kr.c0, kr.width).transpose();
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
     auto row = p.row(r);
     if (g.masked) {
-      const auto allowed = mask.row(b * g.q_len + r0 + r);
-      for (Index c = 0; c < g.k_len; ++c)
-        if (!allowed(c)) row(c) = neg_inf;
+      const bool* allowed = mask.row(b * g.q_len + r0 + r).data() + kr.c0;
+      for (Index c = 0; c < kr.width; ++c)
+        if (!allowed[c]) row(c) = neg_inf;
     }
     const Scalar max = row.maxCoeff();
     if (max == neg_inf) {  // no key visible
@@ -60,20 +82,21 @@ void softmax_tile(const Geometry& g, const Matrix& q, const Matrix& k, const Mas
       continue;
     }
     row = (row.array() - max).exp();  // vectorised: exp(-inf) comes out tiny, not 0
-    if (g.masked) zero_masked(row, mask.row(b * g.q_len + r0 + r));
+    if (g.masked) zero_masked(row, mask.row(b * g.q_len + r0 + r).segment(kr.c0, kr.width));
     const Scalar total = row.sum();
     row /= total;
     if (lse) lse[r] = max + std::log(total);
   }
 }
 
-// Applies the dropout mask (and 1/(1-p)) to rows [r0, r0+rows) of block blk, in place.
+// Applies the dropout mask (and 1/(1-p)) in place to a tile: rows [r0, r0+rows) of block blk,
+// keys from c0 on.
 template <class Tile>
-void dropout_tile(const Geometry& g, Index blk, Index r0, Tile&& t) {
+void dropout_tile(const Geometry& g, Index blk, Index r0, Index c0, Tile&& t) {
   if (g.p == 0) return;
   const Scalar scale = Scalar(1) / (1 - g.p);
   for (Index r = 0; r < t.rows(); ++r)
-    g.drop.apply(t.row(r).data(), t.row(r).data(), g.k_len, std::uint64_t((blk * g.q_len + r0 + r) * g.k_len), scale);
+    g.drop.apply(t.row(r).data(), t.row(r).data(), t.cols(), std::uint64_t((blk * g.q_len + r0 + r) * g.k_len + c0), scale);
 }
 
 constexpr Index kTileRows = 64;  // query rows per tile
@@ -108,16 +131,23 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
       const Index tiles = (g.q_len + kTileRows - 1) / kTileRows;
       const Index blk = t / tiles, r0 = (t % tiles) * kTileRows, rows = std::min(kTileRows, g.q_len - r0);
       const Index row0 = blk * g.q_len + r0;
+      const KeyRange kr = key_range(g, mask, blk / g.heads, r0, rows);
+      if (store) probs->middleRows(row0, rows).setZero();
+      if (kr.width == 0) {  // no query of the tile sees any key
+        out.middleRows(row0, rows).setZero();
+        if (!store) lse->middleRows(row0, rows).setConstant(-std::numeric_limits<Scalar>::infinity());
+        continue;
+      }
       if (store) {
-        auto p = probs->middleRows(row0, rows);
-        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, p, nullptr);
+        auto p = probs->block(row0, kr.c0, rows, kr.width);
+        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, kr, p, nullptr);
         tile = p;
       } else {
-        tile.resize(rows, g.k_len);
-        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, tile, lse->data() + row0);
+        tile.resize(rows, kr.width);
+        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, kr, tile, lse->data() + row0);
       }
-      dropout_tile(g, blk, r0, tile);
-      out.middleRows(row0, rows).noalias() = tile * v.value().middleRows(blk * g.k_len, g.k_len);
+      dropout_tile(g, blk, r0, kr.c0, tile);
+      out.middleRows(row0, rows).noalias() = tile * v.value().middleRows(blk * g.k_len + kr.c0, kr.width);
     }
   });
   return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, store, probs, lse](const Matrix& d_o) {
@@ -128,12 +158,14 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
     parallel_for(g.blocks, 1, [&](Index begin, Index end) {
       Matrix p, pd, dp;
       for (Index blk = begin; blk < end; ++blk) {
-        const auto k_blk = k.value().middleRows(blk * g.k_len, g.k_len);
-        const auto v_blk = v.value().middleRows(blk * g.k_len, g.k_len);
         for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
+          const KeyRange kr = key_range(g, mask, blk / g.heads, r0, rows);
+          if (kr.width == 0) continue;  // P and the gradients are 0
+          const auto k_blk = k.value().middleRows(blk * g.k_len + kr.c0, kr.width);
+          const auto v_blk = v.value().middleRows(blk * g.k_len + kr.c0, kr.width);
           if (store) {
-            p = probs->middleRows(row0, rows);
+            p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
             p.noalias() = g.scale * q.value().middleRows(row0, rows) * k_blk.transpose();
             for (Index r = 0; r < rows; ++r) {
@@ -143,24 +175,24 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
                 continue;
               }
               p.row(r) = (p.row(r).array() - l).exp();
-              if (g.masked) zero_masked(p.row(r), mask.row((blk / g.heads) * g.q_len + r0 + r));
+              if (g.masked) zero_masked(p.row(r), mask.row((blk / g.heads) * g.q_len + r0 + r).segment(kr.c0, kr.width));
             }
           }
           const auto d_o_tile = d_o.middleRows(row0, rows);
           if (d_v) {
             pd = p;
-            dropout_tile(g, blk, r0, pd);
-            d_v->middleRows(blk * g.k_len, g.k_len).noalias() += pd.transpose() * d_o_tile;
+            dropout_tile(g, blk, r0, kr.c0, pd);
+            d_v->middleRows(blk * g.k_len + kr.c0, kr.width).noalias() += pd.transpose() * d_o_tile;
           }
           dp.noalias() = d_o_tile * v_blk.transpose();
-          dropout_tile(g, blk, r0, dp);
+          dropout_tile(g, blk, r0, kr.c0, dp);
           // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dp
           for (Index r = 0; r < rows; ++r) {
             const Scalar dot = dp.row(r).dot(p.row(r));
             dp.row(r) = (p.row(r).array() * (dp.row(r).array() - dot)).matrix();
           }
           if (d_q) d_q->middleRows(row0, rows).noalias() += g.scale * dp * k_blk;
-          if (d_k) d_k->middleRows(blk * g.k_len, g.k_len).noalias() += g.scale * dp.transpose() * q.value().middleRows(row0, rows);
+          if (d_k) d_k->middleRows(blk * g.k_len + kr.c0, kr.width).noalias() += g.scale * dp.transpose() * q.value().middleRows(row0, rows);
         }
       }
     });

@@ -73,6 +73,45 @@ TEST(Attention, EqualsTheUnfusedOpsValuesAndGradients) {
   }
 }
 
+// A banded mask (query t sees keys t-5 … t) over 70 queries: two tiles of queries, each of
+// which multiplies only the keys some of its queries see (a key range starting past 0 and
+// ending before the last key), in both memory forms, with and without dropout.
+TEST(Attention, BandedMaskAcrossTilesUsesOnlyTheVisibleKeys) {
+  const Index t_len = 70;
+  Tensor q = random_tensor(2 * t_len, 3, 21), k = random_tensor(2 * t_len, 3, 22), v = random_tensor(2 * t_len, 3, 23);
+  Mask band = Mask::Constant(t_len, t_len, false);
+  for (Index t = 0; t < t_len; ++t)
+    for (Index j = std::max<Index>(0, t - 5); j <= t; ++j) band(t, j) = true;
+  for (bool store : {false, true}) {
+    SCOPED_TRACE(store ? "stored" : "recomputed");
+    const AttentionOptions o{.batch = 1, .heads = 2, .scale = Scalar(0.5), .store_weights = store};
+    Tape& tape = Tape::current();
+    tape.clear();
+    for (Tensor t : {q, k, v}) t.set_requires_grad(true), t.zero_grad();
+    const Tensor fused = attention(q, k, v, band, o);
+    tape.backward(sum(fused * fused));
+    const Matrix dq = q.grad(), dk = k.grad(), dv = v.grad();
+    for (Tensor t : {q, k, v}) t.zero_grad();
+    const Tensor scores = batched_matmul(q * Scalar(0.5), k, 2, {.transpose_b = true});
+    const Tensor plain = batched_matmul(masked_softmax(scores, band, {.heads = 2, .q_len = t_len}), v, 2);
+    tape.backward(sum(plain * plain));
+    EXPECT_LT((fused.value() - plain.value()).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((dq - q.grad()).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((dk - k.grad()).cwiseAbs().maxCoeff(), 1e-12);
+    EXPECT_LT((dv - v.grad()).cwiseAbs().maxCoeff(), 1e-12);
+    for (Tensor t : {q, k, v}) t.zero_grad();
+    EXPECT_GRADCHECK(
+        [&] {
+          Rng rng(8);
+          AttentionOptions with_dropout = o;
+          with_dropout.dropout = Scalar(0.3);
+          with_dropout.rng = &rng;
+          return attention(q, k, v, band, with_dropout);
+        },
+        {{"Q", q}, {"K", k}, {"V", v}});
+  }
+}
+
 TEST(Attention, FullyMaskedRowGivesZeroOutputAndGradientNoNaN) {
   AttentionCase s;
   AnomalyGuard anomaly;
