@@ -25,4 +25,9 @@ Mask attention_mask(Index batch, Index q_len, Index k_len, const Mask& keys, boo
   return m;
 }
 
+Mask padding_mask_or_none(Index batch, Index q_len, Index k_len, const Mask& keys) {
+  if (keys.size() == 0 || keys.all()) return Mask();
+  return attention_mask(batch, q_len, k_len, keys, /*causal=*/false);
+}
+
 HEED_NAMESPACE_END

@@ -16,4 +16,8 @@ Mask non_pad_mask(const std::vector<std::int32_t>& ids, Index batch);
 // is empty) and, if causal, t' <= t.
 Mask attention_mask(Index batch, Index q_len, Index k_len, const Mask& keys, bool causal);
 
+// The same without causality, or an empty mask (which attention reads as "every key
+// visible") when no key is padding: the attention then skips masking altogether.
+Mask padding_mask_or_none(Index batch, Index q_len, Index k_len, const Mask& keys);
+
 HEED_NAMESPACE_END

@@ -49,7 +49,7 @@ Tensor Transformer::embed(const Embedding& table, const PositionalEncoding& posi
 Tensor Transformer::encode(const std::vector<std::int32_t>& src, Index batch) const {
   const Mask keys = non_pad_mask(src, batch);
   const Index len = keys.cols();
-  const Mask mask = attention_mask(batch, len, len, keys, /*causal=*/false);
+  const Mask mask = padding_mask_or_none(batch, len, len, keys);
   return encoder.forward(embed(src_embed, src_positions, src, batch), mask, batch);
 }
 
@@ -58,7 +58,7 @@ Tensor Transformer::decode(const std::vector<std::int32_t>& tgt_in, const Tensor
   const Mask tgt_keys = non_pad_mask(tgt_in, batch), src_keys = non_pad_mask(src, batch);
   const Index t_len = tgt_keys.cols(), s_len = src_keys.cols();
   const Mask self_mask = attention_mask(batch, t_len, t_len, tgt_keys, /*causal=*/true);
-  const Mask memory_mask = attention_mask(batch, t_len, s_len, src_keys, /*causal=*/false);
+  const Mask memory_mask = padding_mask_or_none(batch, t_len, s_len, src_keys);
   return decoder.forward(embed(tgt_embed, tgt_positions, tgt_in, batch), memory, self_mask, memory_mask, batch);
 }
 

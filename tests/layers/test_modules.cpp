@@ -104,6 +104,15 @@ TEST(Masks, CausalAndPaddingFollowTrueMeansAttend) {
   EXPECT_FALSE(m(5, 2));
 }
 
+TEST(Masks, PaddingMaskIsEmptyOnlyWhenNoKeyIsPadding) {
+  EXPECT_EQ(padding_mask_or_none(2, 4, 3, non_pad_mask({5, 6, 7, 8, 9, 4}, 2)).size(), 0);
+  const Mask padded = padding_mask_or_none(2, 4, 3, non_pad_mask({5, 6, 7, 8, 9, 0}, 2));
+  ASSERT_EQ(padded.rows(), 8);
+  EXPECT_TRUE(padded.topRows(4).all());        // sequence 0 has no padding
+  EXPECT_FALSE(padded.bottomRows(4).col(2).any());  // sequence 1's last key is PAD for every query
+  EXPECT_TRUE(padded.bottomRows(4).leftCols(2).all());
+}
+
 TEST(Attention, ReturnsEveryHeadsWeightsWithMaskedKeysAtZero) {
   Rng rng(3);
   MultiHeadAttention attn(8, 2, 0, rng);
