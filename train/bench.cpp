@@ -3,11 +3,13 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/tape.h"
 #include "layers/transformer.h"
 #include "train/optimizer.h"
@@ -24,13 +26,53 @@ BenchConfig bench_config(const std::string& name) {
 }
 
 std::string BenchResult::json() const {
-  char buf[512];
+  char product[64] = "";
+  if (product_gflops > 0) std::snprintf(product, sizeof product, ", \"product_gflops\": %.1f", product_gflops);
+  char buf[640];
   std::snprintf(buf, sizeof buf,
                 "{\"config\": \"%s\", \"impl\": \"heed-%s\", \"device\": \"cpu\", \"threads\": %d, "
                 "\"tokens_per_s\": %.1f, \"step_ms\": %.3f, \"peak_rss_mb\": %.1f, \"params\": %lld, "
-                "\"final_loss\": %.4f}",
-                config.c_str(), HEED_VERSION, threads, tokens_per_s, step_ms, peak_rss_mb, params, final_loss);
+                "\"final_loss\": %.4f, \"gflop_per_step\": %.2f, \"gflops\": %.1f%s}",
+                config.c_str(), HEED_VERSION, threads, tokens_per_s, step_ms, peak_rss_mb, params, final_loss,
+                gflop_per_step, gflops, product);
   return buf;
+}
+
+double model_flop_per_step(const BenchConfig& c) {
+  const double b = double(c.batch), s = double(c.src_len), t = double(c.tgt_len), d = double(c.d_model);
+  const double ff = double(c.d_ff), v = double(c.vocab);
+  const double src_tokens = b * s, tgt_tokens = b * t;
+  auto attention = [&](double q_tokens, double kv_tokens, double k_len) {
+    return 2 * q_tokens * d * d            // query projection
+           + 2 * kv_tokens * d * 2 * d     // key and value projections
+           + 2 * 2 * q_tokens * k_len * d  // scores Q·Kᵀ and weights·V, all heads
+           + 2 * q_tokens * d * d;         // output projection
+  };
+  auto feed_forward = [&](double tokens) { return 2 * 2 * tokens * d * ff; };
+  const double encoder_layer = attention(src_tokens, src_tokens, s) + feed_forward(src_tokens);
+  const double decoder_layer = attention(tgt_tokens, tgt_tokens, t) + attention(tgt_tokens, src_tokens, s) +
+                               feed_forward(tgt_tokens);
+  const double forward = double(c.enc_layers) * encoder_layer + double(c.dec_layers) * decoder_layer +
+                         2 * tgt_tokens * d * v;  // generator
+  return 3 * forward;
+}
+
+double matrix_product_gflops(int threads) {
+  set_threads(threads);
+  const Index n = 2048;
+  const Matrix a = Matrix::Random(n, n), b = Matrix::Random(n, n);
+  Matrix c(n, n);
+  std::vector<double> rates;
+  for (int i = 0; i < 5; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    parallel_for(n, n / std::max(1, thread_count()), [&](Index begin, Index end) {
+      c.middleRows(begin, end - begin).noalias() = a.middleRows(begin, end - begin) * b;
+    });
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    rates.push_back(2.0 * double(n) * double(n) * double(n) / seconds / 1e9);
+  }
+  std::sort(rates.begin(), rates.end());
+  return rates[2];
 }
 
 BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int threads, unsigned seed) {
@@ -84,6 +126,8 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   r.peak_rss_mb = double(usage.ru_maxrss) / 1024.0;
   r.params = model.parameter_count();
   r.final_loss = last;
+  r.gflop_per_step = model_flop_per_step(c) / 1e9;
+  r.gflops = r.gflop_per_step * double(n) / seconds;
   return r;
 }
 

@@ -16,12 +16,24 @@ struct BenchConfig {
 // tiny, small, long as in bench/configs.json. Throws std::invalid_argument for another name.
 BenchConfig bench_config(const std::string& name);
 
+// Model FLOPs of one training step: 2·m·k·n for every product of the forward pass (projections,
+// attention scores and weighted sums over all keys, feed-forward, generator), times 3 for
+// forward + backward. The convention of "model FLOPs": work heed skips (keys hidden by the
+// causal mask) or repeats (attention weights recomputed in backward) is not counted.
+double model_flop_per_step(const BenchConfig& config);
+
+// The machine's large single-precision product rate, measured now: C = A·B with 2048x2048
+// matrices, rows split across `threads` as heed splits its products. Median of 5, GFLOP/s.
+double matrix_product_gflops(int threads);
+
 struct BenchResult {
   std::string config;
   int threads = 1;
   double tokens_per_s = 0, step_ms = 0, peak_rss_mb = 0, final_loss = 0;
+  double gflop_per_step = 0, gflops = 0;  // model FLOPs (see above) and their rate
+  double product_gflops = 0;              // matrix_product_gflops, when measured (0 = not)
   long long params = 0, steps = 0;
-  std::string json() const;  // one line, the fields of torch_reference.py
+  std::string json() const;  // one line: the fields of torch_reference.py, then heed's own
 };
 
 // Runs `warmup` untimed steps, then `steps` timed ones (0 = the config's count).

@@ -16,7 +16,9 @@ int run_bench(const std::vector<std::string>& args) {
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
       "threads", po::value<int>()->default_value(2), "threads (0 = all cores)")(
       "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
-      "json", "print one JSON line per config (the fields of bench/torch_reference.py)");
+      "json", "print one JSON line per config (the fields of bench/torch_reference.py, then heed's)")(
+      "product-rate", "also measure the machine's 2048^3 float product rate with the same threads (after the "
+                      "timed steps, so the peak RSS is the training's) and report the share of it reached");
   po::variables_map vm;
   if (!parse("bench", "--config tiny|small|long|all [--steps N] [--threads T] [--json]", options, args, vm,
              /*config_is_file=*/false))
@@ -26,13 +28,19 @@ int run_bench(const std::vector<std::string>& args) {
                                                         : std::vector<std::string>{which};
   for (const std::string& name : names) {
     const BenchConfig config = bench_config(name);
-    const BenchResult r = run_benchmark(config, vm["steps"].as<long long>(), vm["warmup"].as<int>(),
-                                        vm["threads"].as<int>(), vm["seed"].as<unsigned>());
+    BenchResult r = run_benchmark(config, vm["steps"].as<long long>(), vm["warmup"].as<int>(),
+                                  vm["threads"].as<int>(), vm["seed"].as<unsigned>());
+    if (vm.count("product-rate")) r.product_gflops = matrix_product_gflops(vm["threads"].as<int>());
     if (vm.count("json")) {
       std::cout << r.json() << std::endl;
     } else {
       std::printf("%-6s %10.1f tokens/s  %9.1f ms/step  peak RSS %7.1f MB  %lld params  final loss %.4f  (%d threads, %lld steps)\n",
                   name.c_str(), r.tokens_per_s, r.step_ms, r.peak_rss_mb, r.params, r.final_loss, r.threads, r.steps);
+      std::printf("       %.1f model GFLOP/step, %.1f GFLOP/s", r.gflop_per_step, r.gflops);
+      if (r.product_gflops > 0)
+        std::printf(" = %.0f%% of a 2048^3 product's %.1f GFLOP/s (same threads, measured now)",
+                    100 * r.gflops / r.product_gflops, r.product_gflops);
+      std::printf("\n");
     }
   }
   return 0;
