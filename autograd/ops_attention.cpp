@@ -36,7 +36,7 @@ template <class Row, class Allowed>
 void zero_masked(Row&& row, const Allowed& allowed) {
   Scalar* w = row.data();
   const bool* keep = allowed.data();
-  for (Index c = 0; c < row.size(); ++c) w[c] = keep[c] ? w[c] : Scalar(0);
+  for (Index c = 0; c < row.size(); ++c) w[c] = keep_where(keep[c], w[c]);
 }
 
 // The keys [c0, c0 + width) that some query of rows [r0, r0+rows) of sequence b may see: the

@@ -41,7 +41,7 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
       const Scalar* dy = d_y.data() + begin * g.cols();
       const Scalar* out_y = y_out.data() + begin * g.cols();
       Scalar* out = g.data() + begin * g.cols();
-      for (Index i = 0; i < n; ++i) out[i] = out_y[i] > 0 ? dy[i] * scale : Scalar(0);
+      for (Index i = 0; i < n; ++i) out[i] = keep_where(out_y[i] > 0, dy[i] * scale);
     });
     linear_backward(g, x, weight, bias);
   });
@@ -69,12 +69,8 @@ Tensor add_dropout(const Tensor& x, const Tensor& y, Scalar p, Rng* rng) {
       if (d_x) write_or_add(x_first, d_x->reshaped<Eigen::RowMajor>().segment(begin, end - begin), d_out_part);
       if (!d_y) return;
       Scalar* dst = d_y->data() + begin;
-      if (y_first) {
-        mask.apply(d_out.data() + begin, dst, end - begin, std::uint64_t(begin), scale);
-      } else {
-        for (Index i = 0; i < end - begin; ++i)
-          if (mask.keep(std::uint64_t(begin + i))) dst[i] += d_out.data()[begin + i] * scale;
-      }
+      if (y_first) mask.apply(d_out.data() + begin, dst, end - begin, std::uint64_t(begin), scale);
+      else mask.accumulate(d_out.data() + begin, dst, end - begin, std::uint64_t(begin), scale);
     });
   });
 }

@@ -68,9 +68,7 @@ Tensor dropout(const Tensor& x, Scalar p, Rng& rng) {
   Matrix y(x.rows(), x.cols());
   mask.apply(x.value().data(), y.data(), y.size(), 0, scale);
   return record("dropout", std::move(y), {x}, [x = GradRef(x), mask, scale](const Matrix& d_y) {
-    Matrix& d_x = x.grad();
-    for (Index i = 0; i < d_y.size(); ++i)
-      if (mask.keep(std::uint64_t(i))) d_x.data()[i] += d_y.data()[i] * scale;
+    mask.accumulate(d_y.data(), x.grad().data(), d_y.size(), 0, scale);
   });
 }
 
