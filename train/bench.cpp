@@ -32,9 +32,9 @@ std::string BenchResult::json() const {
   std::snprintf(buf, sizeof buf,
                 "{\"config\": \"%s\", \"impl\": \"heed-%s\", \"device\": \"cpu\", \"threads\": %d, "
                 "\"tokens_per_s\": %.1f, \"step_ms\": %.3f, \"peak_rss_mb\": %.1f, \"params\": %lld, "
-                "\"final_loss\": %.4f, \"gflop_per_step\": %.2f, \"gflops\": %.1f%s}",
+                "\"final_loss\": %.4f, \"gflop_per_step\": %.2f, \"gflops\": %.1f, \"page_faults_per_step\": %.1f%s}",
                 config.c_str(), HEED_VERSION, threads, tokens_per_s, step_ms, peak_rss_mb, params, final_loss,
-                gflop_per_step, gflops, product);
+                gflop_per_step, gflops, page_faults_per_step, product);
   return buf;
 }
 
@@ -112,11 +112,16 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   for (int i = 0; i < warmup; ++i) step(i);
   const long long n = steps > 0 ? steps : c.steps;
   double last = 0;
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
   const auto start = std::chrono::steady_clock::now();
   for (long long i = 0; i < n; ++i) last = step(i);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
+  // Pages the kernel had to hand out during the timed steps: 0 once freed activations are
+  // reused from the heap instead of being returned to the system and faulted in again.
+  const double faults_per_step = double(usage.ru_minflt - before.ru_minflt) / double(n);
   BenchResult r;
   r.config = c.name;
   r.threads = threads;
@@ -128,6 +133,7 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   r.final_loss = last;
   r.gflop_per_step = model_flop_per_step(c) / 1e9;
   r.gflops = r.gflop_per_step * double(n) / seconds;
+  r.page_faults_per_step = faults_per_step;
   return r;
 }
 

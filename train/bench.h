@@ -32,6 +32,7 @@ struct BenchResult {
   double tokens_per_s = 0, step_ms = 0, peak_rss_mb = 0, final_loss = 0;
   double gflop_per_step = 0, gflops = 0;  // model FLOPs (see above) and their rate
   double product_gflops = 0;              // matrix_product_gflops, when measured (0 = not)
+  double page_faults_per_step = 0;        // minor page faults per timed step
   long long params = 0, steps = 0;
   std::string json() const;  // one line: the fields of torch_reference.py, then heed's own
 };

@@ -36,7 +36,8 @@ int run_bench(const std::vector<std::string>& args) {
     } else {
       std::printf("%-6s %10.1f tokens/s  %9.1f ms/step  peak RSS %7.1f MB  %lld params  final loss %.4f  (%d threads, %lld steps)\n",
                   name.c_str(), r.tokens_per_s, r.step_ms, r.peak_rss_mb, r.params, r.final_loss, r.threads, r.steps);
-      std::printf("       %.1f model GFLOP/step, %.1f GFLOP/s", r.gflop_per_step, r.gflops);
+      std::printf("       %.1f model GFLOP/step, %.1f GFLOP/s, %.1f page faults/step", r.gflop_per_step, r.gflops,
+                  r.page_faults_per_step);
       if (r.product_gflops > 0)
         std::printf(" = %.0f%% of a 2048^3 product's %.1f GFLOP/s (same threads, measured now)",
                     100 * r.gflops / r.product_gflops, r.product_gflops);
