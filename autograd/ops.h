@@ -89,6 +89,12 @@ struct AttentionOptions {
 // = all), dropout, times V -> (B·H·Tq, D). Equal to batched_matmul + masked_softmax + dropout +
 // batched_matmul, in memory linear in sequence length: backward keeps a log-sum-exp per query.
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions options);
+// The same on the merged layout linear layers use, without copies to split or merge heads:
+// Q is columns [q_col, q_col + width) of q_src (B·Tq, ·), K and V are columns from k_col and
+// v_col of kv_src (B·Tk, ·), head h being the h-th D = width/H of those columns; the result
+// is (B·Tq, width), heads side by side. q_src and kv_src may be one packed q/k/v product.
+Tensor attention_merged(const Tensor& q_src, Index q_col, const Tensor& kv_src, Index k_col, Index v_col, Index width,
+                        const Mask& mask, AttentionOptions options);
 
 // ---- ops_norm.cpp ---------------------------------------------------------------------------
 // Layer norm over each row: (x - mean) / sqrt(var + eps) · gamma + beta; gamma, beta are (1,C).

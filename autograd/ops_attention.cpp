@@ -28,7 +28,25 @@ struct Geometry {
   DropoutMask drop;
 };
 
-using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
+// Where rows [r0, r0+rows) of block blk = b·H + h of an operand (Q, K, V or the output) are.
+// Heads layout, (B·H·T, D): rows blk·T + r, all columns. Merged layout, (B·T, ·) as linear
+// layers produce and consume it: rows b·T + r, columns col0 + h·D (one head of a packed
+// q/k/v product), so no copies are needed to split or merge the heads.
+struct Layout {
+  bool merged = false;
+  Index col0 = 0;
+
+  template <class M>
+  auto rows(M& m, const Geometry& g, Index len, Index blk, Index r0, Index count) const {
+    if (!merged) return m.block(blk * len + r0, 0, count, g.dim);
+    return m.block((blk / g.heads) * len + r0, col0 + (blk % g.heads) * g.dim, count, g.dim);
+  }
+};
+
+// The four operands' layouts.
+struct Layouts {
+  Layout q, k, v, out;
+};
 
 // Sets the weights of masked keys to exactly 0 (after a vectorised exp, which may overflow
 // or give a denormal for them).
@@ -62,11 +80,10 @@ KeyRange key_range(const Geometry& g, const Mask& mask, Index b, Index r0, Index
 // Rows [r0, r0+rows) of block `blk`, keys kr: S = scale·Q·Kᵀ, masked, turned into P (softmax)
 // in place. lse receives each row's log-sum-exp (-inf for a fully masked row, whose P row is 0).
 template <class Out>
-void softmax_tile(const Geometry& g, const Matrix& q, const Matrix& k, const Mask& mask, Index blk, Index r0,
-                  Index rows, KeyRange kr, Out&& p, Scalar* lse) {
+void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const Matrix& k, const Mask& mask, Index blk,
+                  Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
-  p.noalias() = g.scale * q.middleRows(blk * g.q_len + r0, rows) *
-                k.middleRows(blk * g.k_len + kr.c0, kr.width).transpose();
+  p.noalias() = g.scale * at.q.rows(q, g, g.q_len, blk, r0, rows) * at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width).transpose();
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
     auto row = p.row(r);
@@ -103,18 +120,15 @@ constexpr Index kTileRows = 64;  // query rows per tile
 
 }  // namespace
 
+namespace {
+
 // attention(Q, K, V) -> O = dropout(softmax_masked(scale·Q·Kᵀ))·V, per block of B·H
 //   dV = Pdᵀ·dO    dPd = dO·Vᵀ    dP = dropout(dPd)    dS = P ⊙ (dP - Σ_row dP ⊙ P)
 //   dQ = scale·dS·K    dK = scale·dSᵀ·Q
-Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions o) {
-  const Index blocks = o.batch * o.heads;
-  HEED_CHECK(blocks > 0 && q.rows() % blocks == 0 && k.rows() % blocks == 0 && k.rows() == v.rows() &&
-                 q.cols() == k.cols() && k.cols() == v.cols(),
-             "attention: Q " << shape_str(q.value()) << ", K " << shape_str(k.value()) << ", V "
-                             << shape_str(v.value()) << " for " << o.batch << " sequences of " << o.heads << " heads");
+// g gives the sizes; at says where each operand's blocks are; the output is out_rows × out_cols.
+Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions o, Geometry g,
+                    Layouts at, Index out_rows, Index out_cols) {
   HEED_CHECK(o.dropout >= 0 && o.dropout < 1, "attention: dropout " << o.dropout << ", expected [0, 1)");
-  Geometry g{blocks, q.rows() / blocks, k.rows() / blocks, o.heads, q.cols(), o.scale, mask.size() > 0,
-             o.dropout, DropoutMask()};
   HEED_CHECK(!g.masked || (mask.rows() == o.batch * g.q_len && mask.cols() == g.k_len),
              "attention: mask is " << shape_str(mask) << ", expected (" << o.batch * g.q_len << "," << g.k_len << ")");
   if (g.p > 0) {
@@ -122,10 +136,11 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
     g.drop = DropoutMask(double(o.dropout), o.rng->next());
   }
   const bool store = o.store_weights;
-  Matrix out(q.rows(), g.dim);
-  auto probs = std::make_shared<Matrix>(store ? Matrix(q.rows(), g.k_len) : Matrix());
-  auto lse = std::make_shared<Matrix>(store ? Matrix() : Matrix(q.rows(), 1));
-  parallel_for(blocks * ((g.q_len + kTileRows - 1) / kTileRows), 1, [&](Index begin, Index end) {
+  const Index q_rows = g.blocks * g.q_len;  // probs and lse rows: blk·Tq + r, whatever the layout
+  Matrix out(out_rows, out_cols);
+  auto probs = std::make_shared<Matrix>(store ? Matrix(q_rows, g.k_len) : Matrix());
+  auto lse = std::make_shared<Matrix>(store ? Matrix() : Matrix(q_rows, 1));
+  parallel_for(g.blocks * ((g.q_len + kTileRows - 1) / kTileRows), 1, [&](Index begin, Index end) {
     Matrix tile;
     for (Index t = begin; t < end; ++t) {
       const Index tiles = (g.q_len + kTileRows - 1) / kTileRows;
@@ -134,27 +149,28 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
       const KeyRange kr = key_range(g, mask, blk / g.heads, r0, rows);
       if (store) probs->middleRows(row0, rows).setZero();
       if (kr.width == 0) {  // no query of the tile sees any key
-        out.middleRows(row0, rows).setZero();
+        at.out.rows(out, g, g.q_len, blk, r0, rows).setZero();
         if (!store) lse->middleRows(row0, rows).setConstant(-std::numeric_limits<Scalar>::infinity());
         continue;
       }
       if (store) {
         auto p = probs->block(row0, kr.c0, rows, kr.width);
-        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, kr, p, nullptr);
+        softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, p, nullptr);
         tile = p;
       } else {
         tile.resize(rows, kr.width);
-        softmax_tile(g, q.value(), k.value(), mask, blk, r0, rows, kr, tile, lse->data() + row0);
+        softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, tile, lse->data() + row0);
       }
       dropout_tile(g, blk, r0, kr.c0, tile);
-      out.middleRows(row0, rows).noalias() = tile * v.value().middleRows(blk * g.k_len + kr.c0, kr.width);
+      at.out.rows(out, g, g.q_len, blk, r0, rows).noalias() = tile * at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width);
     }
   });
-  return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, store, probs, lse](const Matrix& d_o) {
+  return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, at, store, probs, lse](const Matrix& d_o) {
     Matrix* d_q = q.requires_grad() ? &q.grad() : nullptr;
     Matrix* d_k = k.requires_grad() ? &k.grad() : nullptr;
     Matrix* d_v = v.requires_grad() ? &v.grad() : nullptr;
-    // Parallel over blocks: dK and dV rows of a block are written by its thread only.
+    // Parallel over blocks: a block's rows of dQ, dK and dV are written by its thread only.
+    // (In the merged layout q, k and v may be one tensor: its blocks are disjoint columns.)
     parallel_for(g.blocks, 1, [&](Index begin, Index end) {
       Matrix p, pd, dp;
       for (Index blk = begin; blk < end; ++blk) {
@@ -162,12 +178,13 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
           const KeyRange kr = key_range(g, mask, blk / g.heads, r0, rows);
           if (kr.width == 0) continue;  // P and the gradients are 0
-          const auto k_blk = k.value().middleRows(blk * g.k_len + kr.c0, kr.width);
-          const auto v_blk = v.value().middleRows(blk * g.k_len + kr.c0, kr.width);
+          const auto k_blk = at.k.rows(k.value(), g, g.k_len, blk, kr.c0, kr.width);
+          const auto v_blk = at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width);
+          const auto q_tile = at.q.rows(q.value(), g, g.q_len, blk, r0, rows);
           if (store) {
             p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
-            p.noalias() = g.scale * q.value().middleRows(row0, rows) * k_blk.transpose();
+            p.noalias() = g.scale * q_tile * k_blk.transpose();
             for (Index r = 0; r < rows; ++r) {
               const Scalar l = (*lse)(row0 + r, 0);
               if (std::isinf(l)) {
@@ -178,11 +195,11 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
               if (g.masked) zero_masked(p.row(r), mask.row((blk / g.heads) * g.q_len + r0 + r).segment(kr.c0, kr.width));
             }
           }
-          const auto d_o_tile = d_o.middleRows(row0, rows);
+          const auto d_o_tile = at.out.rows(d_o, g, g.q_len, blk, r0, rows);
           if (d_v) {
             pd = p;
             dropout_tile(g, blk, r0, kr.c0, pd);
-            d_v->middleRows(blk * g.k_len + kr.c0, kr.width).noalias() += pd.transpose() * d_o_tile;
+            at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width).noalias() += pd.transpose() * d_o_tile;
           }
           dp.noalias() = d_o_tile * v_blk.transpose();
           dropout_tile(g, blk, r0, kr.c0, dp);
@@ -191,12 +208,39 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& 
             const Scalar dot = dp.row(r).dot(p.row(r));
             dp.row(r) = (p.row(r).array() * (dp.row(r).array() - dot)).matrix();
           }
-          if (d_q) d_q->middleRows(row0, rows).noalias() += g.scale * dp * k_blk;
-          if (d_k) d_k->middleRows(blk * g.k_len + kr.c0, kr.width).noalias() += g.scale * dp.transpose() * q.value().middleRows(row0, rows);
+          if (d_q) at.q.rows(*d_q, g, g.q_len, blk, r0, rows).noalias() += g.scale * dp * k_blk;
+          if (d_k) at.k.rows(*d_k, g, g.k_len, blk, kr.c0, kr.width).noalias() += g.scale * dp.transpose() * q_tile;
         }
       }
     });
   });
+}
+
+}  // namespace
+
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions o) {
+  const Index blocks = o.batch * o.heads;
+  HEED_CHECK(blocks > 0 && q.rows() % blocks == 0 && k.rows() % blocks == 0 && k.rows() == v.rows() &&
+                 q.cols() == k.cols() && k.cols() == v.cols(),
+             "attention: Q " << shape_str(q.value()) << ", K " << shape_str(k.value()) << ", V "
+                             << shape_str(v.value()) << " for " << o.batch << " sequences of " << o.heads << " heads");
+  const Geometry g{blocks, q.rows() / blocks, k.rows() / blocks, o.heads, q.cols(), o.scale, mask.size() > 0,
+                   o.dropout, DropoutMask()};
+  return attention_op(q, k, v, mask, o, g, Layouts{}, q.rows(), q.cols());
+}
+
+Tensor attention_merged(const Tensor& q_src, Index q_col, const Tensor& kv_src, Index k_col, Index v_col, Index width,
+                        const Mask& mask, AttentionOptions o) {
+  HEED_CHECK(o.batch > 0 && o.heads > 0 && width % o.heads == 0 && q_src.rows() % o.batch == 0 &&
+                 kv_src.rows() % o.batch == 0 && q_col >= 0 && q_col + width <= q_src.cols() && k_col >= 0 &&
+                 k_col + width <= kv_src.cols() && v_col >= 0 && v_col + width <= kv_src.cols(),
+             "attention: columns " << q_col << ", " << k_col << ", " << v_col << " (+" << width << ") of "
+                                   << shape_str(q_src.value()) << " and " << shape_str(kv_src.value()) << " for "
+                                   << o.batch << " sequences of " << o.heads << " heads");
+  const Geometry g{o.batch * o.heads, q_src.rows() / o.batch, kv_src.rows() / o.batch, o.heads, width / o.heads,
+                   o.scale, mask.size() > 0, o.dropout, DropoutMask()};
+  const Layouts at{{true, q_col}, {true, k_col}, {true, v_col}, {true, 0}};
+  return attention_op(q_src, kv_src, kv_src, mask, o, g, at, q_src.rows(), width);
 }
 
 HEED_NAMESPACE_END

@@ -32,34 +32,36 @@ AttentionResult MultiHeadAttention::forward(const Tensor& query, const Tensor& k
              "attention: query " << shape_str(query.value()) << " and key/value " << shape_str(key_value.value())
                                  << " for batch " << batch << " and d_model " << c);
   const Index q_len = query.rows() / batch, k_len = key_value.rows() / batch;
-  Tensor q_heads, k_heads, v_heads;  // (B·H·Tq, D), (B·H·Tk, D), (B·H·Tk, D)
-  if (query.same_as(key_value)) {  // self-attention: one product for q, k and v
-    const Tensor qkv = linear(query, in_proj_weight, in_proj_bias);  // (B·T, 3C)
-    q_heads = split_heads(qkv, batch, heads, 0, c);
-    k_heads = split_heads(qkv, batch, heads, c, c);
-    v_heads = split_heads(qkv, batch, heads, 2 * c, c);
-  } else {  // cross-attention: q from the query, k and v from the memory
-    q_heads = split_heads(linear(query, slice_rows(in_proj_weight, 0, c), slice_cols(in_proj_bias, 0, c)), batch, heads);
-    const Tensor kv = linear(key_value, slice_rows(in_proj_weight, c, 2 * c), slice_cols(in_proj_bias, c, 2 * c));
-    k_heads = split_heads(kv, batch, heads, 0, c);
-    v_heads = split_heads(kv, batch, heads, c, c);
-  }
   HEED_CHECK(mask.size() == 0 || (mask.rows() == batch * q_len && mask.cols() == k_len),
              "attention: mask is " << shape_str(mask) << ", expected (" << batch * q_len << "," << k_len << ")");
+  // Projections: q from the query, k and v from key_value; self-attention does all three in
+  // one product, whose columns are [q | k | v].
+  Tensor q_src, kv_src;
+  Index q_col = 0, k_col = 0;
+  if (query.same_as(key_value)) {
+    q_src = kv_src = linear(query, in_proj_weight, in_proj_bias);  // (B·T, 3C)
+    k_col = c;
+  } else {
+    q_src = linear(query, slice_rows(in_proj_weight, 0, c), slice_cols(in_proj_bias, 0, c));                 // (B·Tq, C)
+    kv_src = linear(key_value, slice_rows(in_proj_weight, c, 2 * c), slice_cols(in_proj_bias, c, 2 * c));  // (B·Tk, 2C)
+  }
+  const Index v_col = k_col + c;
   const Scalar scale = Scalar(1) / std::sqrt(Scalar(c / heads));
   AttentionResult result;
-  Tensor context;  // (B·H·Tq, D)
-  if (!need_weights) {  // the fused op: no score matrices kept, long sequences in linear memory
+  Tensor context;  // (B·Tq, C), heads side by side
+  if (!need_weights) {  // the fused op on the projections' columns: no copies, no score matrices kept
     const bool drop = attn_dropout_.is_training() && attn_dropout_.p() > 0;
-    context = attention(q_heads, k_heads, v_heads, mask,
-                        {.batch = batch, .heads = heads, .scale = scale, .dropout = drop ? attn_dropout_.p() : Scalar(0),
-                         .rng = drop ? &attn_dropout_.rng() : nullptr});
+    context = attention_merged(q_src, q_col, kv_src, k_col, v_col, c, mask,
+                               {.batch = batch, .heads = heads, .scale = scale, .dropout = drop ? attn_dropout_.p() : Scalar(0),
+                                .rng = drop ? &attn_dropout_.rng() : nullptr});
   } else {  // the same computation from separate ops, so the weights can be returned
+    const Tensor q_heads = split_heads(q_src, batch, heads, q_col, c);  // (B·H·Tq, D)
+    const Tensor k_heads = split_heads(kv_src, batch, heads, k_col, c), v_heads = split_heads(kv_src, batch, heads, v_col, c);
     const Tensor scores = batched_matmul(q_heads * scale, k_heads, batch * heads, {.transpose_b = true});
     result.weights = mask.size() == 0 ? softmax(scores) : masked_softmax(scores, mask, {.heads = heads, .q_len = q_len});
-    context = batched_matmul(attn_dropout_.forward(result.weights), v_heads, batch * heads);
+    context = merge_heads(batched_matmul(attn_dropout_.forward(result.weights), v_heads, batch * heads), batch, heads);
   }
-  result.output = out_proj.forward(merge_heads(context, batch, heads));
+  result.output = out_proj.forward(context);
   return result;
 }
 

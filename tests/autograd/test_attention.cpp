@@ -1,6 +1,9 @@
 // The fused attention op: gradient checks in both memory forms, agreement with the unfused ops,
 // fully masked rows, and dropout regenerated identically in backward.
 #include <cmath>
+#include <functional>
+#include <tuple>
+#include <vector>
 
 #include "autograd/ops.h"
 #include "autograd/tape.h"
@@ -109,6 +112,68 @@ TEST(Attention, BandedMaskAcrossTilesUsesOnlyTheVisibleKeys) {
           return attention(q, k, v, band, with_dropout);
         },
         {{"Q", q}, {"K", k}, {"V", v}});
+  }
+}
+
+// attention_merged reads heads straight from packed q/k/v columns and writes them side by
+// side: it must equal split_heads + attention + merge_heads, values and gradients, for
+// self-attention (one packed tensor) and cross-attention (two), with masks and dropout.
+TEST(Attention, MergedLayoutEqualsSplitAttendMerge) {
+  const Index batch = 2, heads = 2, q_len = 3, k_len = 4, width = 6;  // D = 3
+  Mask cross_mask = Mask::Constant(batch * q_len, k_len, true);
+  cross_mask(1, 3) = false;
+  cross_mask.row(5).setConstant(false);  // a query that sees nothing
+  Mask causal = Mask::Constant(batch * k_len, k_len, true);
+  for (Index b = 0; b < batch; ++b)
+    for (Index t = 0; t < k_len; ++t)
+      for (Index j = t + 1; j < k_len; ++j) causal(b * k_len + t, j) = false;
+  Tensor qkv = random_tensor(batch * k_len, 3 * width, 31);  // self: q, k, v packed
+  Tensor query = random_tensor(batch * q_len, width + 2, 32), memory = random_tensor(batch * k_len, 2 * width, 33);
+  for (Scalar p : {Scalar(0), Scalar(0.3)}) {
+    SCOPED_TRACE(p);
+    auto options = [&](Rng* rng) {
+      return AttentionOptions{.batch = batch, .heads = heads, .scale = Scalar(0.6), .dropout = p, .rng = rng};
+    };
+    auto self_merged = [&] {
+      Rng rng(4);
+      return attention_merged(qkv, 0, qkv, width, 2 * width, width, causal, options(&rng));
+    };
+    auto self_split = [&] {
+      Rng rng(4);
+      const Tensor out = attention(split_heads(qkv, batch, heads, 0, width), split_heads(qkv, batch, heads, width, width),
+                                   split_heads(qkv, batch, heads, 2 * width, width), causal, options(&rng));
+      return merge_heads(out, batch, heads);
+    };
+    // Cross: q is columns 2..8 of `query`, k and v are the two halves of `memory`.
+    auto cross_merged = [&] {
+      Rng rng(5);
+      return attention_merged(query, 2, memory, 0, width, width, cross_mask, options(&rng));
+    };
+    auto cross_split = [&] {
+      Rng rng(5);
+      const Tensor out = attention(split_heads(query, batch, heads, 2, width), split_heads(memory, batch, heads, 0, width),
+                                   split_heads(memory, batch, heads, width, width), cross_mask, options(&rng));
+      return merge_heads(out, batch, heads);
+    };
+    for (const auto& [merged, split, inputs] :
+         {std::tuple{std::function<Tensor()>(self_merged), std::function<Tensor()>(self_split), std::vector<Tensor>{qkv}},
+          std::tuple{std::function<Tensor()>(cross_merged), std::function<Tensor()>(cross_split),
+                     std::vector<Tensor>{query, memory}}}) {
+      Tape& tape = Tape::current();
+      tape.clear();
+      for (Tensor t : inputs) t.set_requires_grad(true), t.zero_grad();
+      const Tensor a = merged();
+      tape.backward(sum(a * a));
+      std::vector<Matrix> grads;
+      for (const Tensor& t : inputs) grads.push_back(t.grad()), t.zero_grad();
+      const Tensor b = split();
+      tape.backward(sum(b * b));
+      EXPECT_LT((a.value() - b.value()).cwiseAbs().maxCoeff(), 1e-12);
+      for (std::size_t i = 0; i < inputs.size(); ++i) EXPECT_LT((grads[i] - inputs[i].grad()).cwiseAbs().maxCoeff(), 1e-12);
+      for (Tensor t : inputs) t.zero_grad();
+    }
+    EXPECT_GRADCHECK(self_merged, {{"qkv", qkv}});
+    EXPECT_GRADCHECK(cross_merged, {{"query", query}, {"memory", memory}});
   }
 }
 
