@@ -90,7 +90,7 @@ void move_heads(const Matrix& from, Matrix& to, Index batch, Index heads, Index 
   const Index seq = (to_heads ? from.rows() : to.rows()) / batch;
   const Index head_dim = to_heads ? to.cols() : from.cols();
   // Each (sequence, head) pair is a separate block of both layouts: threads take them in turn.
-  parallel_for(batch * heads, std::max<Index>(1, 4096 / (seq * head_dim)), [&](Index begin, Index end) {
+  parallel_for(batch * heads, std::max<Index>(1, 4096 / std::max<Index>(1, seq * head_dim)), [&](Index begin, Index end) {
     for (Index i = begin; i < end; ++i) {
       const Index b = i / heads, h = i % heads;
       const Index merged_row = b * seq, merged_col = col0 + h * head_dim, split_row = (b * heads + h) * seq;

@@ -45,11 +45,21 @@ void Tape::backward(const Tensor& loss) {
     HEED_CHECK(on_tape, "backward: the ops that made this loss are no longer on the tape (an earlier "
                         "backward() or Tape::clear() released them); run the forward pass again");
   }
+  // Whatever happens below (an anomaly, a released input), the graph is consumed.
+  struct ClearOnExit {
+    Tape& tape;
+    ~ClearOnExit() { tape.clear(); }
+  } clear_on_exit{*this};
   loss.grad().array() += Scalar(1);
   const bool anomaly = anomaly_enabled();
   static const Matrix no_output;
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
     if (it->output.has_grad()) {  // else the output did not reach the loss
+      for (std::size_t i = 0; i < it->inputs.size(); ++i)
+        HEED_CHECK(!(it->inputs[i].requires_grad() && it->inputs[i].slot()->released),
+                   "backward: input " << i << " of '" << it->op << "' comes from a graph that an earlier backward() "
+                                      << "or Tape::clear() released, so its gradient cannot flow further; run that "
+                                      << "forward pass again");
       it->backward(it->output.grad(), it->saved_output.defined() ? it->saved_output.value() : no_output);
       it->output.zero_grad();  // intermediate gradient no longer needed
       if (anomaly)
@@ -57,8 +67,14 @@ void Tape::backward(const Tensor& loss) {
           if (it->inputs[i].has_grad())
             check_finite(it->inputs[i].grad(), it->op, "backward (gradient of input " + std::to_string(i) + ")");
     }
+    it->output.mark_released();
     *it = Entry{};  // frees the values this op saved for backward
   }
+}
+
+void Tape::clear() {
+  for (Entry& e : entries_)
+    if (e.output.defined()) e.output.mark_released();
   entries_.clear();
 }
 

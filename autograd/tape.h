@@ -25,12 +25,12 @@ class Tape {
 
   // Runs backward from a (1,1) tensor: seeds d(loss)/d(loss) = 1 and walks the tape in
   // reverse. Each op's intermediate gradient and saved values are freed as soon as it has
-  // been walked, and the tape is empty afterwards: run the forward again for another
-  // backward (as PyTorch without retain_graph). Throws if loss was made by an op that is no
-  // longer on the tape.
+  // been walked, and the tape is empty afterwards, even when backward throws: run the forward
+  // again for another backward (as PyTorch without retain_graph). Throws if the gradient
+  // would need an op that is no longer on the tape (the loss's, or one an input came from).
   void backward(const Tensor& loss);
   // Forgets every recorded op, freeing the activations the closures held.
-  void clear() { entries_.clear(); }
+  void clear();
   std::size_t size() const { return entries_.size(); }
 
   // Used by ops (see record() below).

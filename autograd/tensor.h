@@ -19,6 +19,7 @@ struct GradSlot {
   Index rows = 0, cols = 0;  // the value's shape, to allocate grad without the value
   bool requires_grad = false;
   bool op_output = false;    // made by an op: backward needs that op's tape entry
+  bool released = false;     // that entry is gone (walked or cleared): no gradient flows back
 };
 
 struct TensorNode {
@@ -84,6 +85,8 @@ class GradRef {
   Matrix& grad_for_write(bool* first) const;
   void zero_grad() const { slot_->grad.resize(0, 0); }
   const GradSlot* slot() const { return slot_.get(); }
+  // For the tape: the op that made this tensor is gone.
+  void mark_released() const { slot_->released = true; }
 
  private:
   std::shared_ptr<GradSlot> slot_;

@@ -26,6 +26,8 @@ Mask attention_mask(Index batch, Index q_len, Index k_len, const Mask& keys, boo
 }
 
 Mask padding_mask_or_none(Index batch, Index q_len, Index k_len, const Mask& keys) {
+  HEED_CHECK(keys.size() == 0 || (keys.rows() == batch && keys.cols() == k_len),
+             "padding_mask_or_none: key mask is " << shape_str(keys) << ", expected (" << batch << "," << k_len << ")");
   if (keys.size() == 0 || keys.all()) return Mask();
   return attention_mask(batch, q_len, k_len, keys, /*causal=*/false);
 }

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/random.h"
 #include "autograd/tape.h"
 #include "tests/gradcheck_helper.h"
@@ -115,6 +116,27 @@ TEST(Dropout, ProbabilityOutsideRangeThrows) {
   Rng rng(1);
   EXPECT_THROW(dropout(x, 1, rng), std::invalid_argument);
   EXPECT_THROW(dropout(x, -0.1, rng), std::invalid_argument);
+}
+
+// Layer norm's dγ and dβ add up rows in fixed chunks, so they are the same bits whatever the
+// number of threads (a resumed run on another machine must not drift).
+TEST(LayerNorm, GradientsDoNotDependOnTheThreadCount) {
+  Tensor x = random_tensor(1000, 64, 11), gamma = random_tensor(1, 64, 12),
+         beta = random_tensor(1, 64, 13), d_y = random_tensor(1000, 64, 14);
+  gamma.set_requires_grad(true);
+  beta.set_requires_grad(true);
+  const int threads_before = parallel_threads();
+  std::vector<Matrix> grads;
+  for (int threads : {1, 2, 3}) {
+    set_parallel_threads(threads);
+    gamma.zero_grad();
+    beta.zero_grad();
+    Tape::current().backward(sum(mul(layer_norm(x, gamma, beta), d_y)));
+    grads.push_back(gamma.grad());
+    grads.push_back(beta.grad());
+  }
+  set_parallel_threads(threads_before);
+  for (std::size_t i = 2; i < grads.size(); ++i) EXPECT_EQ(grads[i], grads[i % 2]) << "threads " << i / 2 + 1;
 }
 
 }  // namespace

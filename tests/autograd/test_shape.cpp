@@ -156,5 +156,14 @@ TEST(Embedding, OutOfRangeIdThrows) {
   EXPECT_THROW(embedding(table, {-1}), std::invalid_argument);
 }
 
+// Empty sequences (an empty line to translate) pass through the head moves.
+TEST(Heads, SplitAndMergeOfNoRows) {
+  Tensor x = Tensor::zeros(0, 8, true);
+  const Tensor split = split_heads(x, 2, 4);
+  EXPECT_EQ(split.rows(), 0);
+  EXPECT_EQ(merge_heads(split, 2, 4).cols(), 8);
+  Tape::current().clear();
+}
+
 }  // namespace
 }  // namespace heed

@@ -132,6 +132,34 @@ TEST(Tape, BackwardConsumesTheTape) {
   EXPECT_TRUE(x.grad().isApprox(once));  // the failed call added nothing
 }
 
+// A backward that throws part way (here an anomaly) still consumes its graph: the next
+// backward starts from a clean tape.
+TEST(Tape, BackwardThatThrowsLeavesACleanTape) {
+  Tape::current().clear();
+  {
+    AnomalyGuard guard;
+    Tensor x = Tensor::constant(1, 2, 0, true);
+    EXPECT_THROW(Tape::current().backward(sum(pow_scalar(x, 0.5))), std::runtime_error);  // 0.5/sqrt(0)
+  }
+  EXPECT_EQ(Tape::current().size(), 0u);
+  Tensor z = Tensor::constant(1, 1, 1, true);
+  Tape::current().backward(sum(mul_scalar(z, 2)));
+  EXPECT_EQ(z.grad()(0, 0), 2);
+}
+
+// A tensor from a released graph used in a new one: its gradient cannot reach the leaves,
+// and backward says so instead of silently leaving them without it.
+TEST(Tape, BackwardThroughAReleasedGraphThrows) {
+  Tape::current().clear();
+  Tensor x = random_tensor(2, 2, 10);
+  x.set_requires_grad(true);
+  const Tensor h = tanh(x);
+  Tape::current().backward(sum(h));
+  const std::string message = invalid_argument_message([&] { Tape::current().backward(sum(h)); });
+  EXPECT_NE(message.find("input 0 of 'sum' comes from a graph that an earlier backward()"), std::string::npos) << message;
+  EXPECT_EQ(Tape::current().size(), 0u);
+}
+
 // Values live as long as a backward needs them, and no longer.
 TEST(Tape, KeepsOnlyTheValuesBackwardNeeds) {
   Tape::current().clear();
