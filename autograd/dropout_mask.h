@@ -30,9 +30,11 @@ struct DropoutMask {
   DropoutMask(double p, std::uint64_t seed_)
       : seed(std::uint32_t(seed_ ^ (seed_ >> 32))), threshold(std::uint32_t(p * 4294967295.0)), active(p > 0) {}
 
-  // A murmur3-style finalizer of the element's index mixed with the seed.
+  // A murmur3-style finalizer of the element's index mixed with the seed. The seed enters by
+  // xor rather than addition, so two seeds' masks are not shifted copies of one sequence.
+  // Indices are 32-bit: a tensor of more than 2³² elements would see its mask repeat.
   static std::uint32_t hash(std::uint32_t seed, std::uint32_t index) {
-    std::uint32_t h = index * 0x9E3779B1u + seed;
+    std::uint32_t h = (index * 0x9E3779B1u) ^ seed;
     h ^= h >> 16;
     h *= 0x85EBCA6Bu;
     h ^= h >> 13;
