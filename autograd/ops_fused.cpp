@@ -34,7 +34,7 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
     rows = rows.cwiseMax(Scalar(0));
     if (p > 0) mask.apply(rows.data(), rows.data(), rows.size(), std::uint64_t(begin * y.cols()), scale);
   });
-  return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x, weight, bias = GradRef(bias), scale](const Matrix& d_y, const Matrix& y_out) {
+  return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x = SavedValue(x), x_grad = GradRef(x), weight, bias = GradRef(bias), scale](const Matrix& d_y, const Matrix& y_out) {
     Matrix g(d_y.rows(), d_y.cols());
     parallel_for(g.rows(), kRowGrain, [&](Index begin, Index end) {
       const Index n = (end - begin) * g.cols();
@@ -43,7 +43,7 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
       Scalar* out = g.data() + begin * g.cols();
       for (Index i = 0; i < n; ++i) out[i] = keep_where(out_y[i] > 0, dy[i] * scale);
     });
-    linear_backward(g, x, weight, bias);
+    linear_backward(g, x, x_grad, weight, bias);
   });
 }
 

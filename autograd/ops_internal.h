@@ -7,6 +7,8 @@ HEED_NAMESPACE_BEGIN
 
 // The backward of y = x·Wᵀ + b for a given dy: dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy, each
 // only where required; threads split the rows. Used by linear and linear_relu_dropout.
-void linear_backward(const Matrix& d_y, const Tensor& x, const Tensor& weight, const GradRef& bias);
+// x is the input's value (only read when the weight needs a gradient), x_grad its gradient.
+void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_grad, const Tensor& weight,
+                     const GradRef& bias);
 
 HEED_NAMESPACE_END

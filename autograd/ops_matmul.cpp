@@ -39,10 +39,11 @@ constexpr Index kLinearRowGrain = 256;
 
 }  // namespace
 
-void linear_backward(const Matrix& d_y, const Tensor& x, const Tensor& weight, const GradRef& bias) {
-  if (x.requires_grad()) {
+void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_grad, const Tensor& weight,
+                     const GradRef& bias) {
+  if (x_grad.requires_grad()) {
     bool first = false;
-    Matrix& d_x = x.grad_for_write(&first);
+    Matrix& d_x = x_grad.grad_for_write(&first);
     parallel_for(d_y.rows(), kLinearRowGrain, [&](Index begin, Index end) {
       write_or_add(first, d_x.middleRows(begin, end - begin), d_y.middleRows(begin, end - begin) * weight.value());
     });
@@ -50,9 +51,9 @@ void linear_backward(const Matrix& d_y, const Tensor& x, const Tensor& weight, c
   if (weight.requires_grad()) {  // dW rows j depend on columns j of dy only
     bool first = false;
     Matrix& d_w = weight.grad_for_write(&first);
+    const Matrix& x_value = x.get();
     parallel_for(d_w.rows(), std::max<Index>(8, d_w.rows() / 8), [&](Index begin, Index end) {
-      write_or_add(first, d_w.middleRows(begin, end - begin),
-                   d_y.middleCols(begin, end - begin).transpose() * x.value());
+      write_or_add(first, d_w.middleRows(begin, end - begin), d_y.middleCols(begin, end - begin).transpose() * x_value);
     });
   }
   if (bias.defined() && bias.requires_grad()) bias.grad() += d_y.colwise().sum();
@@ -117,8 +118,9 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   });
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
-  return record("linear", std::move(y), std::move(inputs), [x, weight, bias = GradRef(bias)](const Matrix& d_y) {
-    linear_backward(d_y, x, weight, bias);
+  return record("linear", std::move(y), std::move(inputs),
+                [x = SavedValue(x), x_grad = GradRef(x), weight, bias = GradRef(bias)](const Matrix& d_y) {
+    linear_backward(d_y, x, x_grad, weight, bias);
   });
 }
 

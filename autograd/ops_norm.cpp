@@ -10,7 +10,21 @@
 HEED_NAMESPACE_BEGIN
 
 namespace {
+
 constexpr Index kNormRowGrain = 64;  // rows per chunk of layer norm's loops
+
+using RowStats = Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor>;  // μ, rstd per row
+
+// y = (x - μ)·rstd·γ + β, row by row: the forward output, and its recomputation in backward.
+Matrix normalize(const Matrix& x, const RowStats& stats, const Matrix& gamma, const Matrix& beta) {
+  Matrix y(x.rows(), x.cols());
+  parallel_for(x.rows(), kNormRowGrain, [&](Index begin, Index end) {
+    for (Index r = begin; r < end; ++r)
+      y.row(r) = ((x.row(r).array() - stats(r, 0)) * stats(r, 1) * gamma.row(0).array() + beta.row(0).array()).matrix();
+  });
+  return y;
+}
+
 }  // namespace
 
 // layer_norm(x[N,C], γ[1,C], β[1,C]) -> y = x̂·γ + β,  x̂ = (x - μ)·rstd,  rstd = 1/sqrt(σ² + eps)
@@ -21,18 +35,16 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
              "layer_norm: input is " << shape_str(x.value()) << " but gamma is " << shape_str(gamma.value())
                                      << " and beta " << shape_str(beta.value()) << ", expected (1," << c << ")");
   // Only the row statistics are kept; backward rebuilds x̂ from x, which its producer keeps anyway.
-  auto stats = std::make_shared<Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor>>(n, 2);  // μ, rstd
-  Matrix y(n, c);
+  auto stats = std::make_shared<RowStats>(n, 2);
   parallel_for(n, kNormRowGrain, [&](Index begin, Index end) {
     for (Index r = begin; r < end; ++r) {
       const Scalar mu = x.value().row(r).mean();
-      const Scalar rstd = Scalar(1) / std::sqrt((x.value().row(r).array() - mu).square().sum() / Scalar(c) + eps);
       (*stats)(r, 0) = mu;
-      (*stats)(r, 1) = rstd;
-      y.row(r) = ((x.value().row(r).array() - mu) * rstd * gamma.value().row(0).array() + beta.value().row(0).array()).matrix();
+      (*stats)(r, 1) = Scalar(1) / std::sqrt((x.value().row(r).array() - mu).square().sum() / Scalar(c) + eps);
     }
   });
-  return record("layer_norm", std::move(y), {x, gamma, beta}, [x, gamma, beta = GradRef(beta), stats](const Matrix& d_y) {
+  Tensor y = record("layer_norm", normalize(x.value(), *stats, gamma.value(), beta.value()), {x, gamma, beta},
+                    [x, gamma, beta = GradRef(beta), stats](const Matrix& d_y) {
     const Index rows = d_y.rows(), cols = d_y.cols();
     const Scalar inv_c = Scalar(1) / Scalar(cols);
     // Threads take fixed chunks of rows; dγ and dβ are summed per chunk, then over chunks in
@@ -59,6 +71,13 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
     if (gamma.requires_grad()) gamma.grad() += d_gamma_parts.colwise().sum();
     if (beta.requires_grad()) beta.grad() += d_beta_parts.colwise().sum();
   });
+  // The output is one cheap pass over x, which this op's backward keeps anyway: consumers
+  // (linear layers) save this recipe instead of the output, which saves one (N,C) matrix per
+  // norm between forward and backward.
+  if (y.requires_grad())
+    y.node()->recompute = std::make_shared<const std::function<Matrix()>>(
+        [x, gamma, beta, stats] { return normalize(x.value(), *stats, gamma.value(), beta.value()); });
+  return y;
 }
 
 // dropout(x, p) -> y = x ⊙ keep / (1 - p)    dx = dy ⊙ keep / (1 - p)    (mask regenerated)

@@ -6,7 +6,7 @@
 HEED_NAMESPACE_BEGIN
 
 Tensor::Tensor(Matrix value, bool requires_grad)
-    : node_(std::make_shared<TensorNode>(TensorNode{std::move(value), std::make_shared<GradSlot>()})) {
+    : node_(std::make_shared<TensorNode>(TensorNode{std::move(value), std::make_shared<GradSlot>(), nullptr})) {
   node_->slot->rows = node_->value.rows();
   node_->slot->cols = node_->value.cols();
   node_->slot->requires_grad = requires_grad;

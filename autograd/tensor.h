@@ -7,6 +7,7 @@
 // the heads are split, is freed as soon as the code that made it drops its handle.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ struct GradSlot {
 struct TensorNode {
   Matrix value;
   std::shared_ptr<GradSlot> slot;
+  // Set by ops whose output is cheap to rebuild from what their own backward keeps anyway
+  // (layer norm): a consumer's backward then saves this recipe instead of the value (see
+  // SavedValue), and the value is freed with the forward pass.
+  std::shared_ptr<const std::function<Matrix()>> recompute;
 };
 
 class Tensor {
@@ -90,6 +95,26 @@ class GradRef {
 
  private:
   std::shared_ptr<GradSlot> slot_;
+};
+
+// What a backward closure keeps of an input whose value it reads: the tensor itself or, when
+// the input's op can recompute it (TensorNode::recompute), only the recipe. get() then
+// rebuilds the value on first use; call it outside parallel regions.
+class SavedValue {
+ public:
+  explicit SavedValue(const Tensor& t) : recompute_(t.node()->recompute) {
+    if (!recompute_) tensor_ = t;
+  }
+  const Matrix& get() const {
+    if (!recompute_) return tensor_.value();
+    if (!rebuilt_) rebuilt_ = std::make_shared<Matrix>((*recompute_)());
+    return *rebuilt_;
+  }
+
+ private:
+  Tensor tensor_;
+  std::shared_ptr<const std::function<Matrix()>> recompute_;
+  mutable std::shared_ptr<Matrix> rebuilt_;  // freed with the closure, once its backward has run
 };
 
 // dst = src when `first`, else dst += src: how a backward writes a gradient obtained from

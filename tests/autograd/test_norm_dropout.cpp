@@ -139,5 +139,30 @@ TEST(LayerNorm, GradientsDoNotDependOnTheThreadCount) {
   for (std::size_t i = 2; i < grads.size(); ++i) EXPECT_EQ(grads[i], grads[i % 2]) << "threads " << i / 2 + 1;
 }
 
+// A linear layer after a layer norm keeps the norm's recipe, not its output: the output is
+// freed with the forward pass, rebuilt in backward, and the gradients are unchanged.
+TEST(LayerNorm, OutputFreedAfterForwardAndRebuiltForTheLinearAfterIt) {
+  Tensor x = random_tensor(5, 4, 21), gamma = random_tensor(1, 4, 22), beta = random_tensor(1, 4, 23);
+  Tensor w = random_tensor(3, 4, 24), b = random_tensor(1, 3, 25), w2 = random_tensor(4, 4, 26), b2 = random_tensor(1, 4, 27);
+  for (Tensor t : {x, gamma, beta, w, b, w2, b2}) t.set_requires_grad(true);
+  std::weak_ptr<const TensorNode> normed;
+  Tensor loss;
+  {
+    const Tensor h = layer_norm(x, gamma, beta);
+    normed = h.watch();
+    Rng rng(3);
+    loss = sum(add(linear(h, w, b), linear(linear_relu_dropout(h, w2, b2, Scalar(0.2), &rng), w, b)));
+  }
+  EXPECT_TRUE(normed.expired());
+  Tape::current().clear();
+  EXPECT_GRADCHECK(
+      [&] {
+        const Tensor h = layer_norm(x, gamma, beta);
+        Rng rng(3);
+        return add(linear(h, w, b), linear(linear_relu_dropout(h, w2, b2, Scalar(0.2), &rng), w, b));
+      },
+      {{"x", x}, {"gamma", gamma}, {"beta", beta}, {"W", w}, {"W2", w2}});
+}
+
 }  // namespace
 }  // namespace heed
