@@ -237,6 +237,12 @@ Tensor attention_merged(const Tensor& q_src, Index q_col, const Tensor& kv_src, 
              "attention: columns " << q_col << ", " << k_col << ", " << v_col << " (+" << width << ") of "
                                    << shape_str(q_src.value()) << " and " << shape_str(kv_src.value()) << " for "
                                    << o.batch << " sequences of " << o.heads << " heads");
+  // Threads write the gradients of K and V (and of Q, when it shares the tensor) in their
+  // columns: the ranges must not overlap.
+  auto apart = [width](Index a, Index b) { return a + width <= b || b + width <= a; };
+  HEED_CHECK(apart(k_col, v_col) && (!q_src.same_as(kv_src) || (apart(q_col, k_col) && apart(q_col, v_col))),
+             "attention: the q, k and v column ranges " << q_col << ", " << k_col << ", " << v_col << " (+" << width
+                                                        << ") of one tensor overlap");
   const Geometry g{o.batch * o.heads, q_src.rows() / o.batch, kv_src.rows() / o.batch, o.heads, width / o.heads,
                    o.scale, mask.size() > 0, o.dropout, DropoutMask()};
   const Layouts at{{true, q_col}, {true, k_col}, {true, v_col}, {true, 0}};

@@ -45,8 +45,12 @@ class Tensor {
   Index cols() const { return node_->value.cols(); }
   Index size() const { return node_->value.size(); }
   const Matrix& value() const { return node_->value; }
-  // For optimizers and initialisers: changes the value in place, outside the tape.
-  Matrix& mutable_value() { return node_->value; }
+  // For optimizers and initialisers: changes the value in place, outside the tape. A value
+  // changed by hand can no longer be rebuilt by its op, so its recipe is dropped.
+  Matrix& mutable_value() {
+    node_->recompute.reset();
+    return node_->value;
+  }
   // The single element of a (1,1) tensor.
   Scalar item() const;
 

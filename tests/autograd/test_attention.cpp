@@ -1,6 +1,7 @@
 // The fused attention op: gradient checks in both memory forms, agreement with the unfused ops,
 // fully masked rows, and dropout regenerated identically in backward.
 #include <cmath>
+#include <stdexcept>
 #include <functional>
 #include <tuple>
 #include <vector>
@@ -175,6 +176,15 @@ TEST(Attention, MergedLayoutEqualsSplitAttendMerge) {
     EXPECT_GRADCHECK(self_merged, {{"qkv", qkv}});
     EXPECT_GRADCHECK(cross_merged, {{"query", query}, {"memory", memory}});
   }
+}
+
+TEST(Attention, MergedLayoutRejectsOverlappingColumns) {
+  Tensor qkv = random_tensor(4, 18, 41), other = random_tensor(4, 18, 42);
+  const AttentionOptions o{.batch = 1, .heads = 2, .scale = Scalar(0.5)};
+  EXPECT_THROW(attention_merged(qkv, 0, qkv, 3, 12, 6, Mask(), o), std::invalid_argument);  // q and k share 3 columns
+  EXPECT_THROW(attention_merged(other, 0, qkv, 6, 8, 6, Mask(), o), std::invalid_argument);  // k and v
+  EXPECT_NO_THROW(attention_merged(other, 0, qkv, 0, 6, 6, Mask(), o));  // q from another tensor may reuse columns
+  Tape::current().clear();
 }
 
 TEST(Attention, FullyMaskedRowGivesZeroOutputAndGradientNoNaN) {

@@ -164,5 +164,21 @@ TEST(LayerNorm, OutputFreedAfterForwardAndRebuiltForTheLinearAfterIt) {
       {{"x", x}, {"gamma", gamma}, {"beta", beta}, {"W", w}, {"W2", w2}});
 }
 
+// An output changed by hand is not rebuilt from the norm's recipe: the linear after it must
+// see the changed value in backward too.
+TEST(LayerNorm, OutputChangedByHandIsNotRebuiltFromTheRecipe) {
+  Tensor x = random_tensor(4, 3, 31), gamma = random_tensor(1, 3, 32), beta = random_tensor(1, 3, 33);
+  Tensor w = random_tensor(2, 3, 34), b = random_tensor(1, 2, 35);
+  x.set_requires_grad(true);
+  w.set_requires_grad(true);
+  Tensor h = layer_norm(x, gamma, beta);
+  h.mutable_value() *= 2;
+  const Matrix doubled = h.value();
+  Tape::current().backward(sum(linear(h, w, b)));
+  // d sum(h·Wᵀ + b) / dW = column sums of h, for each output row
+  EXPECT_TRUE(w.grad().isApprox(doubled.colwise().sum().replicate(2, 1)));
+  Tape::current().clear();
+}
+
 }  // namespace
 }  // namespace heed
