@@ -1,5 +1,11 @@
 // heed bench: training throughput on the benchmark configs, printed as torch_reference.py does.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
 #include <iostream>
 
 #include "train/bench.h"
@@ -28,6 +34,34 @@ int run_bench(const std::vector<std::string>& args) {
                                                         : std::vector<std::string>{which};
   for (const std::string& name : names) {
     const BenchConfig config = bench_config(name);
+    // Peak RSS is a process-wide maximum: with several configs, each runs in a fresh heed
+    // process of its own (the same options, one config), so that its figure is its own.
+    if (names.size() > 1) {
+      std::vector<std::string> argv_strings = {"heed", "bench", "--config", name};
+      for (const char* option : {"steps", "warmup", "threads", "seed"}) {
+        argv_strings.push_back(std::string("--") + option);
+        const auto& value = vm[option];
+        argv_strings.push_back(option == std::string("seed")      ? std::to_string(value.as<unsigned>())
+                               : option == std::string("steps")   ? std::to_string(value.as<long long>())
+                                                                  : std::to_string(value.as<int>()));
+      }
+      for (const char* flag : {"json", "product-rate"})
+        if (vm.count(flag)) argv_strings.push_back(std::string("--") + flag);
+      std::vector<char*> argv;
+      for (std::string& a : argv_strings) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      std::cout.flush();
+      const pid_t child = fork();
+      if (child < 0) throw std::runtime_error("bench: fork failed");
+      if (child == 0) {
+        execv("/proc/self/exe", argv.data());
+        _exit(127);
+      }
+      int status = 0;
+      waitpid(child, &status, 0);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
+      continue;
+    }
     BenchResult r = run_benchmark(config, vm["steps"].as<long long>(), vm["warmup"].as<int>(),
                                   vm["threads"].as<int>(), vm["seed"].as<unsigned>());
     if (vm.count("product-rate")) r.product_gflops = matrix_product_gflops(vm["threads"].as<int>());
