@@ -11,12 +11,15 @@ run_dir=runs/toy-fr
 $heed train --task toy-fr --save-dir "$run_dir" --steps 1500 "$@"
 echo
 echo "== sample translations (greedy) =="
+sources=$(mktemp)
 printf '%s\n' \
   "the cat sat on the mat because it was soft" \
   "the cat sat on the mat because it was tired" \
   "the black cow slept on the big bed because it was comfortable" \
-  "the small dog ate the old carrot because it was delicious" |
-  tee /tmp/heed_sources.txt | $heed translate --checkpoint "$run_dir/checkpoint_best.h5" | paste -d '\n' /tmp/heed_sources.txt - | sed 'n;s/^/  -> /'
+  "the small dog ate the old carrot because it was delicious" > "$sources"
+# The sources file is complete before paste reads it (a pipe through tee raced with paste).
+$heed translate --checkpoint "$run_dir/checkpoint_best.h5" < "$sources" | paste -d '\n' "$sources" - | sed 'n;s/^/  -> /'
+rm -f "$sources"
 echo
 echo "== test split (held-out combinations) =="
 $heed eval --checkpoint "$run_dir/checkpoint_best.h5" --task toy-fr --split test
