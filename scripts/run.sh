@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 HEED_SETUP_TARGET=heed scripts/setup.sh build
 heed=build/train/heed
 run_dir=runs/toy-fr
-# 1500 steps: the test split is learned by step 500 (README "Results"); the default is 3000.
+# 1500 steps: the test split is learned by step 500 (README "Results"); the default is 4000.
 $heed train --task toy-fr --save-dir "$run_dir" --steps 1500 "$@"
 echo
 echo "== sample translations (greedy) =="

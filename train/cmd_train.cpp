@@ -45,7 +45,7 @@ po::options_description data_options(bool finetune) {
 
 po::options_description training_options() {
   po::options_description o("Training");
-  o.add_options()("steps", po::value<long long>()->default_value(3000), "total optimizer steps of the run")(
+  o.add_options()("steps", po::value<long long>()->default_value(4000), "total optimizer steps of the run")(
       "batch-size", po::value<std::size_t>()->default_value(64), "sentences per batch")(
       "accumulate", po::value<int>()->default_value(1), "batches per optimizer step (gradient accumulation)")(
       "optimizer", po::value<std::string>()->default_value("adam"), "adam | adamw | sgd")(

@@ -12,7 +12,7 @@
 HEED_NAMESPACE_BEGIN
 
 struct TrainOptions {
-  long long steps = 3000;        // total optimizer steps of the run (resume stops at the same total)
+  long long steps = 4000;        // total optimizer steps of the run (resume stops at the same total)
   std::size_t batch_size = 64;   // sentences per micro-batch
   int accumulate = 1;            // micro-batches per optimizer step
   OptimizerConfig optimizer;
