@@ -12,26 +12,23 @@ namespace {
 
 using testing::random_tensor;
 
-// Runs f, expecting it to throw std::invalid_argument; returns the message ("" if it did not).
-template <class F>
-std::string invalid_argument_message(F&& f) {
+// Runs f, expecting it to throw E; returns the message ("" if it did not).
+template <class E, class F>
+std::string error_message(F&& f) {
   try {
     f();
-  } catch (const std::invalid_argument& e) {
+  } catch (const E& e) {
     return e.what();
   }
   return "";
 }
-
-// Runs f, expecting it to throw std::runtime_error; returns the message ("" if it did not).
+template <class F>
+std::string invalid_argument_message(F&& f) {
+  return error_message<std::invalid_argument>(f);
+}
 template <class F>
 std::string runtime_error_message(F&& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
+  return error_message<std::runtime_error>(f);
 }
 
 TEST(Tape, BackwardAccumulatesIntoLeavesAcrossCalls) {
