@@ -3,8 +3,8 @@
 //
 // The gradient lives in a separate GradSlot. The tape holds only the slots of an op's inputs
 // and output, and a backward closure holds the values it needs (a Tensor) and the slots of
-// the rest (a GradRef). So a value that no backward needs, such as the packed q/k/v before
-// the heads are split, is freed as soon as the code that made it drops its handle.
+// the rest (a GradRef). So a value that no backward needs, such as a projection's output
+// that only feeds a residual add, is freed as soon as the code that made it drops its handle.
 #pragma once
 
 #include <functional>
