@@ -5,6 +5,7 @@
 
 #include "autograd/ops.h"
 #include "autograd/tape.h"
+#include "tests/error_message.h"
 #include "tests/gradcheck_helper.h"
 
 namespace heed {
@@ -12,23 +13,13 @@ namespace {
 
 using testing::random_tensor;
 
-// Runs f, expecting it to throw E; returns the message ("" if it did not).
-template <class E, class F>
-std::string error_message(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "";
-}
 template <class F>
 std::string invalid_argument_message(F&& f) {
-  return error_message<std::invalid_argument>(f);
+  return testing::error_message<std::invalid_argument>(f);
 }
 template <class F>
 std::string runtime_error_message(F&& f) {
-  return error_message<std::runtime_error>(f);
+  return testing::error_message<std::runtime_error>(f);
 }
 
 TEST(Tape, BackwardAccumulatesIntoLeavesAcrossCalls) {

@@ -10,6 +10,7 @@
 
 #include "checkpoints/checkpoint_file.h"
 #include "train/checkpoint_io.h"
+#include "tests/error_message.h"
 
 namespace heed {
 namespace {
@@ -42,6 +43,11 @@ class CheckpointTest : public ::testing::Test {
 
   fs::path dir_;
 };
+
+// The message for loading `file`, which must fail.
+std::string load_error(const std::string& file) {
+  return testing::error_message<std::runtime_error>([&] { read_checkpoint_header(file); });
+}
 
 // Gives every parameter a gradient and takes one Adam step, so the optimizer has state.
 void one_step(Transformer& model, Optimizer& opt) {
@@ -87,26 +93,19 @@ TEST_F(CheckpointTest, StrictLoadReportsEveryMismatchByName) {
   wider.dec_layers = 2;      // decoder.layers.1.* missing
   Transformer other(wider);
   const Matrix before = other.generator.weight.value();
-  try {
-    load_checkpoint_weights(path("a.h5"), other, nullptr);
-    FAIL() << "expected a mismatch error";
-  } catch (const std::runtime_error& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find("encoder.layers.0.linear1.weight has shape [12, 8], expected [16, 8]"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("missing decoder.layers.1.self_attn.in_proj_weight"), std::string::npos) << msg;
-    EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line";
-  }
+  const std::string msg =
+      testing::error_message<std::runtime_error>([&] { load_checkpoint_weights(path("a.h5"), other, nullptr); });
+  EXPECT_NE(msg.find("encoder.layers.0.linear1.weight has shape [12, 8], expected [16, 8]"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("missing decoder.layers.1.self_attn.in_proj_weight"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line";
   EXPECT_EQ(other.generator.weight.value(), before) << "a failed load changes nothing";
 
   TransformerConfig smaller = tiny_config();
   smaller.enc_layers = 0;  // the file's encoder.layers.0.* are unexpected
   Transformer fewer(smaller);
-  try {
-    load_checkpoint_weights(path("a.h5"), fewer, nullptr);
-    FAIL() << "expected a mismatch error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("unexpected encoder.layers.0.norm1.bias"), std::string::npos) << e.what();
-  }
+  const std::string unexpected =
+      testing::error_message<std::runtime_error>([&] { load_checkpoint_weights(path("a.h5"), fewer, nullptr); });
+  EXPECT_NE(unexpected.find("unexpected encoder.layers.0.norm1.bias"), std::string::npos) << unexpected;
 }
 
 TEST_F(CheckpointTest, AnotherVocabularyIsAOneLineError) {
@@ -115,33 +114,15 @@ TEST_F(CheckpointTest, AnotherVocabularyIsAOneLineError) {
   TransformerConfig bigger = tiny_config();
   bigger.src_vocab_size = 12;  // a model built for another source vocabulary
   Transformer other(bigger);
-  try {
-    load_checkpoint_weights(path("a.h5"), other, nullptr);
-    FAIL() << "expected a vocabulary mismatch";
-  } catch (const std::runtime_error& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find("src_embed.weight has shape [9, 8], expected [12, 8]"), std::string::npos) << msg;
-    EXPECT_EQ(msg.find('\n'), std::string::npos);
-  }
+  const std::string msg =
+      testing::error_message<std::runtime_error>([&] { load_checkpoint_weights(path("a.h5"), other, nullptr); });
+  EXPECT_NE(msg.find("src_embed.weight has shape [9, 8], expected [12, 8]"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos);
   VocabularyState wrong = tiny_vocab();
   wrong.tgt.push_back("extra");  // 9 target tokens, but the config says 8
   save_checkpoint(path("b.h5"), model, wrong, nullptr, {});
-  try {
-    read_checkpoint_header(path("b.h5"));
-    FAIL() << "expected a vocabulary size error";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("vocabulary sizes 9/9 disagree with /config"), std::string::npos) << e.what();
-  }
-}
-
-// The message for loading `file`, which must fail.
-std::string load_error(const std::string& file) {
-  try {
-    read_checkpoint_header(file);
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "no error";
+  const std::string sizes = load_error(path("b.h5"));
+  EXPECT_NE(sizes.find("vocabulary sizes 9/9 disagree with /config"), std::string::npos) << sizes;
 }
 
 TEST_F(CheckpointTest, BadFilesGetOneLineErrors) {
