@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
+#include <vector>
 
 #include "autograd/check.h"
 #include "autograd/dropout_mask.h"
@@ -140,13 +142,25 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mas
   Matrix out(out_rows, out_cols);
   auto probs = std::make_shared<Matrix>(store ? Matrix(q_rows, g.k_len) : Matrix());
   auto lse = std::make_shared<Matrix>(store ? Matrix() : Matrix(q_rows, 1));
-  parallel_for(g.blocks * ((g.q_len + kTileRows - 1) / kTileRows), 1, [&](Index begin, Index end) {
+  // Each tile's key range depends on its sequence, not its head: found once per (sequence,
+  // tile) of queries and kept for backward.
+  const Index tiles = (g.q_len + kTileRows - 1) / kTileRows;
+  auto ranges = std::make_shared<std::vector<KeyRange>>(std::size_t(o.batch * tiles));
+  parallel_for(o.batch * tiles, 1, [&](Index begin, Index end) {
+    for (Index i = begin; i < end; ++i) {
+      const Index r0 = (i % tiles) * kTileRows;
+      (*ranges)[std::size_t(i)] = key_range(g, mask, i / tiles, r0, std::min(kTileRows, g.q_len - r0));
+    }
+  });
+  auto range_of = [ranges, tiles, heads = g.heads](Index blk, Index r0) {
+    return (*ranges)[std::size_t((blk / heads) * tiles + r0 / kTileRows)];
+  };
+  parallel_for(g.blocks * tiles, 1, [&](Index begin, Index end) {
     Matrix tile;
     for (Index t = begin; t < end; ++t) {
-      const Index tiles = (g.q_len + kTileRows - 1) / kTileRows;
       const Index blk = t / tiles, r0 = (t % tiles) * kTileRows, rows = std::min(kTileRows, g.q_len - r0);
       const Index row0 = blk * g.q_len + r0;
-      const KeyRange kr = key_range(g, mask, blk / g.heads, r0, rows);
+      const KeyRange kr = range_of(blk, r0);
       if (store) probs->middleRows(row0, rows).setZero();
       if (kr.width == 0) {  // no query of the tile sees any key
         at.out.rows(out, g, g.q_len, blk, r0, rows).setZero();
@@ -165,7 +179,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mas
       at.out.rows(out, g, g.q_len, blk, r0, rows).noalias() = tile * at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width);
     }
   });
-  return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, at, store, probs, lse](const Matrix& d_o) {
+  return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, at, store, probs, lse, range_of](const Matrix& d_o) {
     Matrix* d_q = q.requires_grad() ? &q.grad() : nullptr;
     Matrix* d_k = k.requires_grad() ? &k.grad() : nullptr;
     Matrix* d_v = v.requires_grad() ? &v.grad() : nullptr;
@@ -176,7 +190,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mas
       for (Index blk = begin; blk < end; ++blk) {
         for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
-          const KeyRange kr = key_range(g, mask, blk / g.heads, r0, rows);
+          const KeyRange kr = range_of(blk, r0);
           if (kr.width == 0) continue;  // P and the gradients are 0
           const auto k_blk = at.k.rows(k.value(), g, g.k_len, blk, kr.c0, kr.width);
           const auto v_blk = at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width);
