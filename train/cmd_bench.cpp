@@ -37,14 +37,12 @@ int run_bench(const std::vector<std::string>& args) {
     // Peak RSS is a process-wide maximum: with several configs, each runs in a fresh heed
     // process of its own (the same options, one config), so that its figure is its own.
     if (names.size() > 1) {
-      std::vector<std::string> argv_strings = {"heed", "bench", "--config", name};
-      for (const char* option : {"steps", "warmup", "threads", "seed"}) {
-        argv_strings.push_back(std::string("--") + option);
-        const auto& value = vm[option];
-        argv_strings.push_back(option == std::string("seed")      ? std::to_string(value.as<unsigned>())
-                               : option == std::string("steps")   ? std::to_string(value.as<long long>())
-                                                                  : std::to_string(value.as<int>()));
-      }
+      std::vector<std::string> argv_strings = {"heed",      "bench",
+                                               "--config",  name,
+                                               "--steps",   std::to_string(vm["steps"].as<long long>()),
+                                               "--warmup",  std::to_string(vm["warmup"].as<int>()),
+                                               "--threads", std::to_string(vm["threads"].as<int>()),
+                                               "--seed",    std::to_string(vm["seed"].as<unsigned>())};
       for (const char* flag : {"json", "product-rate"})
         if (vm.count(flag)) argv_strings.push_back(std::string("--") + flag);
       std::vector<char*> argv;

@@ -41,22 +41,23 @@ void Optimizer::step(double lr) {
   const Scalar step_size = Scalar(lr / bias1), sqrt_bias2 = Scalar(std::sqrt(bias2));
   parallel_for(Index(work.size()), 1, [&](Index begin, Index end) {
     for (Index i = begin; i < end; ++i) {
-      Matrix& w = work[std::size_t(i)].p->tensor.mutable_value();
+      const Work& job = work[std::size_t(i)];
+      Matrix& w = job.p->tensor.mutable_value();
       // L2 decay goes into the gradient (sgd, adam), leaving the stored gradient as it was.
       Matrix decayed;
-      if (wd != 0 && c.kind != "adamw") decayed = work[std::size_t(i)].p->tensor.grad() + wd * w;
-      const Matrix& g = decayed.size() ? decayed : work[std::size_t(i)].p->tensor.grad();
+      if (wd != 0 && c.kind != "adamw") decayed = job.p->tensor.grad() + wd * w;
+      const Matrix& g = decayed.size() ? decayed : job.p->tensor.grad();
       if (sgd) {
         // v = μ·v + (g + λw);  w -= lr·v
-        Matrix& v = *work[std::size_t(i)].first;
+        Matrix& v = *job.first;
         v = Scalar(c.momentum) * v + g;
         w -= Scalar(lr) * v;
         continue;
       }
       if (c.kind == "adamw" && wd != 0) w *= Scalar(1 - lr * c.weight_decay);  // decoupled decay
       // m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  w -= lr·m̂ / (sqrt(v̂) + ε)
-      Matrix& m = *work[std::size_t(i)].first;
-      Matrix& v = *work[std::size_t(i)].second;
+      Matrix& m = *job.first;
+      Matrix& v = *job.second;
       m = Scalar(c.beta1) * m + Scalar(1 - c.beta1) * g;
       v = Scalar(c.beta2) * v + Scalar(1 - c.beta2) * g.cwiseProduct(g);
       w.array() -= step_size * m.array() / (v.array().sqrt() / sqrt_bias2 + Scalar(c.eps));
