@@ -110,6 +110,16 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
 // x + dropout(y), the residual connection; the dropout mask is regenerated in backward.
 Tensor add_dropout(const Tensor& x, const Tensor& y, Scalar p, Rng* rng);
 
+// ---- ops_lstm.cpp: the LSTM recurrence, forward and backpropagation through time ----------
+// x_proj (B·T, 4H): every step's input projection x·W_ihᵀ + b_ih + b_hh, computed by the caller in
+// one product, row b·T + t; w_hh (4H, H) as nn.LSTM stores it, gates in PyTorch's order i, f, g, o;
+// state0 (B, 2H): [h0 | c0]; lengths (B): steps of each sequence (1..T), padding at the end; empty
+// = all T.
+// -> (B·T, 2H): [h_t | c_t] for every step; at a padded step (t >= length) the state is carried over
+//    unchanged, so row b·T + T-1 holds sequence b's final state (as nn.LSTM with packed sequences gives h_n, c_n).
+// With T = 1 it is one LSTM cell step: x_proj (B, 4H), state0 (B, 2H) -> (B, 2H).
+Tensor lstm(const Tensor& x_proj, const Tensor& w_hh, const Tensor& state0, const std::vector<Index>& lengths, Index batch);
+
 // ---- ops_shape.cpp --------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, Index rows, Index cols);  // same row-major element order
 Tensor transpose(const Tensor& x);

@@ -1,0 +1,237 @@
+// The LSTM recurrence as one op: every time step's recurrent product and gate math in forward,
+// backpropagation through time in backward. The input projections of all steps come in as one
+// (B·T, 4H) matrix that the caller computed with a single product.
+//
+// Work is split across threads by hidden unit: the thread that owns units [j0, j1) multiplies
+// h_{t-1} by its rows of W_hh (one block per gate), then does those units' gate math for the
+// whole batch, so a step needs one parallel loop and no copies. Rows of a step are strided in
+// the batch-major matrices (row b·T + t); the products read and write them in place through
+// strided maps, which BLAS takes as leading dimensions.
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "autograd/check.h"
+#include "autograd/ops.h"
+#include "autograd/parallel.h"
+#include "autograd/tape.h"
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+using StridedMap = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
+using ConstStridedMap = Eigen::Map<const Matrix, 0, Eigen::OuterStride<>>;
+using ArrayMap = Eigen::Map<Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
+using ConstArrayMap = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
+using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+
+// A step's product (B·4H·H multiply-adds) below this runs on the calling thread: waking the
+// pool costs more than it saves.
+constexpr Index kParallelWork = Index(1) << 20;
+
+// What forward and backward share: the shapes, each sequence's length, and how the steps split.
+struct LstmPlan {
+  Index B, T, H;
+  std::vector<Index> lengths;
+  // active[t]: 1 + the last sequence still running at step t. The products of step t cover rows
+  // [0, active[t]); with sequences sorted longest first these are exactly the running ones.
+  std::vector<Index> active;
+  Index chunk;  // hidden units per chunk of the per-step loops
+
+  LstmPlan(Index batch, Index steps, Index hidden, std::vector<Index> lens)
+      : B(batch), T(steps), H(hidden), lengths(std::move(lens)), active(std::size_t(steps), 0) {
+    for (Index b = 0; b < B; ++b)
+      for (Index t = 0; t < lengths[std::size_t(b)]; ++t) active[std::size_t(t)] = b + 1;
+    // One chunk when the product is small or there is one thread; else about H / (2·threads), a
+    // multiple of 16 (whole SIMD registers), so a thread the OS holds up leaves its second chunk
+    // to the others.
+    const Index threads = parallel_threads();
+    if (threads == 1 || B * 4 * H * H < kParallelWork) {
+      chunk = H;
+    } else {
+      const Index c = (H + 2 * threads - 1) / (2 * threads);
+      chunk = std::min(H, std::max<Index>(32, (c + 15) / 16 * 16));
+    }
+  }
+  bool padded(Index b, Index t) const { return t >= lengths[std::size_t(b)]; }
+
+  // Runs body(j0, j1) over the hidden units in chunks, on the pool when there are several.
+  template <class Body>
+  void for_unit_chunks(const Body& body) const {
+    const Index chunks = (H + chunk - 1) / chunk;
+    if (chunks == 1) return body(Index(0), H);
+    parallel_for(chunks, 1, [&](Index begin, Index end) {
+      for (Index c = begin; c < end; ++c) body(c * chunk, std::min(H, (c + 1) * chunk));
+    });
+  }
+
+  // Fills out (B·T,2H) and acts (B·T,4H): the gate activations, zero at padded steps.
+  void forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matrix& out, Matrix& acts) const;
+  // Backpropagation through time. d_out, y: the output's gradient and value. Overwrites acts
+  // with the gate pre-activations' gradients dz and leaves dh_{-1}, dc_{-1} in dh0, dc0 (when
+  // with_state, else dh0 is not computed).
+  void backward(const Matrix& d_out, const Matrix& y, const Matrix& w, const Matrix& s0, Matrix& acts,
+                bool with_state, Matrix& dh0, Matrix& dc0) const;
+};
+
+void LstmPlan::forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matrix& out, Matrix& acts) const {
+  for (Index t = 0; t < T; ++t) {
+    // h_{t-1} and c_{t-1} of sequence b: state0's row b, or the output's previous row.
+    const Scalar* prev = t == 0 ? s0.data() : out.data() + (t - 1) * 2 * H;
+    const Index prev_stride = t == 0 ? 2 * H : T * 2 * H;
+    for_unit_chunks([&](Index j0, Index j1) {
+      const Index k = j1 - j0, rows = active[std::size_t(t)];
+      StridedMap z(acts.data() + t * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
+      const ConstStridedMap h_prev(prev, rows, H, Eigen::OuterStride<>(prev_stride));
+      if (rows > 0)
+        for (Index gate = 0; gate < 4; ++gate)  // z = h_{t-1}·W_hhᵀ, this chunk's units of each gate
+          z.middleCols(gate * H + j0, k).noalias() = h_prev * w.middleRows(gate * H + j0, k).transpose();
+      for (Index b = 0; b < B; ++b) {
+        const Index row = b * T + t;
+        const Scalar* p = prev + b * prev_stride;
+        Scalar* a = acts.data() + row * 4 * H;
+        Scalar* o = out.data() + row * 2 * H;
+        if (padded(b, t)) {  // the state carries over
+          std::copy(p + j0, p + j1, o + j0);
+          std::copy(p + H + j0, p + H + j1, o + H + j0);
+          for (Index gate = 0; gate < 4; ++gate) std::fill(a + gate * H + j0, a + gate * H + j1, Scalar(0));
+          continue;
+        }
+        const Scalar* xr = x.data() + row * 4 * H;
+        ArrayMap i(a + j0, k), f(a + H + j0, k), g(a + 2 * H + j0, k), og(a + 3 * H + j0, k);
+        i = (i + ConstArrayMap(xr + j0, k)).logistic();  // i = σ(z_i)
+        f = (f + ConstArrayMap(xr + H + j0, k)).logistic();  // f = σ(z_f)
+        g = (g + ConstArrayMap(xr + 2 * H + j0, k)).tanh();  // g = tanh(z_g)
+        og = (og + ConstArrayMap(xr + 3 * H + j0, k)).logistic();  // o = σ(z_o)
+        ArrayMap h(o + j0, k), c(o + H + j0, k);
+        c = f * ConstArrayMap(p + H + j0, k) + i * g;  // c_t = f⊙c_{t-1} + i⊙g
+        h = og * c.tanh();  // h_t = o⊙tanh(c_t)
+      }
+    });
+  }
+}
+
+void LstmPlan::backward(const Matrix& d_out, const Matrix& y, const Matrix& w, const Matrix& s0, Matrix& acts,
+                        bool with_state, Matrix& dh0, Matrix& dc0) const {
+  // dh: the gradient reaching h_s from later steps (d_out's share is added when step s is
+  // reached); dc: the whole gradient reaching c_s. dh_next receives dh_{s-1} = dz_s·W_hh.
+  Matrix dh = Matrix::Zero(B, H), dh_next(B, H), dc = Matrix::Zero(B, H);
+  // Step s's gate gradients dz, written over its activations (each read first).
+  auto gates_backward = [&](Index s, Index j0, Index j1, Matrix& dh_s) {
+    const Index k = j1 - j0;
+    Array tanh_c(k);
+    for (Index b = 0; b < B; ++b) {
+      const Index row = b * T + s;
+      Scalar* dhb = dh_s.data() + b * H;
+      Scalar* dcb = dc.data() + b * H;
+      const Scalar* dout = d_out.data() + row * 2 * H;
+      Scalar* a = acts.data() + row * 4 * H;
+      if (padded(b, s)) {  // the gradients pass through to the previous step; dz stays 0
+        for (Index j = j0; j < j1; ++j) dhb[j] += dout[j], dcb[j] += dout[H + j];
+        continue;
+      }
+      const Scalar* c_prev = (s == 0 ? s0.data() + b * 2 * H : y.data() + (row - 1) * 2 * H) + H;
+      tanh_c = ConstArrayMap(y.data() + row * 2 * H + H + j0, k).tanh();
+      for (Index j = j0, u = 0; j < j1; ++j, ++u) {
+        const Scalar i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j], tc = tanh_c[u];
+        const Scalar dh_total = dhb[j] + dout[j];
+        const Scalar dc_total = dcb[j] + dout[H + j] + dh_total * o * (1 - tc * tc);  // dc += dh⊙o⊙(1 - tanh²c)
+        a[j] = dc_total * g * i * (1 - i);                 // dz_i = dc⊙g⊙i(1-i)
+        a[H + j] = dc_total * c_prev[j] * f * (1 - f);     // dz_f = dc⊙c_{t-1}⊙f(1-f)
+        a[2 * H + j] = dc_total * i * (1 - g * g);         // dz_g = dc⊙i⊙(1-g²)
+        a[3 * H + j] = dh_total * tc * o * (1 - o);        // dz_o = dh⊙tanh(c)⊙o(1-o)
+        dcb[j] = dc_total * f;                             // dc_{t-1} = dc⊙f
+      }
+    }
+  };
+  // dh_{s-1} = dz_s·W_hh for the running sequences, this chunk's units; the rest pass dh_s through.
+  auto recurrent_backward = [&](Index s, Index j0, Index j1) {
+    const Index k = j1 - j0, rows = active[std::size_t(s)];
+    const ConstStridedMap dz(acts.data() + s * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
+    if (rows > 0) dh_next.block(0, j0, rows, k).noalias() = dz * w.middleCols(j0, k);
+    for (Index b = 0; b < B; ++b)
+      if (padded(b, s)) dh_next.block(b, j0, 1, k) = dh.block(b, j0, 1, k);
+  };
+  // Step T-1's gates; then, in one loop per step s, dh_{s-1} and step s-1's gates.
+  for_unit_chunks([&](Index j0, Index j1) { gates_backward(T - 1, j0, j1, dh); });
+  for (Index s = T - 1; s >= 0; --s) {
+    if (s == 0 && !with_state) break;  // dh_{-1} only feeds state0's gradient
+    for_unit_chunks([&](Index j0, Index j1) {
+      recurrent_backward(s, j0, j1);
+      if (s > 0) gates_backward(s - 1, j0, j1, dh_next);
+    });
+    dh.swap(dh_next);
+  }
+  dh0.swap(dh);
+  dc0.swap(dc);
+}
+
+}  // namespace
+
+// lstm(x_proj[B·T,4H], W_hh[4H,H], state0[B,2H]) -> out[B·T,2H] = [h_t | c_t], gates i f g o:
+//   z = x_proj_t + h_{t-1}·W_hhᵀ;  i = σ(z_i)  f = σ(z_f)  g = tanh(z_g)  o = σ(z_o)
+//   c_t = f⊙c_{t-1} + i⊙g;  h_t = o⊙tanh(c_t);  a padded step (t ≥ length) copies h, c through.
+// Backward (through time, last step first), with dh, dc the gradients reaching h_t, c_t:
+//   dc += dh⊙o⊙(1 - tanh²c_t);  dz_i = dc⊙g⊙i(1-i)  dz_f = dc⊙c_{t-1}⊙f(1-f)  dz_g = dc⊙i⊙(1-g²)
+//   dz_o = dh⊙tanh(c_t)⊙o(1-o);  dc_{t-1} = dc⊙f;  dh_{t-1} = dz·W_hh
+//   dx_proj = dz    dW_hh = Σ_t dz_tᵀ·h_{t-1}    dstate0 = [dh_{-1} | dc_{-1}]
+// Keeps the gate activations (B·T,4H) and its output.
+Tensor lstm(const Tensor& x_proj, const Tensor& w_hh, const Tensor& state0, const std::vector<Index>& lengths,
+            Index batch) {
+  const Index hidden = w_hh.cols();
+  HEED_CHECK(batch > 0 && x_proj.rows() % batch == 0 && x_proj.rows() > 0,
+             "lstm: " << batch << " sequences do not divide x_proj " << shape_str(x_proj.value()));
+  HEED_CHECK(hidden > 0 && w_hh.rows() == 4 * hidden && x_proj.cols() == 4 * hidden,
+             "lstm: w_hh is " << shape_str(w_hh.value()) << " (expected (4H,H)), x_proj "
+                              << shape_str(x_proj.value()) << " (expected (B·T,4H))");
+  HEED_CHECK(state0.rows() == batch && state0.cols() == 2 * hidden,
+             "lstm: state0 is " << shape_str(state0.value()) << ", expected (" << batch << "," << 2 * hidden << ")");
+  const Index steps = x_proj.rows() / batch;
+  HEED_CHECK(lengths.empty() || Index(lengths.size()) == batch,
+             "lstm: " << lengths.size() << " lengths for " << batch << " sequences");
+  for (std::size_t b = 0; b < lengths.size(); ++b)
+    HEED_CHECK(lengths[b] >= 1 && lengths[b] <= steps,
+               "lstm: sequence " << b << " has length " << lengths[b] << ", expected 1.." << steps);
+  auto plan = std::make_shared<const LstmPlan>(
+      batch, steps, hidden, lengths.empty() ? std::vector<Index>(std::size_t(batch), steps) : lengths);
+  Matrix out(batch * steps, 2 * hidden);
+  Matrix acts(batch * steps, 4 * hidden);
+  plan->forward(x_proj.value(), w_hh.value(), state0.value(), out, acts);
+
+  return record("lstm", std::move(out), {x_proj, w_hh, state0},
+                [x_grad = GradRef(x_proj), w_hh, state0, plan, acts = std::move(acts)](const Matrix& d_out,
+                                                                                       const Matrix& y) mutable {
+    const Index B = plan->B, T = plan->T, H = plan->H;
+    const Matrix& s0 = state0.value();
+    Matrix dh0, dc0;
+    plan->backward(d_out, y, w_hh.value(), s0, acts, state0.requires_grad(), dh0, dc0);  // acts now holds dz
+    if (state0.requires_grad()) {  // dstate0 = [dh_{-1} | dc_{-1}]
+      bool first = false;
+      Matrix& d_s0 = state0.grad_for_write(&first);
+      write_or_add(first, d_s0.leftCols(H), dh0);
+      write_or_add(first, d_s0.rightCols(H), dc0);
+    }
+    if (w_hh.requires_grad()) {  // dW_hh = dzᵀ·h_prev, row b·T + t of h_prev = h_{t-1}; threads split W's rows
+      Matrix h_prev(B * T, H);
+      for (Index b = 0; b < B; ++b) {
+        h_prev.row(b * T) = s0.row(b).head(H);
+        if (T > 1) h_prev.middleRows(b * T + 1, T - 1) = y.block(b * T, 0, T - 1, H);
+      }
+      bool first = false;
+      Matrix& d_w = w_hh.grad_for_write(&first);
+      parallel_for(4 * H, std::max<Index>(16, H / 2), [&](Index begin, Index end) {
+        write_or_add(first, d_w.middleRows(begin, end - begin), acts.middleCols(begin, end - begin).transpose() * h_prev);
+      });
+    }
+    if (x_grad.requires_grad()) {  // dx_proj = dz: a new gradient takes over the buffer
+      bool first = false;
+      Matrix& d_x = x_grad.grad_for_write(&first);
+      if (first) d_x.swap(acts);
+      else d_x += acts;
+    }
+  });
+}
+
+HEED_NAMESPACE_END
