@@ -2,6 +2,7 @@
 #include "layers/layer_checks.h"
 
 #include "autograd/ops.h"
+#include "layers/lstm.h"
 #include "layers/masks.h"
 #include "layers/transformer.h"
 
@@ -92,6 +93,36 @@ GradcheckResult check_transformer(bool norm_first, bool learned_positions) {
       model.named_parameters());
 }
 
+// A row of every element of each tensor, side by side: one output for gradcheck to project.
+Tensor flattened(const std::vector<Tensor>& parts) {
+  std::vector<Tensor> rows;
+  for (const Tensor& p : parts) rows.push_back(reshape(p, 1, p.size()));
+  return concat_cols(rows);
+}
+
+// Two layers, input 3, hidden 4; three sequences of four steps with lengths 4, 2, 1; initial
+// states given. The output covers every step (padded ones carry the state) and both final states.
+GradcheckResult check_lstm() {
+  Rng rng(14);
+  Lstm layer(3, 4, 2, 0, rng, nullptr);
+  const Tensor x = random_input(12, 3, 7), s0 = random_input(3, 8, 8), s1 = random_input(3, 8, 9);
+  return gradcheck(
+      [&] {
+        const LstmOutput out = layer.forward(x, {s0, s1}, {4, 2, 1}, 3);
+        return flattened({out.outputs, out.final_states[0], out.final_states[1]});
+      },
+      with_inputs(layer, {{"x", x}, {"state_l0", s0}, {"state_l1", s1}}));
+}
+
+// One step of the same LSTM, as a decoder takes it.
+GradcheckResult check_lstm_step() {
+  Rng rng(15);
+  Lstm layer(3, 4, 2, 0, rng, nullptr);
+  const Tensor x = random_input(3, 3, 10), s0 = random_input(3, 8, 11), s1 = random_input(3, 8, 12);
+  return gradcheck([&] { return flattened(layer.step(x, {s0, s1})); },
+                   with_inputs(layer, {{"x", x}, {"state_l0", s0}, {"state_l1", s1}}));
+}
+
 }  // namespace
 
 const std::vector<LayerCheck>& layer_checks() {
@@ -148,6 +179,8 @@ const std::vector<LayerCheck>& layer_checks() {
        [] { return check_transformer(true, false); }},
       {"transformer_loss_post_ln_learned", "post-LN Transformer with learned positions",
        [] { return check_transformer(false, true); }},
+      {"lstm", "2-layer LSTM(3→4), B=3 T=4, lengths 4 2 1, initial states given", check_lstm},
+      {"lstm_step", "one step of a 2-layer LSTM(3→4), B=3, as a decoder takes it", check_lstm_step},
   };
   return checks;
 }
