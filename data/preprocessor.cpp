@@ -1,5 +1,5 @@
 // Loading examples, building and applying the tokenizer and vocabularies.
-#include "train/text_data.h"
+#include "data/preprocessor.h"
 
 #include <iostream>
 #include <set>
@@ -7,7 +7,7 @@
 #include "data/bpe.h"
 #include "data/tsv.h"
 
-HEED_NAMESPACE_BEGIN
+namespace heed {
 
 std::vector<Example> load_examples(const DataSource& source, const std::string& split) {
   if (!source.task.empty()) return make_task(source.task, split, source.task_options);
@@ -111,10 +111,6 @@ std::string Preprocessor::decode_target(const std::vector<std::int32_t>& ids) co
   return tokenizer_->detokenize(tgt_vocab_.decode(ids));
 }
 
-Seq2SeqBatch to_model_batch(const PaddedBatch& b) {
-  return Seq2SeqBatch{.batch = Index(b.batch), .src = b.src, .tgt_in = b.tgt_in, .tgt_out = b.tgt_out};
-}
-
 std::vector<std::int32_t> pad_sources(const std::vector<std::vector<std::int32_t>>& sources) {
   std::size_t len = 0;
   for (const auto& s : sources) len = std::max(len, s.size() + 1);
@@ -126,4 +122,4 @@ std::vector<std::int32_t> pad_sources(const std::vector<std::vector<std::int32_t
   return out;
 }
 
-HEED_NAMESPACE_END
+}  // namespace heed

@@ -11,9 +11,15 @@
 #include "data/tasks.h"
 #include "data/tokenizer.h"
 #include "data/vocab.h"
-#include "train/checkpoint_io.h"
 
-HEED_NAMESPACE_BEGIN
+namespace heed {
+
+// The tokenizer and vocabularies as a checkpoint stores them.
+struct VocabularyState {
+  std::vector<std::string> src, tgt;    // index = id, specials first
+  std::string tokenizer = "word";       // char | word | bpe
+  std::vector<std::string> bpe_merges;  // "left right", in merge order
+};
 
 // Where sentence pairs come from: `task` (a built-in task name) or `tsv` (a file path).
 struct DataSource {
@@ -53,10 +59,7 @@ class Preprocessor {
   Vocabulary src_vocab_, tgt_vocab_;
 };
 
-// A PaddedBatch as the model takes it.
-Seq2SeqBatch to_model_batch(const PaddedBatch& batch);
-
 // Source sentences (ids, no specials) -> (B·S) ids padded, each row tokens + EOS.
 std::vector<std::int32_t> pad_sources(const std::vector<std::vector<std::int32_t>>& sources);
 
-HEED_NAMESPACE_END
+}  // namespace heed

@@ -8,15 +8,18 @@
 #include <unordered_map>
 #include <vector>
 
+#include "data/special_tokens.h"
+
 namespace heed {
 
 class Vocabulary {
  public:
-  static constexpr std::int32_t kPad = 0;
-  static constexpr std::int32_t kBos = 1;
-  static constexpr std::int32_t kEos = 2;
-  static constexpr std::int32_t kUnk = 3;
-  static constexpr std::int32_t kNumSpecials = 4;
+  // data/special_tokens.h, under the vocabulary's name
+  static constexpr std::int32_t kPad = heed::kPad;
+  static constexpr std::int32_t kBos = heed::kBos;
+  static constexpr std::int32_t kEos = heed::kEos;
+  static constexpr std::int32_t kUnk = heed::kUnk;
+  static constexpr std::int32_t kNumSpecials = heed::kNumSpecials;
   static const std::vector<std::string>& special_tokens();  // {"<pad>", "<s>", "</s>", "<unk>"}
 
   // Only the four specials.

@@ -11,14 +11,14 @@
 
 HEED_NAMESPACE_BEGIN
 
-IncrementalDecoder::IncrementalDecoder(const Transformer& model, const Tensor& memory,
-                                       const std::vector<std::int32_t>& src, Index batch, Index max_steps)
-    : model_(model), src_keys_(non_pad_mask(src, batch)), batch_(batch), src_len_(src_keys_.cols()),
+IncrementalDecoder::IncrementalDecoder(const Transformer& model, const EncodedSource& source, Index max_steps)
+    : model_(model), src_keys_(non_pad_mask(source.src, source.batch)), batch_(source.batch), src_len_(src_keys_.cols()),
       max_steps_(max_steps) {
   HEED_CHECK(max_steps <= model.config().max_len,
              "decoder: " << max_steps << " steps exceed the model's max_len " << model.config().max_len);
   NoGradGuard no_grad;
-  const Index c = model.config().d_model;
+  const Index c = model.config().d_model, batch = source.batch;
+  const Tensor& memory = source.memory;
   for (const auto& layer : model.decoder.layers) {
     const MultiHeadAttention& cross = layer->multihead_attn;
     LayerCache cache;

@@ -10,18 +10,16 @@
 
 HEED_NAMESPACE_BEGIN
 
-class IncrementalDecoder {
+class IncrementalDecoder : public DecoderState {
  public:
-  // memory (B·S, C) from model.encode(src, batch); src (B·S) ids give the source padding.
-  // max_steps bounds the positions that step() may reach.
-  IncrementalDecoder(const Transformer& model, const Tensor& memory, const std::vector<std::int32_t>& src,
-                     Index batch, Index max_steps);
+  // source from model.encode(src, batch); max_steps bounds the positions that step() may reach.
+  IncrementalDecoder(const Transformer& model, const EncodedSource& source, Index max_steps);
 
   // tokens (B): the token at the current position of each sequence -> logits (B, V) for the next.
-  Matrix step(const std::vector<std::int32_t>& tokens);
+  Matrix step(const std::vector<std::int32_t>& tokens) override;
   // Keeps sequences `rows` of the current batch, in that order (repeats allowed): for beam
   // search, which grows one source into K hypotheses and reorders them every step.
-  void select(const std::vector<Index>& rows);
+  void select(const std::vector<Index>& rows) override;
 
   Index batch() const { return batch_; }
   Index position() const { return position_; }

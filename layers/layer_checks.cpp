@@ -78,7 +78,7 @@ GradcheckResult check_decoder_layer(bool norm_first) {
 }
 
 GradcheckResult check_transformer(bool norm_first, bool learned_positions) {
-  TransformerConfig config{.src_vocab_size = 10, .tgt_vocab_size = 9, .d_model = 8, .num_heads = 2, .d_ff = 12,
+  ModelConfig config{.src_vocab_size = 10, .tgt_vocab_size = 9, .d_model = 8, .num_heads = 2, .d_ff = 12,
                            .enc_layers = 1, .dec_layers = 1, .max_len = 8, .dropout = Scalar(0.1),
                            .norm_first = norm_first, .learned_positions = learned_positions, .seed = 5};
   Transformer model(config);

@@ -6,10 +6,9 @@
 #include <vector>
 
 #include "layers/attention.h"
+#include "layers/model_config.h"
 
 HEED_NAMESPACE_BEGIN
-
-enum class Activation { ReLU, GELU };
 
 struct LayerConfig {
   Index d_model = 128;

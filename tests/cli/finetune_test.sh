@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Fine-tuning: --freeze leaves the matching tensors bitwise unchanged while the rest train, the
 # checkpoint's vocabulary is kept (unknown tokens reported), and --reset-optimizer works.
-# Usage: finetune_test.sh HEED_BINARY
+# Usage: finetune_test.sh HEED_BINARY [ARCH]   (ARCH: transformer (default), lstm, lstm-attention)
 set -euo pipefail
 heed="$1"
+arch="${2:-transformer}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-small=(--d-model 16 --heads 2 --d-ff 32 --enc-layers 1 --dec-layers 1 --threads 1 --quiet)
+small=(--d-model 16 --heads 2 --d-ff 32 --enc-layers 1 --dec-layers 1 --arch "$arch" --threads 1 --quiet)
 "$heed" train --task reverse --max-length 6 --task-size 1000 "${small[@]}" --steps 40 --eval-every 0 \
   --save-dir "$work/base" 2>/dev/null
 # New data: the task's letters plus two tokens the vocabulary has never seen.

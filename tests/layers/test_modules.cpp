@@ -15,8 +15,8 @@ namespace {
 using testing::random_tensor;
 
 // The bench configs of ../shared/bench/configs.json.
-TransformerConfig bench_config(Index vocab, Index d, Index heads, Index ff, Index layers, Index max_len) {
-  return TransformerConfig{.src_vocab_size = vocab, .tgt_vocab_size = vocab, .d_model = d, .num_heads = heads,
+ModelConfig bench_config(Index vocab, Index d, Index heads, Index ff, Index layers, Index max_len) {
+  return ModelConfig{.src_vocab_size = vocab, .tgt_vocab_size = vocab, .d_model = d, .num_heads = heads,
                            .d_ff = ff, .enc_layers = layers, .dec_layers = layers, .max_len = max_len};
 }
 

@@ -38,7 +38,7 @@ class TorchEquivalence : public ::testing::Test {
  protected:
   void SetUp() override {
     file_ = std::make_unique<H5Reader>(fixture_path());
-    model_ = std::make_unique<Transformer>(TransformerConfig{
+    model_ = std::make_unique<Transformer>(ModelConfig{
         .src_vocab_size = 13, .tgt_vocab_size = 13, .d_model = 16, .num_heads = 2, .d_ff = 24, .enc_layers = 2,
         .dec_layers = 2, .max_len = 32, .dropout = 0});
     // Strict load: the fixture's names and shapes equal the model's, one for one.

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "train/metrics.h"
+#include "train/eval/metrics.h"
 
 namespace heed {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "train/metrics.h"
+#include "train/eval/metrics.h"
 
 namespace heed {
 namespace {

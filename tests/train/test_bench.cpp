@@ -1,14 +1,14 @@
 // The benchmark's model-FLOP count, checked by hand on configs small enough to add up.
 #include <gtest/gtest.h>
 
-#include "train/bench.h"
+#include "train/bench/bench.h"
 
 namespace heed {
 namespace {
 
 BenchConfig config(long long enc_layers, long long dec_layers) {
   // vocab 10, d 4, d_ff 6, batch 2, source 3, target 5
-  return {"test", 10, 4, 2, 6, enc_layers, dec_layers, 2, 3, 5, 16, 0.0, 0.0, 1e-3, 1};
+  return {"test", "transformer", 10, 4, 2, 6, enc_layers, dec_layers, 2, 3, 5, 16, 0.0, 0.0, 1e-3, 1};
 }
 
 TEST(Bench, ModelFlopsAddUpLayerByLayer) {
@@ -26,10 +26,21 @@ TEST(Bench, ModelFlopsAddUpLayerByLayer) {
   EXPECT_DOUBLE_EQ(model_flop_per_step(config(0, 1)) - model_flop_per_step(config(0, 0)), 3 * (self + cross + ff));
 }
 
-TEST(Bench, TinyAndSmallMatchTheReferenceReadme) {
-  // ../shared/bench/README.md: "one training step of tiny is about 12 GFLOP, small about 74".
+TEST(Bench, TinyAndSmallMatchThePyTorchReference) {
+  // The PyTorch reference's own estimate: one training step of tiny is about 12 GFLOP, small about 74.
   EXPECT_NEAR(model_flop_per_step(bench_config("tiny")) / 1e9, 12, 0.5);
   EXPECT_NEAR(model_flop_per_step(bench_config("small")) / 1e9, 74, 1);
+}
+
+// LSTM: per token and layer, 4 gates of an input (H) and a recurrent (H) product.
+TEST(Bench, LstmFlopsAddUp) {
+  BenchConfig c = bench_config("lstm");
+  c.batch = 2, c.src_len = 3, c.tgt_len = 5, c.d_model = 4, c.vocab = 10, c.enc_layers = c.dec_layers = 1;
+  const double layer = 2 * 4 * 4 * 4 * 2;
+  EXPECT_DOUBLE_EQ(model_flop_per_step(c), 3 * (6 * layer + 10 * layer + 2 * 10 * 4 * 10));
+  c.arch = "lstm-attention";  // + fed h̃, keys, scores and context, combine
+  const double attention = 10 * 2 * 4 * 4 * 4 + 6 * 2 * 4 * 4 + 10 * 2 * 2 * 3 * 4 + 10 * 2 * 2 * 4 * 4;
+  EXPECT_DOUBLE_EQ(model_flop_per_step(c), 3 * (6 * layer + 10 * layer + attention + 2 * 10 * 4 * 10));
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include <fstream>
 
 #include "checkpoints/checkpoint_file.h"
-#include "train/checkpoint_io.h"
+#include "train/checkpoint/checkpoint_io.h"
+#include "train/eval/evaluate.h"
+#include "layers/transformer.h"
 #include "tests/error_message.h"
 
 namespace heed {
@@ -17,8 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TransformerConfig tiny_config(std::uint64_t seed = 3) {
-  return TransformerConfig{.src_vocab_size = 9, .tgt_vocab_size = 8, .d_model = 8, .num_heads = 2, .d_ff = 12,
+ModelConfig tiny_config(std::uint64_t seed = 3) {
+  return ModelConfig{.src_vocab_size = 9, .tgt_vocab_size = 8, .d_model = 8, .num_heads = 2, .d_ff = 12,
                            .enc_layers = 1, .dec_layers = 1, .max_len = 16, .seed = seed};
 }
 
@@ -44,13 +46,20 @@ class CheckpointTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// Reads `file` once and loads its weights (and optimizer state, when opt is given).
+void load_weights_from(const std::string& file, const Module& model, Optimizer* opt) {
+  const Checkpoint checkpoint = read_checkpoint(file);
+  load_weights(checkpoint, model);
+  if (opt) load_optimizer_state(checkpoint, *opt);
+}
+
 // The message for loading `file`, which must fail.
 std::string load_error(const std::string& file) {
-  return testing::error_message<std::runtime_error>([&] { read_checkpoint_header(file); });
+  return testing::error_message<std::runtime_error>([&] { read_checkpoint(file); });
 }
 
 // Gives every parameter a gradient and takes one Adam step, so the optimizer has state.
-void one_step(Transformer& model, Optimizer& opt) {
+void one_step(const Module& model, Optimizer& opt) {
   for (const Parameter& p : model.parameters()) p.tensor.grad().setConstant(0.01f);
   opt.step(1e-3);
 }
@@ -63,7 +72,7 @@ TEST_F(CheckpointTest, RoundTripIsExact) {
                       .evals_without_improvement = 1, .task = "task toy-fr"};
   save_checkpoint(path("a.h5"), model, tiny_vocab(), &opt, state);
 
-  const LoadedCheckpoint loaded = read_checkpoint_header(path("a.h5"));
+  const Checkpoint loaded = read_checkpoint(path("a.h5"));
   EXPECT_EQ(loaded.config.d_model, 8);
   EXPECT_EQ(loaded.config.src_vocab_size, 9);
   EXPECT_EQ(loaded.vocab.src, tiny_vocab().src);
@@ -77,7 +86,7 @@ TEST_F(CheckpointTest, RoundTripIsExact) {
 
   Transformer other(tiny_config(/*seed=*/99));  // different initial weights
   Optimizer other_opt(other.parameters(), {});
-  load_checkpoint_weights(path("a.h5"), other, &other_opt);
+  load_weights_from(path("a.h5"), other, &other_opt);
   const auto a = model.parameters(), b = other.parameters();
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].tensor.value(), b[i].tensor.value()) << a[i].name;
   EXPECT_EQ(other_opt.steps(), 1);
@@ -88,34 +97,34 @@ TEST_F(CheckpointTest, RoundTripIsExact) {
 TEST_F(CheckpointTest, StrictLoadReportsEveryMismatchByName) {
   Transformer model(tiny_config());
   save_checkpoint(path("a.h5"), model, tiny_vocab(), nullptr, {});
-  TransformerConfig wider = tiny_config();
+  ModelConfig wider = tiny_config();
   wider.d_ff = 16;           // linear1/linear2 shapes differ
   wider.dec_layers = 2;      // decoder.layers.1.* missing
   Transformer other(wider);
   const Matrix before = other.generator.weight.value();
   const std::string msg =
-      testing::error_message<std::runtime_error>([&] { load_checkpoint_weights(path("a.h5"), other, nullptr); });
+      testing::error_message<std::runtime_error>([&] { load_weights_from(path("a.h5"), other, nullptr); });
   EXPECT_NE(msg.find("encoder.layers.0.linear1.weight has shape [12, 8], expected [16, 8]"), std::string::npos) << msg;
   EXPECT_NE(msg.find("missing decoder.layers.1.self_attn.in_proj_weight"), std::string::npos) << msg;
   EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line";
   EXPECT_EQ(other.generator.weight.value(), before) << "a failed load changes nothing";
 
-  TransformerConfig smaller = tiny_config();
+  ModelConfig smaller = tiny_config();
   smaller.enc_layers = 0;  // the file's encoder.layers.0.* are unexpected
   Transformer fewer(smaller);
   const std::string unexpected =
-      testing::error_message<std::runtime_error>([&] { load_checkpoint_weights(path("a.h5"), fewer, nullptr); });
+      testing::error_message<std::runtime_error>([&] { load_weights_from(path("a.h5"), fewer, nullptr); });
   EXPECT_NE(unexpected.find("unexpected encoder.layers.0.norm1.bias"), std::string::npos) << unexpected;
 }
 
 TEST_F(CheckpointTest, AnotherVocabularyIsAOneLineError) {
   Transformer model(tiny_config());
   save_checkpoint(path("a.h5"), model, tiny_vocab(), nullptr, {});
-  TransformerConfig bigger = tiny_config();
+  ModelConfig bigger = tiny_config();
   bigger.src_vocab_size = 12;  // a model built for another source vocabulary
   Transformer other(bigger);
   const std::string msg =
-      testing::error_message<std::runtime_error>([&] { load_checkpoint_weights(path("a.h5"), other, nullptr); });
+      testing::error_message<std::runtime_error>([&] { load_weights_from(path("a.h5"), other, nullptr); });
   EXPECT_NE(msg.find("src_embed.weight has shape [9, 8], expected [12, 8]"), std::string::npos) << msg;
   EXPECT_EQ(msg.find('\n'), std::string::npos);
   VocabularyState wrong = tiny_vocab();
@@ -179,9 +188,9 @@ TEST_F(CheckpointTest, KilledSaveKeepsTheLastGoodCheckpoint) {
     }
     int status = 0;
     waitpid(child, &status, 0);
-    const LoadedCheckpoint loaded = read_checkpoint_header(path("last.h5"));
+    const Checkpoint loaded = read_checkpoint(path("last.h5"));
     Transformer check(tiny_config(7));
-    load_checkpoint_weights(path("last.h5"), check, nullptr);
+    load_weights_from(path("last.h5"), check, nullptr);
     if (WIFSIGNALED(status)) {
       EXPECT_EQ(WTERMSIG(status), SIGKILL);
       EXPECT_EQ(loaded.train.step, 1) << "killed after " << k << " datasets";
@@ -193,9 +202,62 @@ TEST_F(CheckpointTest, KilledSaveKeepsTheLastGoodCheckpoint) {
   }
   // A normal save after the crashes replaces the leftover temporary file and keeps the previous one.
   save_checkpoint(path("last.h5"), model, tiny_vocab(), &opt, state_at(3));
-  EXPECT_EQ(read_checkpoint_header(path("last.h5")).train.step, 3);
+  EXPECT_EQ(read_checkpoint(path("last.h5")).train.step, 3);
   EXPECT_FALSE(fs::exists(path("last.h5.tmp")));
   EXPECT_TRUE(fs::exists(path("last.h5.prev")));
+}
+
+// A checkpoint written before model families existed (no /config/arch) is a Transformer, and
+// gives the numbers the heed that wrote it gave (tests/fixtures/checkpoint_v1_transformer.txt).
+TEST(OldCheckpoint, LoadsAsATransformerWithTheSameLoss) {
+  const Checkpoint checkpoint = read_checkpoint(std::string(HEED_SOURCE_DIR) + "/tests/fixtures/checkpoint_v1_transformer.h5");
+  EXPECT_EQ(checkpoint.config.arch, Arch::Transformer);
+  EXPECT_EQ(checkpoint.config.d_model, 16);
+  EXPECT_EQ(checkpoint.train.step, 20);
+  const std::unique_ptr<Seq2SeqModel> model = load_model(checkpoint);
+  const Preprocessor pre = Preprocessor::from_state(checkpoint.vocab);
+  TaskOptions task;
+  task.max_len = 5;
+  const EvalResult r = evaluate(*model, pre, make_task("reverse", "test", task), {.batch_size = 64, .decode = {}, .translate = false});
+  EXPECT_EQ(r.sentences, 1000u);
+  EXPECT_EQ(r.tokens, 5930u);
+  EXPECT_NEAR(r.loss, 3.140165, 2e-6);
+}
+
+// Every family saves and loads exactly, its family recorded as /config/arch.
+TEST_F(CheckpointTest, EachFamilyRoundTrips) {
+  for (Arch arch : {Arch::Transformer, Arch::Lstm, Arch::LstmAttention}) {
+    ModelConfig config = tiny_config();
+    config.arch = arch;
+    const std::unique_ptr<Seq2SeqModel> model = make_model(config);
+    Optimizer opt(model->parameters(), {});
+    one_step(*model, opt);
+    save_checkpoint(path("f.h5"), *model, tiny_vocab(), &opt, {});
+    const Checkpoint loaded = read_checkpoint(path("f.h5"));
+    EXPECT_EQ(loaded.config.arch, arch);
+    EXPECT_EQ(std::get<std::string>(loaded.data.attributes.at("/config").at("arch")), arch_name(arch));
+    config.seed = 99;  // other initial weights
+    const std::unique_ptr<Seq2SeqModel> other = make_model(config);
+    Optimizer other_opt(other->parameters(), {});
+    load_weights(loaded, *other);
+    load_optimizer_state(loaded, other_opt);
+    const auto a = model->parameters(), b = other->parameters();
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].tensor.value(), b[i].tensor.value()) << a[i].name;
+    EXPECT_EQ(other_opt.steps(), 1);
+  }
+}
+
+// A checkpoint of one family does not load into another: the strict load names the parameters.
+TEST_F(CheckpointTest, AnotherFamilyIsRefusedByName) {
+  ModelConfig config = tiny_config();
+  config.arch = Arch::Lstm;
+  save_checkpoint(path("lstm.h5"), *make_model(config), tiny_vocab(), nullptr, {});
+  Transformer transformer(tiny_config());
+  const std::string msg =
+      testing::error_message<std::runtime_error>([&] { load_weights_from(path("lstm.h5"), transformer, nullptr); });
+  EXPECT_NE(msg.find("missing encoder.layers.0.self_attn.in_proj_weight"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unexpected encoder.weight_ih_l0"), std::string::npos) << msg;
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Timed training steps on random batches, as the PyTorch reference does them.
-#include "train/bench.h"
+#include "train/bench/bench.h"
 
 #include <sys/resource.h>
 
@@ -11,18 +11,22 @@
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
-#include "layers/transformer.h"
-#include "train/optimizer.h"
-#include "train/threads.h"
+#include "layers/seq2seq_model.h"
+#include "train/optim/optimizer.h"
 
 namespace heed {
 
 BenchConfig bench_config(const std::string& name) {
-  // From ../shared/bench/configs.json.
-  if (name == "tiny") return {"tiny", 64, 128, 4, 512, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
-  if (name == "small") return {"small", 1000, 256, 8, 1024, 3, 3, 32, 64, 64, 512, 0.1, 0.1, 5e-4, 10};
-  if (name == "long") return {"long", 64, 128, 4, 512, 1, 1, 2, 2048, 2048, 4096, 0.0, 0.0, 5e-4, 3};
-  throw std::invalid_argument("--config: '" + name + "' is not one of tiny, small, long");
+  // The Transformers of the PyTorch reference's configs.json.
+  if (name == "tiny") return {"tiny", "transformer", 64, 128, 4, 512, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
+  if (name == "small") return {"small", "transformer", 1000, 256, 8, 1024, 3, 3, 32, 64, 64, 512, 0.1, 0.1, 5e-4, 10};
+  if (name == "long") return {"long", "transformer", 64, 128, 4, 512, 1, 1, 2, 2048, 2048, 4096, 0.0, 0.0, 5e-4, 3};
+  // The RNN families at tiny's shapes (tools/torch_lstm_reference.py builds the same in PyTorch):
+  // 2+2 layers of 256 hidden units, batch 64, 32 source and target tokens.
+  if (name == "lstm") return {"lstm", "lstm", 64, 256, 1, 0, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
+  if (name == "lstm-attention")
+    return {"lstm-attention", "lstm-attention", 64, 256, 1, 0, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
+  throw std::invalid_argument("--config: '" + name + "' is not one of " + kBenchConfigNames);
 }
 
 std::string BenchResult::json() const {
@@ -38,7 +42,30 @@ std::string BenchResult::json() const {
   return buf;
 }
 
+namespace {
+
+// LSTM: per token and layer, the input and recurrent products of the four gates; with attention
+// and input feeding, the first decoder layer reads 2H inputs, and each target token scores and
+// weighs all source states and combines context and state.
+double lstm_flop_per_step(const BenchConfig& c) {
+  const double b = double(c.batch), s = double(c.src_len), t = double(c.tgt_len), h = double(c.d_model);
+  const double v = double(c.vocab);
+  const bool attention = c.arch == "lstm-attention";
+  const double layer = 2 * 4 * h * h * 2;  // input (H) and recurrent (H) products per token
+  const double encoder = b * s * double(c.enc_layers) * layer;
+  double decoder = b * t * double(c.dec_layers) * layer;
+  if (attention)
+    decoder += b * t * 2 * 4 * h * h           // the fed h̃ into the first layer's gates
+               + b * s * 2 * h * h             // keys W_a·h̄_s
+               + b * t * 2 * 2 * s * h         // scores and context
+               + b * t * 2 * 2 * h * h;        // W_c [c; h]
+  return 3 * (encoder + decoder + 2 * b * t * h * v);
+}
+
+}  // namespace
+
 double model_flop_per_step(const BenchConfig& c) {
+  if (c.arch != "transformer") return lstm_flop_per_step(c);
   const double b = double(c.batch), s = double(c.src_len), t = double(c.tgt_len), d = double(c.d_model);
   const double ff = double(c.d_ff), v = double(c.vocab);
   const double src_tokens = b * s, tgt_tokens = b * t;
@@ -58,14 +85,14 @@ double model_flop_per_step(const BenchConfig& c) {
 }
 
 double matrix_product_gflops(int threads) {
-  set_threads(threads);
+  set_parallel_threads(threads);
   const Index n = 2048;
   const Matrix a = Matrix::Random(n, n), b = Matrix::Random(n, n);
   Matrix c(n, n);
   std::vector<double> rates;
   for (int i = 0; i < 5; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    parallel_for(n, n / std::max(1, thread_count()), [&](Index begin, Index end) {
+    parallel_for(n, n / std::max(1, parallel_threads()), [&](Index begin, Index end) {
       c.middleRows(begin, end - begin).noalias() = a.middleRows(begin, end - begin) * b;
     });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -76,14 +103,16 @@ double matrix_product_gflops(int threads) {
 }
 
 BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int threads, unsigned seed) {
-  set_threads(threads);
-  TransformerConfig mc{.src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab, .d_model = c.d_model,
-                       .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers, .dec_layers = c.dec_layers,
-                       .max_len = c.max_len, .dropout = Scalar(c.dropout), .seed = seed};
-  Transformer model(mc);
+  set_parallel_threads(threads);
+  ModelConfig mc{.src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab, .d_model = c.d_model,
+                 .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers, .dec_layers = c.dec_layers,
+                 .max_len = c.max_len, .dropout = Scalar(c.dropout), .seed = seed};
+  model_fields().front().set(mc, c.arch);  // the arch from its name
+  const std::unique_ptr<Seq2SeqModel> built = make_model(mc);
+  Seq2SeqModel& model = *built;
   model.train();
   const std::vector<Parameter> params = model.parameters();
-  Optimizer adam(params, OptimizerConfig{.kind = "adam", .lr = c.lr, .beta1 = 0.9, .beta2 = 0.98, .eps = 1e-9});
+  Optimizer adam(params, OptimizerConfig{.kind = OptimizerKind::Adam, .lr = c.lr, .beta1 = 0.9, .beta2 = 0.98, .eps = 1e-9});
   // Four random batches of ids in [4, vocab), no padding, as the reference.
   Rng rng(seed);
   std::vector<Seq2SeqBatch> batches;

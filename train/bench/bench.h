@@ -1,5 +1,6 @@
-// The training-throughput benchmark of ../shared/bench (same model, step and shapes as
-// torch_reference.py): forward, label-smoothed loss, backward, clipping at 1.0, Adam.
+// The training-throughput benchmark (README "Training throughput against PyTorch"): the same
+// model, step and shapes as the PyTorch reference scripts: forward, label-smoothed loss,
+// backward, clipping at 1.0, Adam, on random batches without padding.
 #pragma once
 
 #include <string>
@@ -8,17 +9,20 @@ namespace heed {
 
 struct BenchConfig {
   std::string name;
+  std::string arch;  // transformer | lstm | lstm-attention
   long long vocab, d_model, heads, d_ff, enc_layers, dec_layers, batch, src_len, tgt_len, max_len;
   double dropout, label_smoothing, lr;
   long long steps;
 };
 
-// tiny, small, long as in bench/configs.json. Throws std::invalid_argument for another name.
+// tiny, small, long (Transformers, as the PyTorch reference's configs.json), lstm and
+// lstm-attention (README). Throws std::invalid_argument for another name.
 BenchConfig bench_config(const std::string& name);
+const char* const kBenchConfigNames = "tiny, small, long, lstm, lstm-attention";
 
 // Model FLOPs of one training step: 2·m·k·n for every product of the forward pass (projections,
-// attention scores and weighted sums over all keys, feed-forward, generator), times 3 for
-// forward + backward. The convention of "model FLOPs": work heed skips (keys hidden by the
+// attention scores and weighted sums over all keys, feed-forward or LSTM gates, generator),
+// times 3 for forward + backward. The convention of "model FLOPs": work heed skips (keys hidden by the
 // causal mask) or repeats (attention weights recomputed in backward) is not counted.
 double model_flop_per_step(const BenchConfig& config);
 

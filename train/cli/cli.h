@@ -1,11 +1,15 @@
-// The `heed` command line: one function per subcommand, and the shared option handling
-// (Boost.Program_options, INI config files, --dump-config, one-line errors).
+// The `heed` command line: each subcommand parses its options into a Command (what the process
+// needs, and the work to run); main() then sets the process up once and runs it. Shared option
+// handling: Boost.Program_options, INI config files, --dump-config, one-line errors.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
+
+#include "train/cli/process.h"
 
 namespace heed::cli {
 
@@ -16,21 +20,28 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A parsed command. An empty `run` means there is nothing to run (--help, --dump-config printed).
+struct Command {
+  ProcessSetup process;
+  std::function<int()> run;
+};
+
 // Parses args (without the program and command names) against `options`, then a --config INI
 // file if one was given (command line wins). Handles --help (returns false after printing
 // usage) and --dump-config (prints the effective configuration as INI, returns false).
+// Positional arguments are refused: every input is named by an option.
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
            const std::vector<std::string>& args, po::variables_map& vm, bool config_is_file = true);
 
 // The options every command has: --help, --config, --dump-config.
 po::options_description common_options();
 
-int run_train(const std::vector<std::string>& args, bool finetune);
-int run_eval(const std::vector<std::string>& args);
-int run_translate(const std::vector<std::string>& args);
-int run_score(const std::vector<std::string>& args);
-int run_data(const std::vector<std::string>& args);
-int run_gradcheck(const std::vector<std::string>& args);
-int run_bench(const std::vector<std::string>& args);
+Command parse_train(const std::vector<std::string>& args, bool finetune);
+Command parse_eval(const std::vector<std::string>& args);
+Command parse_translate(const std::vector<std::string>& args);
+Command parse_score(const std::vector<std::string>& args);
+Command parse_data(const std::vector<std::string>& args);
+Command parse_gradcheck(const std::vector<std::string>& args);
+Command parse_bench(const std::vector<std::string>& args);
 
 }  // namespace heed::cli

@@ -8,29 +8,16 @@
 #include <vector>
 #include <iostream>
 
-#include "train/bench.h"
-#include "train/cli.h"
+#include "train/bench/bench.h"
+#include "train/cli/cli.h"
 
 namespace heed::cli {
 
-int run_bench(const std::vector<std::string>& args) {
-  // Here --config names a benchmark (as torch_reference.py's does), so bench takes no INI file.
-  po::options_description options("Bench options");
-  options.add_options()("help,h", "show this help and exit")("dump-config", "print the effective configuration and exit")(
-      "config", po::value<std::string>()->default_value("tiny"), "tiny, small, long or all")(
-      "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: 30, 10, 3)")(
-      "warmup", po::value<int>()->default_value(3), "untimed steps first")(
-      "threads", po::value<int>()->default_value(2), "threads (0 = all cores)")(
-      "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
-      "json", "print one JSON line per config (the fields of bench/torch_reference.py, then heed's)")(
-      "product-rate", "also measure the machine's 2048^3 float product rate with the same threads (after the "
-                      "timed steps, so the peak RSS is the training's) and report the share of it reached");
-  po::variables_map vm;
-  if (!parse("bench", "--config tiny|small|long|all [--steps N] [--threads T] [--json]", options, args, vm,
-             /*config_is_file=*/false))
-    return 0;
+namespace {
+
+int run_bench(const po::variables_map& vm) {
   const std::string which = vm["config"].as<std::string>();
-  const std::vector<std::string> names = which == "all" ? std::vector<std::string>{"tiny", "small", "long"}
+  const std::vector<std::string> names = which == "all" ? std::vector<std::string>{"tiny", "small", "long", "lstm", "lstm-attention"}
                                                         : std::vector<std::string>{which};
   for (const std::string& name : names) {
     const BenchConfig config = bench_config(name);
@@ -77,6 +64,27 @@ int run_bench(const std::vector<std::string>& args) {
     }
   }
   return 0;
+}
+
+}  // namespace
+
+Command parse_bench(const std::vector<std::string>& args) {
+  // Here --config names a benchmark (as torch_reference.py's does), so bench takes no INI file.
+  po::options_description options("Bench options");
+  options.add_options()("help,h", "show this help and exit")("dump-config", "print the effective configuration and exit")(
+      "config", po::value<std::string>()->default_value("tiny"), "tiny, small, long, lstm, lstm-attention or all")(
+      "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: 30, 10, 3)")(
+      "warmup", po::value<int>()->default_value(3), "untimed steps first")(
+      "threads", po::value<int>()->default_value(2), "threads (0 = all cores)")(
+      "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
+      "json", "print one JSON line per config (the fields of bench/torch_reference.py, then heed's)")(
+      "product-rate", "also measure the machine's 2048^3 float product rate with the same threads (after the "
+                      "timed steps, so the peak RSS is the training's) and report the share of it reached");
+  po::variables_map vm;
+  if (!parse("bench", "--config NAME|all [--steps N] [--threads T] [--json]", options, args, vm,
+             /*config_is_file=*/false))
+    return {};
+  return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_bench(vm); }};
 }
 
 }  // namespace heed::cli

@@ -4,26 +4,24 @@
 
 #include "data/tsv.h"
 #include "data/utf8.h"
-#include "train/cli.h"
-#include "train/evaluate.h"
-#include "train/metrics.h"
-#include "train/threads.h"
+#include "train/checkpoint/checkpoint_io.h"
+#include "train/cli/cli.h"
+#include "train/eval/evaluate.h"
+#include "train/eval/metrics.h"
 
 namespace heed::cli {
 
 namespace {
 
+// A checkpoint's model (any family) and its tokenizer and vocabularies.
 struct LoadedModel {
-  std::unique_ptr<Transformer> model;
+  std::unique_ptr<Seq2SeqModel> model;
   std::unique_ptr<Preprocessor> pre;
 };
 
 LoadedModel load_model(const std::string& path) {
-  const LoadedCheckpoint ck = read_checkpoint_header(path);
-  LoadedModel m{std::make_unique<Transformer>(ck.config), std::make_unique<Preprocessor>(Preprocessor::from_state(ck.vocab))};
-  load_checkpoint_weights(path, *m.model, nullptr);
-  m.model->eval();
-  return m;
+  const Checkpoint checkpoint = read_checkpoint(path);
+  return {load_model(checkpoint), std::make_unique<Preprocessor>(Preprocessor::from_state(checkpoint.vocab))};
 }
 
 po::options_description decode_options() {
@@ -41,7 +39,6 @@ DecodeOptions read_decode_options(const po::variables_map& vm) {
   if (d.beam < 1) throw UsageError("--beam: must be at least 1, got " + std::to_string(d.beam));
   d.length_penalty = vm["length-penalty"].as<double>();
   d.max_len = vm["max-output"].as<long long>();
-  set_threads(vm["threads"].as<int>());
   return d;
 }
 
@@ -57,9 +54,14 @@ std::vector<std::string> read_lines(const std::string& path) {
   return lines;
 }
 
+int run_eval(const po::variables_map& vm);
+int run_translate(const po::variables_map& vm);
+int run_score(const po::variables_map& vm);
+int run_data(const po::variables_map& vm);
+
 }  // namespace
 
-int run_eval(const std::vector<std::string>& args) {
+Command parse_eval(const std::vector<std::string>& args) {
   po::options_description options = common_options();
   options.add_options()("checkpoint", po::value<std::string>()->required(), "the model")(
       "task", po::value<std::string>(), "a built-in task")("split", po::value<std::string>()->default_value("test"),
@@ -73,7 +75,45 @@ int run_eval(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse("eval", "--checkpoint CKPT.h5 (--task NAME [--split test] | --data FILE.tsv) [--beam K] [--json]", options,
              args, vm))
-    return 0;
+    return {};
+  return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_eval(vm); }};
+}
+
+Command parse_translate(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("checkpoint", po::value<std::string>()->required(), "the model")(
+      "batch-size", po::value<std::size_t>()->default_value(64), "sentences decoded together");
+  options.add(decode_options());
+  po::variables_map vm;
+  if (!parse("translate", "--checkpoint CKPT.h5 [--beam K]  < sources > translations", options, args, vm)) return {};
+  return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_translate(vm); }};
+}
+
+Command parse_score(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("hyp", po::value<std::string>()->required(), "hypotheses, one per line")(
+      "ref", po::value<std::string>()->required(), "references, one per line")("json", "print one JSON object");
+  po::variables_map vm;
+  if (!parse("score", "--hyp FILE --ref FILE [--json]", options, args, vm)) return {};
+  return Command{.process = {}, .run = [vm] { return run_score(vm); }};
+}
+
+Command parse_data(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("task", po::value<std::string>()->required(), "copy, reverse, sort, toy-fr")(
+      "split", po::value<std::string>()->default_value("train"), "train | valid | test")(
+      "seed", po::value<unsigned long long>()->default_value(1), "the generator's seed")(
+      "min-length", po::value<int>()->default_value(1), "shortest sequence")(
+      "max-length", po::value<int>()->default_value(20), "longest sequence")(
+      "size", po::value<std::size_t>()->default_value(0), "examples (0 = the split's default)");
+  po::variables_map vm;
+  if (!parse("data", "--task NAME --split train|valid|test", options, args, vm)) return {};
+  return Command{.process = {}, .run = [vm] { return run_data(vm); }};
+}
+
+namespace {
+
+int run_eval(const po::variables_map& vm) {
   DataSource source;
   if (vm.count("task") == vm.count("data")) throw UsageError("give exactly one of --task and --data");
   if (vm.count("task")) {
@@ -100,13 +140,7 @@ int run_eval(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run_translate(const std::vector<std::string>& args) {
-  po::options_description options = common_options();
-  options.add_options()("checkpoint", po::value<std::string>()->required(), "the model")(
-      "batch-size", po::value<std::size_t>()->default_value(64), "sentences decoded together");
-  options.add(decode_options());
-  po::variables_map vm;
-  if (!parse("translate", "--checkpoint CKPT.h5 [--beam K]  < sources > translations", options, args, vm)) return 0;
+int run_translate(const po::variables_map& vm) {
   const DecodeOptions decode = read_decode_options(vm);
   LoadedModel m = load_model(vm["checkpoint"].as<std::string>());
   std::vector<std::string> lines;
@@ -122,12 +156,7 @@ int run_translate(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run_score(const std::vector<std::string>& args) {
-  po::options_description options = common_options();
-  options.add_options()("hyp", po::value<std::string>()->required(), "hypotheses, one per line")(
-      "ref", po::value<std::string>()->required(), "references, one per line")("json", "print one JSON object");
-  po::variables_map vm;
-  if (!parse("score", "--hyp FILE --ref FILE [--json]", options, args, vm)) return 0;
+int run_score(const po::variables_map& vm) {
   const std::vector<std::string> hyp = read_lines(vm["hyp"].as<std::string>()), ref = read_lines(vm["ref"].as<std::string>());
   if (hyp.size() != ref.size())
     throw UsageError(vm["hyp"].as<std::string>() + " has " + std::to_string(hyp.size()) + " lines but " +
@@ -144,16 +173,7 @@ int run_score(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run_data(const std::vector<std::string>& args) {
-  po::options_description options = common_options();
-  options.add_options()("task", po::value<std::string>()->required(), "copy, reverse, sort, toy-fr")(
-      "split", po::value<std::string>()->default_value("train"), "train | valid | test")(
-      "seed", po::value<unsigned long long>()->default_value(1), "the generator's seed")(
-      "min-length", po::value<int>()->default_value(1), "shortest sequence")(
-      "max-length", po::value<int>()->default_value(20), "longest sequence")(
-      "size", po::value<std::size_t>()->default_value(0), "examples (0 = the split's default)");
-  po::variables_map vm;
-  if (!parse("data", "--task NAME --split train|valid|test", options, args, vm)) return 0;
+int run_data(const po::variables_map& vm) {
   TaskOptions t;
   t.seed = vm["seed"].as<unsigned long long>();
   t.min_len = vm["min-length"].as<int>();
@@ -169,5 +189,7 @@ int run_data(const std::vector<std::string>& args) {
   for (const Example& e : examples) std::cout << e.source << "\t" << e.target << "\n";
   return 0;
 }
+
+}  // namespace
 
 }  // namespace heed::cli

@@ -5,16 +5,13 @@
 #include <iostream>
 
 #include "layers/layer_checks.h"
-#include "train/cli.h"
+#include "train/cli/cli.h"
 
 namespace heed::cli {
 
-int run_gradcheck(const std::vector<std::string>& args) {
-  po::options_description options = common_options();
-  options.add_options()("layer", po::value<std::string>()->default_value("all"),
-                        "a layer check's name, or 'all'; --list shows them")("list", "list the checks and exit");
-  po::variables_map vm;
-  if (!parse("gradcheck", "[--layer NAME|all] [--list]", options, args, vm)) return 0;
+namespace {
+
+int run_gradcheck(const po::variables_map& vm) {
   if (vm.count("list")) {
     for (const LayerCheck& c : layer_checks()) std::printf("%-34s %s\n", c.name.c_str(), c.what.c_str());
     return 0;
@@ -33,6 +30,17 @@ int run_gradcheck(const std::vector<std::string>& args) {
   if (run == 0) throw UsageError("--layer: no check named '" + wanted + "' (heed gradcheck --list shows them)");
   std::printf("%d passed, %d failed\n", run - failed, failed);
   return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+Command parse_gradcheck(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("layer", po::value<std::string>()->default_value("all"),
+                        "a layer check's name, or 'all'; --list shows them")("list", "list the checks and exit");
+  po::variables_map vm;
+  if (!parse("gradcheck", "[--layer NAME|all] [--list]", options, args, vm)) return {};
+  return Command{.process = {.threads = 1}, .run = [vm] { return run_gradcheck(vm); }};
 }
 
 }  // namespace heed::cli

@@ -1,30 +1,20 @@
 // heed train / heed finetune: options, data, model (new, resumed or from a checkpoint), the run.
 #include <filesystem>
+#include <optional>
 #include <iostream>
 
-#include "train/cli.h"
-#include "train/threads.h"
-#include "train/trainer.h"
+#include "train/cli/cli.h"
+#include "train/cli/model_options.h"
+#include "train/loop/trainer.h"
 
 namespace heed::cli {
 
 namespace {
 
-po::options_description model_options() {
-  po::options_description o("Model (train only; finetune takes the checkpoint's)");
-  o.add_options()("d-model", po::value<long long>()->default_value(128), "model width")(
-      "heads", po::value<long long>()->default_value(4), "attention heads")(
-      "d-ff", po::value<long long>()->default_value(512), "feed-forward width")(
-      "enc-layers", po::value<long long>()->default_value(2), "encoder layers")(
-      "dec-layers", po::value<long long>()->default_value(2), "decoder layers")(
-      "max-len", po::value<long long>()->default_value(128), "longest sequence, in tokens")(
-      "dropout", po::value<double>()->default_value(0.1), "dropout probability")(
-      "norm-first", po::value<bool>()->default_value(true), "pre-LN (true) or post-LN (false)")(
-      "activation", po::value<std::string>()->default_value("relu"), "relu | gelu")(
-      "positions", po::value<std::string>()->default_value("sinusoidal"), "sinusoidal | learned")(
-      "embed-init", po::value<std::string>()->default_value("scaled"),
-      "scaled: N(0, 1/d-model), token vectors O(1) after the sqrt(d) scale | torch: N(0, 1) as nn.Embedding")(
-      "tokenizer", po::value<std::string>()->default_value("word"), "char | word | bpe")(
+// Tokenization is set with the model (train only): it decides the vocabularies.
+po::options_description tokenizer_options() {
+  po::options_description o("Tokenizer (train only)");
+  o.add_options()("tokenizer", po::value<std::string>()->default_value("word"), "char | word | bpe")(
       "bpe-merges", po::value<int>()->default_value(8000), "BPE merges learned from the training data")(
       "min-freq", po::value<std::size_t>()->default_value(1), "tokens rarer than this become <unk>");
   return o;
@@ -39,7 +29,9 @@ po::options_description data_options(bool finetune) {
         "task-size", po::value<std::size_t>()->default_value(20000), "task: training examples");
   o.add_options()("train", po::value<std::string>(), "training pairs, source<TAB>target per line")(
       "valid", po::value<std::string>(), "validation pairs (default: the task's valid split, or none)")(
-      "save-dir", po::value<std::string>()->required(), "where checkpoints and metrics.csv go");
+      "save-dir", po::value<std::string>()->required(),
+      "where checkpoints and metrics.csv go; a DIR holding checkpoint_last.h5 is resumed")(
+      "overwrite", "start afresh in --save-dir, deleting the checkpoints and metrics.csv of a run there");
   return o;
 }
 
@@ -78,16 +70,20 @@ TrainOptions read_training_options(const po::variables_map& vm) {
   t.steps = positive<long long>(vm, "steps");
   t.batch_size = positive<std::size_t>(vm, "batch-size");
   t.accumulate = positive<int>(vm, "accumulate");
-  t.optimizer.kind = vm["optimizer"].as<std::string>();
+  const std::string optimizer = vm["optimizer"].as<std::string>();
+  if (optimizer != "adam" && optimizer != "adamw" && optimizer != "sgd")
+    throw UsageError("--optimizer: '" + optimizer + "' is not one of adam, adamw, sgd");
+  t.optimizer.kind = optimizer == "sgd" ? OptimizerKind::Sgd : optimizer == "adamw" ? OptimizerKind::AdamW : OptimizerKind::Adam;
   t.optimizer.lr = positive<double>(vm, "lr");
   t.optimizer.momentum = vm["momentum"].as<double>();
   t.optimizer.weight_decay = vm["weight-decay"].as<double>();
   t.clip_norm = vm["clip-norm"].as<double>();
   t.label_smoothing = vm["label-smoothing"].as<double>();
   if (t.label_smoothing < 0 || t.label_smoothing >= 1) throw UsageError("--label-smoothing: must be in [0, 1)");
-  if (t.optimizer.kind != "adam" && t.optimizer.kind != "adamw" && t.optimizer.kind != "sgd")
-    throw UsageError("--optimizer: '" + t.optimizer.kind + "' is not one of adam, adamw, sgd");
-  t.schedule.kind = vm["lr-schedule"].as<std::string>();
+  const std::string schedule = vm["lr-schedule"].as<std::string>();
+  if (schedule != "constant" && schedule != "noam" && schedule != "cosine")
+    throw UsageError("--lr-schedule: '" + schedule + "' is not one of constant, noam, cosine");
+  t.schedule.kind = schedule == "noam" ? ScheduleKind::Noam : schedule == "cosine" ? ScheduleKind::Cosine : ScheduleKind::Constant;
   t.schedule.warmup_steps = vm["warmup-steps"].as<long long>();
   t.schedule.total_steps = t.steps;
   try {
@@ -95,43 +91,14 @@ TrainOptions read_training_options(const po::variables_map& vm) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  t.eval_every = vm["eval-every"].as<long long>();
-  t.save_every = vm["save-every"].as<long long>();
+  t.policy.eval_every = vm["eval-every"].as<long long>();
+  t.policy.save_every = vm["save-every"].as<long long>();
   t.patience = vm["patience"].as<int>();
   t.time_limit_minutes = vm["time-limit"].as<double>();
   t.seed = vm["seed"].as<unsigned long long>();
   t.save_dir = vm["save-dir"].as<std::string>();
   t.quiet = vm.count("quiet") > 0;
   return t;
-}
-
-TransformerConfig read_model_options(const po::variables_map& vm, std::size_t src_vocab, std::size_t tgt_vocab,
-                                     std::uint64_t seed) {
-  TransformerConfig c;
-  c.src_vocab_size = Index(src_vocab);
-  c.tgt_vocab_size = Index(tgt_vocab);
-  c.d_model = positive<long long>(vm, "d-model");
-  c.num_heads = positive<long long>(vm, "heads");
-  c.d_ff = positive<long long>(vm, "d-ff");
-  c.enc_layers = positive<long long>(vm, "enc-layers");
-  c.dec_layers = positive<long long>(vm, "dec-layers");
-  c.max_len = positive<long long>(vm, "max-len");
-  c.dropout = Scalar(vm["dropout"].as<double>());
-  if (c.dropout < 0 || c.dropout >= 1) throw UsageError("--dropout: must be in [0, 1)");
-  if (c.d_model % c.num_heads != 0)
-    throw UsageError("--heads: " + std::to_string(c.num_heads) + " does not divide --d-model " + std::to_string(c.d_model));
-  c.norm_first = vm["norm-first"].as<bool>();
-  const std::string act = vm["activation"].as<std::string>();
-  if (act != "relu" && act != "gelu") throw UsageError("--activation: '" + act + "' is not one of relu, gelu");
-  c.activation = act == "gelu" ? Activation::GELU : Activation::ReLU;
-  const std::string pos = vm["positions"].as<std::string>();
-  if (pos != "sinusoidal" && pos != "learned") throw UsageError("--positions: '" + pos + "' is not one of sinusoidal, learned");
-  c.learned_positions = pos == "learned";
-  const std::string init = vm["embed-init"].as<std::string>();
-  if (init != "scaled" && init != "torch") throw UsageError("--embed-init: '" + init + "' is not one of scaled, torch");
-  c.scaled_embedding_init = init == "scaled";
-  c.seed = seed;
-  return c;
 }
 
 // The longest encoded sequence (+ BOS/EOS) must fit max_len; say so before training starts.
@@ -143,30 +110,9 @@ void check_lengths(const std::vector<EncodedPair>& pairs, Index max_len, const s
                        " tokens, more than --max-len " + std::to_string(max_len) + " allows");
 }
 
-}  // namespace
-
-int run_train(const std::vector<std::string>& args, bool finetune) {
+int run_train(const po::variables_map& vm, bool finetune) {
   namespace fs = std::filesystem;
-  const std::string command = finetune ? "finetune" : "train";
-  po::options_description options = common_options();
-  options.add(data_options(finetune)).add(training_options());
-  if (finetune) {
-    po::options_description f("Fine-tuning");
-    f.add_options()("from", po::value<std::string>()->required(), "the checkpoint to start from")(
-        "freeze", po::value<std::vector<std::string>>()->composing(),
-        "keep parameters matching this glob fixed (repeatable), e.g. 'encoder.*'")(
-        "reset-optimizer", "start with fresh optimizer moments instead of the checkpoint's");
-    options.add(f);
-  } else {
-    options.add(model_options());
-  }
-  po::variables_map vm;
-  const std::string usage = finetune ? "--from CKPT.h5 --train FILE.tsv --save-dir DIR [options]"
-                                     : "(--task NAME | --train FILE.tsv [--valid FILE.tsv]) --save-dir DIR [options]";
-  if (!parse(command, usage, options, args, vm)) return 0;
   TrainOptions train_opts = read_training_options(vm);
-  set_threads(vm["threads"].as<int>());
-
   DataSource source;
   if (!finetune && vm.count("task")) {
     if (vm.count("train")) throw UsageError("give --task or --train, not both");
@@ -191,35 +137,47 @@ int run_train(const std::vector<std::string>& args, bool finetune) {
 
   const std::string save_dir = train_opts.save_dir;
   const std::string last = save_dir + "/checkpoint_last.h5";
+  if (vm.count("overwrite"))
+    for (const char* name : {"checkpoint_last.h5", "checkpoint_best.h5", "checkpoint_last.h5.prev",
+                             "checkpoint_best.h5.prev", "metrics.csv"})
+      fs::remove(save_dir + "/" + name);
+  // The checkpoint the run starts from, read once: the same command again continues where
+  // checkpoint_last.h5 stopped; finetune starts from --from's weights.
+  std::optional<Checkpoint> checkpoint;
+  StartFrom start;
   const bool resume = fs::exists(last);
-  std::unique_ptr<Transformer> model;
-  std::unique_ptr<Preprocessor> pre;
-  TrainingState state;
-  bool load_optimizer = false;
-  std::string weights_from;
-  if (resume) {  // the same command again: continue where checkpoint_last.h5 stopped
-    const LoadedCheckpoint ck = read_checkpoint_header(last);
-    if (ck.train.task != source.describe())
-      throw UsageError(last + " is a run on " + ck.train.task + ", not " + source.describe() +
-                       "; give another --save-dir");
-    model = std::make_unique<Transformer>(ck.config);
-    pre = std::make_unique<Preprocessor>(Preprocessor::from_state(ck.vocab));
-    state = ck.train;
-    load_optimizer = true;
-    weights_from = last;
-    std::cerr << "resuming from " << last << " at step " << state.step << "\n";
+  if (resume) {
+    checkpoint = read_checkpoint(last);
+    if (checkpoint->train.task != source.describe())
+      throw UsageError(last + " is a run on " + checkpoint->train.task + ", not " + source.describe() +
+                       "; give another --save-dir, or --overwrite to start afresh");
+    if (!finetune) {
+      check_same_model(vm, checkpoint->config, last);
+      if (!vm["tokenizer"].defaulted() && vm["tokenizer"].as<std::string>() != checkpoint->vocab.tokenizer)
+        throw UsageError("--tokenizer " + vm["tokenizer"].as<std::string>() + " differs from " +
+                         checkpoint->vocab.tokenizer + " in " + last + ", the run this command would resume; give " +
+                         "another --save-dir, or --overwrite to start afresh");
+    }
+    start = StartFrom{.checkpoint = &*checkpoint, .optimizer_state = checkpoint->has_optimizer, .training_state = true};
+    std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
   } else if (finetune) {
-    const std::string from = vm["from"].as<std::string>();
-    const LoadedCheckpoint ck = read_checkpoint_header(from);
-    model = std::make_unique<Transformer>(ck.config);
-    pre = std::make_unique<Preprocessor>(Preprocessor::from_state(ck.vocab));
-    load_optimizer = vm.count("reset-optimizer") == 0 && ck.has_optimizer;
-    weights_from = from;
+    checkpoint = read_checkpoint(vm["from"].as<std::string>());
+    start = StartFrom{.checkpoint = &*checkpoint,
+                      .optimizer_state = vm.count("reset-optimizer") == 0 && checkpoint->has_optimizer};
+  }
+  std::unique_ptr<Preprocessor> pre;
+  std::unique_ptr<Seq2SeqModel> model;
+  if (checkpoint) {
+    pre = std::make_unique<Preprocessor>(Preprocessor::from_state(checkpoint->vocab));
+    model = make_model(checkpoint->config);
   } else {
     pre = std::make_unique<Preprocessor>(Preprocessor::build(train, vm["tokenizer"].as<std::string>(),
                                                              vm["bpe-merges"].as<int>(), vm["min-freq"].as<std::size_t>()));
-    model = std::make_unique<Transformer>(read_model_options(vm, pre->src_vocab().size(), pre->tgt_vocab().size(),
-                                                             train_opts.seed));
+    ModelConfig config = read_model_config(vm);
+    config.src_vocab_size = Index(pre->src_vocab().size());
+    config.tgt_vocab_size = Index(pre->tgt_vocab().size());
+    config.seed = train_opts.seed;
+    model = make_model(config);
   }
   if (finetune) {
     std::size_t unknown = 0, tokens = 0;
@@ -230,18 +188,45 @@ int run_train(const std::vector<std::string>& args, bool finetune) {
   }
   check_lengths(pre->encode(train), model->config().max_len, source.describe());
   if (!resume)
-    std::cerr << "model: " << model->parameter_count() << " parameters, vocabularies " << pre->src_vocab().size()
-              << " / " << pre->tgt_vocab().size() << " (" << pre->tokenizer().type() << "), " << train.size()
-              << " training pairs\n";
-  Trainer trainer(*model, *pre, train, valid, train_opts, state, source.describe());
-  if (!weights_from.empty()) load_checkpoint_weights(weights_from, *model, load_optimizer ? &trainer.optimizer() : nullptr);
+    std::cerr << "model: " << arch_name(model->config().arch) << ", " << model->parameter_count()
+              << " parameters, vocabularies " << pre->src_vocab().size() << " / " << pre->tgt_vocab().size() << " ("
+              << pre->tokenizer().type() << "), " << train.size() << " training pairs\n";
+  Trainer trainer(*model, *pre, train, valid, train_opts, source.describe(), start);
+  checkpoint.reset();  // its arrays are in the model and optimizer now
   const TrainOutcome outcome = trainer.run();
-  if (!outcome.finished) std::cerr << "stopped at step " << outcome.steps_done << ": " << outcome.stop_reason << "\n";
+  if (outcome.reason != StopReason::Finished)
+    std::cerr << "stopped at step " << outcome.steps_done << ": " << outcome.stop_message << "\n";
   std::string written;
   for (const char* name : {"checkpoint_last.h5", "checkpoint_best.h5", "metrics.csv"})
     if (fs::exists(save_dir + "/" + name)) written += (written.empty() ? "" : ", ") + std::string(name);
   std::cerr << "in " << save_dir << "/: " << (written.empty() ? "nothing written" : written) << "\n";
-  return outcome.stop_reason.rfind("diverged", 0) == 0 ? 1 : 0;
+  if (outcome.reason == StopReason::Diverged) return 1;
+  if (outcome.reason == StopReason::Interrupted) return 128 + stop_signal();
+  return 0;
+}
+
+}  // namespace
+
+Command parse_train(const std::vector<std::string>& args, bool finetune) {
+  const std::string command = finetune ? "finetune" : "train";
+  po::options_description options = common_options();
+  options.add(data_options(finetune)).add(training_options());
+  if (finetune) {
+    po::options_description f("Fine-tuning");
+    f.add_options()("from", po::value<std::string>()->required(), "the checkpoint to start from")(
+        "freeze", po::value<std::vector<std::string>>()->composing(),
+        "keep parameters matching this glob fixed (repeatable), e.g. 'encoder.*'")(
+        "reset-optimizer", "start with fresh optimizer moments instead of the checkpoint's");
+    options.add(f);
+  } else {
+    options.add(model_options()).add(tokenizer_options());
+  }
+  po::variables_map vm;
+  const std::string usage = finetune ? "--from CKPT.h5 --train FILE.tsv --save-dir DIR [options]"
+                                     : "(--task NAME | --train FILE.tsv [--valid FILE.tsv]) --save-dir DIR [options]";
+  if (!parse(command, usage, options, args, vm)) return {};
+  return Command{.process = {.threads = vm["threads"].as<int>(), .graceful_stop = true},
+                 .run = [vm, finetune] { return run_train(vm, finetune); }};
 }
 
 }  // namespace heed::cli

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "train/cli.h"
+#include "train/cli/cli.h"
 
 namespace {
 
@@ -13,7 +13,7 @@ constexpr const char* kUsage = R"(heed — train, study and gradient-check small
 usage: heed <command> [options]        (heed <command> --help for its options)
 
 commands:
-  train       train an encoder-decoder on a built-in task or a TSV corpus
+  train       train an encoder-decoder (transformer, lstm, lstm-attention) on a built-in task or a TSV corpus
   finetune    continue training a checkpoint on new data
   eval        loss, perplexity, exact match, token accuracy, BLEU, chrF of a checkpoint
   translate   translate source lines from stdin to stdout
@@ -43,16 +43,26 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   try {
-    if (command == "train") return run_train(args, false);
-    if (command == "finetune") return run_train(args, true);
-    if (command == "eval") return run_eval(args);
-    if (command == "translate") return run_translate(args);
-    if (command == "score") return run_score(args);
-    if (command == "data") return run_data(args);
-    if (command == "gradcheck") return run_gradcheck(args);
-    if (command == "bench") return run_bench(args);
-    std::cerr << "heed: error: unknown command '" << command << "' (see heed --help)\n";
-    return 2;
+    Command parsed;
+    if (command == "train") parsed = parse_train(args, false);
+    else if (command == "finetune") parsed = parse_train(args, true);
+    else if (command == "eval") parsed = parse_eval(args);
+    else if (command == "translate") parsed = parse_translate(args);
+    else if (command == "score") parsed = parse_score(args);
+    else if (command == "data") parsed = parse_data(args);
+    else if (command == "gradcheck") parsed = parse_gradcheck(args);
+    else if (command == "bench") parsed = parse_bench(args);
+    else {
+      std::cerr << "heed: error: unknown command '" << command << "' (see heed --help)\n";
+      return 2;
+    }
+    if (!parsed.run) return 0;  // --help or --dump-config printed
+    try {
+      setup_process(parsed.process);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+    return parsed.run();
   } catch (const UsageError& e) {
     std::cerr << "heed " << command << ": error: " << e.what() << "\n";
     return 2;

@@ -3,7 +3,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "train/cli.h"
+#include "train/cli/cli.h"
 
 namespace heed::cli {
 
@@ -45,7 +45,12 @@ std::string value_text(const po::variable_value& v) {
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
            const std::vector<std::string>& args, po::variables_map& vm, bool config_is_file) {
   try {
-    po::store(po::command_line_parser(args).options(options).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(args).options(options).run();
+    for (const po::option& o : parsed.options)
+      if (o.position_key >= 0)  // a word that belongs to no option: refused, never ignored
+        throw UsageError("unexpected argument '" + o.value.front() + "': every input is given by an option (see heed " +
+                         command + " --help)");
+    po::store(parsed, vm);
     if (config_is_file && vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);

@@ -1,5 +1,5 @@
 // Loss over a data set, decoding, and the metrics of the decoded output.
-#include "train/evaluate.h"
+#include "train/eval/evaluate.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,8 @@
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "data/toy_fr.h"
-#include "train/metrics.h"
+#include "train/eval/metrics.h"
+#include "train/eval/batch.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -18,11 +19,11 @@ namespace {
 // Restores the model's training mode when it goes out of scope.
 class EvalMode {
  public:
-  explicit EvalMode(Transformer& model) : model_(model), was_training_(model.is_training()) { model.eval(); }
+  explicit EvalMode(Seq2SeqModel& model) : model_(model), was_training_(model.is_training()) { model.eval(); }
   ~EvalMode() { model_.train(was_training_); }
 
  private:
-  Transformer& model_;
+  Seq2SeqModel& model_;
   bool was_training_;
 };
 
@@ -56,7 +57,7 @@ std::string EvalResult::summary() const {
   return out + buf;
 }
 
-std::vector<std::string> translate(Transformer& model, const Preprocessor& pre, const std::vector<std::string>& sources,
+std::vector<std::string> translate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<std::string>& sources,
                                    const DecodeOptions& options, std::size_t batch_size) {
   EvalMode eval_mode(model);
   std::vector<std::vector<std::int32_t>> encoded;
@@ -79,7 +80,7 @@ std::vector<std::string> translate(Transformer& model, const Preprocessor& pre, 
   return out;
 }
 
-EvalResult evaluate(Transformer& model, const Preprocessor& pre, const std::vector<Example>& examples,
+EvalResult evaluate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<Example>& examples,
                     const EvalOptions& options) {
   EvalMode eval_mode(model);
   NoGradGuard no_grad;

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "train/decode.h"
-#include "train/text_data.h"
+#include "train/eval/decode.h"
+#include "data/preprocessor.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -30,11 +30,11 @@ struct EvalOptions {
 };
 
 // The model is put in eval mode for the duration.
-EvalResult evaluate(Transformer& model, const Preprocessor& pre, const std::vector<Example>& examples,
+EvalResult evaluate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<Example>& examples,
                     const EvalOptions& options);
 
 // Translates sentences (batched, sorted by length internally, returned in input order).
-std::vector<std::string> translate(Transformer& model, const Preprocessor& pre, const std::vector<std::string>& sources,
+std::vector<std::string> translate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<std::string>& sources,
                                    const DecodeOptions& options, std::size_t batch_size = 64);
 
 HEED_NAMESPACE_END

@@ -1,7 +1,7 @@
 // Translation metrics: BLEU and chrF as sacreBLEU 2.x computes them (its bleu.py, chrf.py,
 // tokenizer_13a.py, re-implemented), exact match and token accuracy. Text is handled as Python
 // handles it: strict UTF-8 decoded to code points, whitespace as str.isspace / str.split().
-#include "train/metrics.h"
+#include "train/eval/metrics.h"
 
 #include <algorithm>
 #include <cmath>

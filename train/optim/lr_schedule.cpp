@@ -1,5 +1,5 @@
 // Learning-rate schedules.
-#include "train/lr_schedule.h"
+#include "train/optim/lr_schedule.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,12 +9,12 @@ namespace heed {
 
 double LrSchedule::rate(double peak_lr, long long step) const {
   const double s = double(std::max(step, 1LL)), w = double(warmup_steps);
-  if (kind == "noam") {
+  if (kind == ScheduleKind::Noam) {
     if (warmup_steps <= 0) return peak_lr / std::sqrt(s);
     return peak_lr * std::min(s / w, std::sqrt(w / s));
   }
   if (warmup_steps > 0 && s < w) return peak_lr * s / w;
-  if (kind == "cosine") {
+  if (kind == ScheduleKind::Cosine) {
     const double span = std::max(1.0, double(total_steps) - w);
     const double progress = std::clamp((s - w) / span, 0.0, 1.0);
     return peak_lr * (min_lr_ratio + (1 - min_lr_ratio) * 0.5 * (1 + std::cos(M_PI * progress)));
@@ -23,8 +23,6 @@ double LrSchedule::rate(double peak_lr, long long step) const {
 }
 
 void validate(const LrSchedule& schedule) {
-  if (schedule.kind != "constant" && schedule.kind != "noam" && schedule.kind != "cosine")
-    throw std::invalid_argument("--lr-schedule: '" + schedule.kind + "' is not one of constant, noam, cosine");
   if (schedule.warmup_steps < 0) throw std::invalid_argument("--warmup-steps: must be >= 0");
 }
 

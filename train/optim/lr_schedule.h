@@ -5,8 +5,10 @@
 
 namespace heed {
 
+enum class ScheduleKind { Constant, Noam, Cosine };
+
 struct LrSchedule {
-  std::string kind = "constant";  // constant | noam | cosine
+  ScheduleKind kind = ScheduleKind::Constant;
   long long warmup_steps = 0;
   long long total_steps = 0;      // cosine decays to 0 at this step
   double min_lr_ratio = 0;        // cosine floor, as a fraction of the peak
@@ -17,7 +19,7 @@ struct LrSchedule {
   double rate(double peak_lr, long long step) const;
 };
 
-// Throws std::invalid_argument naming --lr-schedule for an unknown kind.
+// Throws std::invalid_argument naming --warmup-steps when it is negative.
 void validate(const LrSchedule& schedule);
 
 }  // namespace heed

@@ -1,5 +1,5 @@
 // SGD with momentum, Adam and AdamW, as PyTorch defines their updates.
-#include "train/optimizer.h"
+#include "train/optim/optimizer.h"
 
 #include <cmath>
 
@@ -8,16 +8,23 @@
 
 HEED_NAMESPACE_BEGIN
 
+std::string optimizer_name(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::Adam: return "adam";
+    case OptimizerKind::AdamW: return "adamw";
+    case OptimizerKind::Sgd: return "sgd";
+  }
+  return "?";
+}
+
 Optimizer::Optimizer(std::vector<Parameter> params, OptimizerConfig config)
     : params_(std::move(params)), config_(std::move(config)) {
-  HEED_CHECK(config_.kind == "adam" || config_.kind == "adamw" || config_.kind == "sgd",
-             "--optimizer: '" << config_.kind << "' is not one of adam, adamw, sgd");
   for (const std::string& slot : slots())
     for (const Parameter& p : params_) state_[slot][p.name] = Matrix::Zero(p.tensor.rows(), p.tensor.cols());
 }
 
 std::vector<std::string> Optimizer::slots() const {
-  if (config_.kind == "sgd") return {"momentum"};
+  if (config_.kind == OptimizerKind::Sgd) return {"momentum"};
   return {"m", "v"};
 }
 
@@ -32,7 +39,7 @@ void Optimizer::step(double lr) {
     Matrix* first;   // momentum (sgd) or m (adam, adamw)
     Matrix* second;  // v (adam, adamw)
   };
-  const bool sgd = c.kind == "sgd";
+  const bool sgd = c.kind == OptimizerKind::Sgd;
   std::vector<Work> work;
   for (Parameter& p : params_)
     if (p.tensor.has_grad())
@@ -45,7 +52,7 @@ void Optimizer::step(double lr) {
       Matrix& w = job.p->tensor.mutable_value();
       // L2 decay goes into the gradient (sgd, adam), leaving the stored gradient as it was.
       Matrix decayed;
-      if (wd != 0 && c.kind != "adamw") decayed = job.p->tensor.grad() + wd * w;
+      if (wd != 0 && c.kind != OptimizerKind::AdamW) decayed = job.p->tensor.grad() + wd * w;
       const Matrix& g = decayed.size() ? decayed : job.p->tensor.grad();
       if (sgd) {
         // v = μ·v + (g + λw);  w -= lr·v
@@ -54,7 +61,7 @@ void Optimizer::step(double lr) {
         w -= Scalar(lr) * v;
         continue;
       }
-      if (c.kind == "adamw" && wd != 0) w *= Scalar(1 - lr * c.weight_decay);  // decoupled decay
+      if (c.kind == OptimizerKind::AdamW && wd != 0) w *= Scalar(1 - lr * c.weight_decay);  // decoupled decay
       // m = β1·m + (1-β1)·g;  v = β2·v + (1-β2)·g²;  w -= lr·m̂ / (sqrt(v̂) + ε)
       Matrix& m = *job.first;
       Matrix& v = *job.second;

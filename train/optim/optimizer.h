@@ -11,8 +11,11 @@
 
 HEED_NAMESPACE_BEGIN
 
+enum class OptimizerKind { Adam, AdamW, Sgd };
+std::string optimizer_name(OptimizerKind kind);  // "adam", "adamw", "sgd"
+
 struct OptimizerConfig {
-  std::string kind = "adam";  // adam | adamw | sgd
+  OptimizerKind kind = OptimizerKind::Adam;
   double lr = 5e-4;           // the peak rate; a schedule scales it each step
   double beta1 = 0.9, beta2 = 0.98, eps = 1e-9;
   double momentum = 0.9;      // sgd

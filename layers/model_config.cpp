@@ -1,0 +1,166 @@
+// The table of model settings: option, attribute, default, parser.
+#include "layers/model_config.h"
+
+#include <sstream>
+#include <stdexcept>
+
+HEED_NAMESPACE_BEGIN
+
+std::string arch_name(Arch arch) {
+  switch (arch) {
+    case Arch::Transformer: return "transformer";
+    case Arch::Lstm: return "lstm";
+    case Arch::LstmAttention: return "lstm-attention";
+  }
+  return "?";
+}
+
+std::string config_value_text(const ConfigValue& value) {
+  if (const auto* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
+  if (const auto* s = std::get_if<std::string>(&value)) return *s;
+  std::ostringstream out;
+  out << std::get<double>(value);
+  return out.str();
+}
+
+namespace {
+
+std::int64_t as_int(const ConfigValue& v, const std::string& option) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  throw std::invalid_argument("--" + option + ": expected an integer, got " + config_value_text(v));
+}
+
+std::int64_t positive(const ConfigValue& v, const std::string& option) {
+  const std::int64_t i = as_int(v, option);
+  if (i <= 0) throw std::invalid_argument("--" + option + ": must be positive, got " + std::to_string(i));
+  return i;
+}
+
+// One of `choices`, or an error listing them.
+std::string choice(const ConfigValue& v, const std::string& option, const std::vector<std::string>& choices) {
+  const std::string* s = std::get_if<std::string>(&v);
+  std::string list;
+  for (const std::string& c : choices) {
+    if (s && *s == c) return c;
+    list += (list.empty() ? "" : ", ") + c;
+  }
+  throw std::invalid_argument("--" + option + ": '" + config_value_text(v) + "' is not one of " + list);
+}
+
+// A positive integer setting bound to a ModelConfig member.
+ModelField positive_field(std::string option, std::string attribute, std::string help, std::int64_t def,
+                          Index ModelConfig::*member) {
+  ModelField f;
+  f.option = option;
+  f.attribute = std::move(attribute);
+  f.help = std::move(help);
+  f.cli_default = def;
+  f.get = [member](const ModelConfig& c) { return ConfigValue(std::int64_t(c.*member)); };
+  f.set = [member, option](ModelConfig& c, const ConfigValue& v) { c.*member = Index(positive(v, option)); };
+  return f;
+}
+
+// A setting that is one of a few words, bound to an enum or bool through to_text / from_text.
+template <class Get, class Set>
+ModelField choice_field(std::string option, std::string attribute, std::string help, std::vector<std::string> choices,
+                        std::string def, Get get, Set set) {
+  ModelField f;
+  f.option = option;
+  f.attribute = std::move(attribute);
+  f.help = std::move(help);
+  f.cli_default = def;
+  f.get = [get](const ModelConfig& c) { return ConfigValue(std::string(get(c))); };
+  f.set = [option, choices, set](ModelConfig& c, const ConfigValue& v) { set(c, choice(v, option, choices)); };
+  return f;
+}
+
+std::vector<ModelField> make_fields() {
+  std::vector<ModelField> fields;
+  {
+    ModelField arch = choice_field(
+        "arch", "arch", "model family: transformer | lstm (RNN encoder-decoder) | lstm-attention (RNN with attention)",
+        {"transformer", "lstm", "lstm-attention"}, "transformer", [](const ModelConfig& c) { return arch_name(c.arch); },
+        [](ModelConfig& c, const std::string& s) {
+          c.arch = s == "lstm" ? Arch::Lstm : s == "lstm-attention" ? Arch::LstmAttention : Arch::Transformer;
+        });
+    arch.when_absent = std::string("transformer");  // checkpoints from before the LSTM families
+    fields.push_back(std::move(arch));
+  }
+  fields.push_back(positive_field("d-model", "d_model", "model width (LSTM: hidden and embedding size)", 128,
+                                  &ModelConfig::d_model));
+  fields.push_back(positive_field("heads", "heads", "attention heads (transformer)", 4, &ModelConfig::num_heads));
+  fields.push_back(positive_field("d-ff", "d_ff", "feed-forward width (transformer)", 512, &ModelConfig::d_ff));
+  fields.push_back(positive_field("enc-layers", "enc_layers", "encoder layers", 2, &ModelConfig::enc_layers));
+  fields.push_back(positive_field("dec-layers", "dec_layers", "decoder layers", 2, &ModelConfig::dec_layers));
+  fields.push_back(positive_field("max-len", "max_len", "longest sequence, in tokens", 128, &ModelConfig::max_len));
+  {
+    ModelField f;
+    f.option = "dropout";
+    f.attribute = "dropout";
+    f.help = "dropout probability";
+    f.cli_default = 0.1;
+    f.get = [](const ModelConfig& c) { return ConfigValue(double(c.dropout)); };
+    f.set = [](ModelConfig& c, const ConfigValue& v) {
+      const double* p = std::get_if<double>(&v);
+      if (!p || !(*p >= 0 && *p < 1)) throw std::invalid_argument("--dropout: must be in [0, 1), got " + config_value_text(v));
+      c.dropout = Scalar(*p);
+    };
+    fields.push_back(std::move(f));
+  }
+  {
+    ModelField f;
+    f.option = "norm-first";
+    f.attribute = "norm_first";
+    f.help = "transformer: pre-LN (true) or post-LN (false)";
+    f.cli_default = std::int64_t(1);
+    f.is_bool = true;
+    f.get = [](const ModelConfig& c) { return ConfigValue(std::int64_t(c.norm_first)); };
+    f.set = [](ModelConfig& c, const ConfigValue& v) { c.norm_first = as_int(v, "norm-first") != 0; };
+    fields.push_back(std::move(f));
+  }
+  fields.push_back(choice_field(
+      "activation", "activation", "transformer feed-forward: relu | gelu", {"relu", "gelu"}, "relu",
+      [](const ModelConfig& c) { return c.activation == Activation::GELU ? "gelu" : "relu"; },
+      [](ModelConfig& c, const std::string& s) { c.activation = s == "gelu" ? Activation::GELU : Activation::ReLU; }));
+  fields.push_back(choice_field(
+      "positions", "positions", "transformer positions: sinusoidal | learned", {"sinusoidal", "learned"}, "sinusoidal",
+      [](const ModelConfig& c) { return c.learned_positions ? "learned" : "sinusoidal"; },
+      [](ModelConfig& c, const std::string& s) { c.learned_positions = s == "learned"; }));
+  fields.push_back(choice_field(
+      "embed-init", "",
+      "scaled: N(0, 1/d-model), token vectors O(1) after the transformer's sqrt(d) scale | torch: N(0, 1) as "
+      "nn.Embedding",
+      {"scaled", "torch"}, "scaled", [](const ModelConfig& c) { return c.scaled_embedding_init ? "scaled" : "torch"; },
+      [](ModelConfig& c, const std::string& s) { c.scaled_embedding_init = s == "scaled"; }));
+  // Stored only: set from the data and from --seed.
+  fields.push_back(positive_field("", "src_vocab_size", "", 0, &ModelConfig::src_vocab_size));
+  fields.push_back(positive_field("", "tgt_vocab_size", "", 0, &ModelConfig::tgt_vocab_size));
+  {
+    ModelField f;
+    f.attribute = "seed";
+    f.cli_default = std::int64_t(1);
+    f.get = [](const ModelConfig& c) { return ConfigValue(std::int64_t(c.seed)); };
+    f.set = [](ModelConfig& c, const ConfigValue& v) { c.seed = std::uint64_t(as_int(v, "seed")); };
+    fields.push_back(std::move(f));
+  }
+  return fields;
+}
+
+}  // namespace
+
+const std::vector<ModelField>& model_fields() {
+  static const std::vector<ModelField> fields = make_fields();
+  return fields;
+}
+
+void validate(const ModelConfig& c) {
+  if (c.arch == Arch::Transformer && c.d_model % c.num_heads != 0)
+    throw std::invalid_argument("--heads: " + std::to_string(c.num_heads) + " does not divide --d-model " +
+                                std::to_string(c.d_model));
+  if (c.arch != Arch::Transformer && c.enc_layers != c.dec_layers)
+    throw std::invalid_argument("--dec-layers: " + arch_name(c.arch) + " starts decoder layer l from encoder layer l, so " +
+                                "--enc-layers (" + std::to_string(c.enc_layers) + ") and --dec-layers (" +
+                                std::to_string(c.dec_layers) + ") must be equal");
+}
+
+HEED_NAMESPACE_END

@@ -1,0 +1,206 @@
+// Mapping model, optimizer and training state to checkpoint groups and back.
+#include "train/checkpoint/checkpoint_io.h"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+std::string slashed(std::string name) {
+  std::replace(name.begin(), name.end(), '.', '/');
+  return name;
+}
+
+std::string shape_text(const std::vector<std::size_t>& shape) {
+  std::ostringstream s;
+  s << '[';
+  for (std::size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  s << ']';
+  return s.str();
+}
+
+Array<float> to_array(const Matrix& m, const std::vector<Index>& shape) {
+  Array<float> a;
+  a.shape.assign(shape.begin(), shape.end());
+  a.values.resize(std::size_t(m.size()));
+  for (Index i = 0; i < m.size(); ++i) a.values[std::size_t(i)] = float(m.data()[i]);
+  return a;
+}
+
+void copy_into(const Array<float>& a, Matrix& m) {
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = Scalar(a.values[std::size_t(i)]);
+}
+
+template <class T>
+T attr(const CheckpointData& data, const std::string& path, const std::string& group, const std::string& name) {
+  const auto g = data.attributes.find(group);
+  if (g == data.attributes.end() || g->second.count(name) == 0)
+    throw std::runtime_error(path + ": missing attribute " + name + " in " + group);
+  if (const T* v = std::get_if<T>(&g->second.at(name))) return *v;
+  throw std::runtime_error(path + ": attribute " + group + "/" + name + " has the wrong type");
+}
+
+void add_config(CheckpointData& data, const ModelConfig& c, const VocabularyState& vocab) {
+  auto& a = data.attributes["/config"];
+  for (const ModelField& f : model_fields())
+    if (!f.attribute.empty()) a[f.attribute] = f.get(c);
+  a["tokenizer"] = vocab.tokenizer;
+  data.attributes["/tokenizer"]["type"] = vocab.tokenizer;
+  data.strings["/vocab/src"] = vocab.src;
+  data.strings["/vocab/tgt"] = vocab.tgt;
+  if (vocab.tokenizer == "bpe") data.strings["/tokenizer/merges"] = vocab.bpe_merges;
+}
+
+ModelConfig read_config(const CheckpointData& data, const std::string& path) {
+  ModelConfig c;
+  const auto group = data.attributes.find("/config");
+  if (group == data.attributes.end()) throw std::runtime_error(path + ": missing group /config");
+  for (const ModelField& f : model_fields()) {
+    if (f.attribute.empty()) continue;
+    const auto it = group->second.find(f.attribute);
+    if (it == group->second.end() && !f.when_absent)
+      throw std::runtime_error(path + ": missing attribute " + f.attribute + " in /config");
+    try {
+      f.set(c, it == group->second.end() ? *f.when_absent : it->second);
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(path + ": /config/" + f.attribute + ": " + e.what());
+    }
+  }
+  try {
+    validate(c);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": /config: " + e.what());
+  }
+  return c;
+}
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Seq2SeqModel& model, const VocabularyState& vocab,
+                     const Optimizer* optimizer, const TrainingState& train) {
+  CheckpointData data;
+  add_config(data, model.config(), vocab);
+  const std::vector<Parameter> params = model.parameters();
+  for (const Parameter& p : params) data.floats["/model/" + slashed(p.name)] = to_array(p.tensor.value(), p.shape);
+  if (optimizer) {
+    auto& o = data.attributes["/optim"];
+    o["type"] = optimizer_name(optimizer->config().kind);
+    o["step"] = std::int64_t(optimizer->steps());
+    for (const Parameter& p : params)
+      for (const std::string& slot : optimizer->slots()) {
+        const auto& moments = optimizer->state().at(slot);
+        const auto it = moments.find(p.name);
+        if (it != moments.end()) data.floats["/optim/" + slot + "/" + slashed(p.name)] = to_array(it->second, p.shape);
+      }
+  }
+  auto& t = data.attributes["/train"];
+  t["step"] = std::int64_t(train.step);
+  t["epoch"] = std::int64_t(train.epoch);
+  t["best_metric"] = train.best_metric;
+  t["evals_without_improvement"] = std::int64_t(train.evals_without_improvement);
+  t["task"] = train.task;
+  data.words["/train/rng_state"] = Array<std::uint64_t>{{4}, {train.dropout_rng.begin(), train.dropout_rng.end()}};
+  data.words["/train/data_position"] = Array<std::uint64_t>{{train.data_position.size()}, train.data_position};
+  save_checkpoint_file(path, data);
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  Checkpoint out;
+  out.path = path;
+  out.data = load_checkpoint_file(path);
+  const CheckpointData& data = out.data;
+  out.config = read_config(data, path);
+  const ModelConfig& c = out.config;
+  out.vocab.tokenizer = attr<std::string>(data, path, "/tokenizer", "type");
+  auto strings = [&](const std::string& name) {
+    const auto it = data.strings.find(name);
+    if (it == data.strings.end()) throw std::runtime_error(path + ": missing dataset " + name);
+    return it->second;
+  };
+  out.vocab.src = strings("/vocab/src");
+  out.vocab.tgt = strings("/vocab/tgt");
+  if (out.vocab.tokenizer == "bpe") out.vocab.bpe_merges = strings("/tokenizer/merges");
+  if (Index(out.vocab.src.size()) != c.src_vocab_size || Index(out.vocab.tgt.size()) != c.tgt_vocab_size)
+    throw std::runtime_error(path + ": vocabulary sizes " + std::to_string(out.vocab.src.size()) + "/" +
+                             std::to_string(out.vocab.tgt.size()) + " disagree with /config");
+  TrainingState& t = out.train;
+  t.step = attr<std::int64_t>(data, path, "/train", "step");
+  t.epoch = attr<std::int64_t>(data, path, "/train", "epoch");
+  t.best_metric = attr<double>(data, path, "/train", "best_metric");
+  t.evals_without_improvement = attr<std::int64_t>(data, path, "/train", "evals_without_improvement");
+  t.task = attr<std::string>(data, path, "/train", "task");
+  const auto rng = data.words.find("/train/rng_state");
+  if (rng == data.words.end() || rng->second.values.size() != 4)
+    throw std::runtime_error(path + ": missing or malformed /train/rng_state");
+  std::copy(rng->second.values.begin(), rng->second.values.end(), t.dropout_rng.begin());
+  const auto pos = data.words.find("/train/data_position");
+  if (pos != data.words.end()) t.data_position = pos->second.values;
+  out.has_optimizer = data.attributes.count("/optim") > 0;
+  return out;
+}
+
+void load_weights(const Checkpoint& checkpoint, const Module& model) {
+  const CheckpointData& data = checkpoint.data;
+  std::vector<std::string> problems;
+  std::map<std::string, const Array<float>*> stored;
+  for (const auto& [name, array] : data.floats)
+    if (name.rfind("/model/", 0) == 0) stored[name] = &array;
+  const std::vector<Parameter> params = model.parameters();
+  for (const Parameter& p : params) {
+    const auto it = stored.find("/model/" + slashed(p.name));
+    if (it == stored.end()) {
+      problems.push_back("missing " + p.name);
+      continue;
+    }
+    const std::vector<std::size_t> expected(p.shape.begin(), p.shape.end());
+    if (it->second->shape != expected)
+      problems.push_back(p.name + " has shape " + shape_text(it->second->shape) + ", expected " + shape_text(expected));
+    stored.erase(it);
+  }
+  for (const auto& [name, array] : stored) {
+    std::string dotted = name.substr(7);
+    std::replace(dotted.begin(), dotted.end(), '/', '.');
+    problems.push_back("unexpected " + dotted);
+  }
+  if (!problems.empty()) {
+    std::string message = checkpoint.path + ": checkpoint does not fit the model (" + std::to_string(problems.size()) +
+                          " problems): ";
+    for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+    throw std::runtime_error(message);
+  }
+  for (const Parameter& p : params) {
+    Tensor t = p.tensor;
+    copy_into(data.floats.at("/model/" + slashed(p.name)), t.mutable_value());
+  }
+}
+
+void load_optimizer_state(const Checkpoint& checkpoint, Optimizer& optimizer) {
+  const CheckpointData& data = checkpoint.data;
+  const std::string& path = checkpoint.path;
+  if (!checkpoint.has_optimizer) throw std::runtime_error(path + ": holds no optimizer state");
+  const std::string saved = attr<std::string>(data, path, "/optim", "type");
+  if (saved != optimizer_name(optimizer.config().kind))
+    throw std::runtime_error(path + ": optimizer state is " + saved + ", not " + optimizer_name(optimizer.config().kind) +
+                             " (use --reset-optimizer to start fresh moments)");
+  optimizer.set_steps(attr<std::int64_t>(data, path, "/optim", "step"));
+  for (auto& [slot, moments] : optimizer.state())
+    for (auto& [name, moment] : moments) {  // only the parameters this optimizer updates
+      const auto it = data.floats.find("/optim/" + slot + "/" + slashed(name));
+      if (it == data.floats.end() || it->second.values.size() != std::size_t(moment.size()))
+        throw std::runtime_error(path + ": missing or misshapen optimizer state " + slot + " of " + name);
+      copy_into(it->second, moment);
+    }
+}
+
+std::unique_ptr<Seq2SeqModel> load_model(const Checkpoint& checkpoint) {
+  std::unique_ptr<Seq2SeqModel> model = make_model(checkpoint.config);
+  load_weights(checkpoint, *model);
+  model->eval();
+  return model;
+}
+
+HEED_NAMESPACE_END

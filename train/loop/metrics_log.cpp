@@ -1,0 +1,42 @@
+// metrics.csv rows.
+#include "train/loop/metrics_log.h"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace heed {
+
+const char* MetricsLog::header() {
+  return "step,epoch,lr,train_loss,tokens_per_s,valid_loss,valid_exact_match,valid_bleu,elapsed_s";
+}
+
+MetricsLog::MetricsLog(const std::string& path, long long step) : path_(path) {
+  std::vector<std::string> kept{header()};
+  std::ifstream in(path);
+  std::string line;
+  bool first = true;
+  while (step > 0 && std::getline(in, line)) {
+    if (first) {  // the header, rewritten above
+      first = false;
+      continue;
+    }
+    try {
+      if (std::stoll(line.substr(0, line.find(','))) <= step) kept.push_back(line);
+    } catch (const std::exception&) {  // a row cut short by a kill: written again
+    }
+  }
+  std::ofstream out(path, std::ios::trunc);
+  for (const std::string& l : kept) out << l << "\n";
+}
+
+void MetricsLog::append(const MetricsRow& r) const {
+  std::ostringstream row;
+  row << r.step << ',' << r.epoch << ',' << r.lr << ',' << r.train_loss << ',' << (long long)r.tokens_per_s << ',';
+  if (r.validated) row << r.valid_loss << ',' << r.valid_exact_match << ',' << r.valid_bleu;
+  else row << ",,";
+  row << ',' << r.elapsed_s << "\n";
+  std::ofstream(path_, std::ios::app) << row.str();
+}
+
+}  // namespace heed

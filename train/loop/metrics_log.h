@@ -1,0 +1,29 @@
+// DIR/metrics.csv: one row per optimizer step; the validation columns are filled at evaluations.
+#pragma once
+
+#include <string>
+
+namespace heed {
+
+struct MetricsRow {
+  long long step = 0, epoch = 0;
+  double lr = 0, train_loss = 0, tokens_per_s = 0, elapsed_s = 0;
+  bool validated = false;  // the validation columns below hold values
+  double valid_loss = 0, valid_exact_match = 0, valid_bleu = 0;
+};
+
+class MetricsLog {
+ public:
+  // Opens DIR/metrics.csv for a run at `step`: keeps the rows up to that step (rows after it
+  // came after the last save and will be written again by the resumed run); a new run
+  // (step 0) starts the file with its header.
+  MetricsLog(const std::string& path, long long step);
+  void append(const MetricsRow& row) const;
+
+  static const char* header();
+
+ private:
+  std::string path_;
+};
+
+}  // namespace heed

@@ -1,0 +1,35 @@
+// Stop reasons and the stop flag.
+#include "train/loop/stop.h"
+
+#include <csignal>
+
+namespace heed {
+
+namespace {
+volatile std::sig_atomic_t g_stop_signal = 0;
+}  // namespace
+
+std::string describe(StopReason reason, double time_limit_minutes, int patience, int bad_steps) {
+  switch (reason) {
+    case StopReason::Finished: return "finished";
+    case StopReason::TimeLimit: {
+      std::string minutes = std::to_string(time_limit_minutes);
+      minutes.erase(minutes.find_last_not_of('0') + 1);  // 2.000000 -> 2. -> 2
+      if (!minutes.empty() && minutes.back() == '.') minutes.pop_back();
+      return "time limit of " + minutes + " minutes reached";
+    }
+    case StopReason::EarlyStop: return "early stop: " + std::to_string(patience) + " evaluations without improvement";
+    case StopReason::Interrupted: return "interrupted";
+    case StopReason::Diverged:
+      return "diverged: " + std::to_string(bad_steps) +
+             " non-finite steps in a row; try a lower --lr or --clip-norm; the last good checkpoint is kept";
+  }
+  return "?";
+}
+
+void request_stop(int signal) noexcept { g_stop_signal = signal; }
+bool stop_requested() noexcept { return g_stop_signal != 0; }
+int stop_signal() noexcept { return g_stop_signal; }
+void clear_stop_request() noexcept { g_stop_signal = 0; }
+
+}  // namespace heed

@@ -1,0 +1,195 @@
+// The training loop.
+#include "train/loop/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+#include "train/eval/batch.h"
+#include "train/loop/metrics_log.h"
+
+HEED_NAMESPACE_BEGIN
+
+bool glob_match(const std::string& pattern, const std::string& name) {
+  std::size_t p = 0, n = 0, star = std::string::npos, mark = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+      ++p, ++n;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++, mark = n;
+    } else if (star != std::string::npos) {
+      p = star + 1, n = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+std::vector<Parameter> trainable_parameters(const Module& model, const std::vector<std::string>& freeze) {
+  std::vector<Parameter> out;
+  for (const Parameter& p : model.parameters()) {
+    bool frozen = false;
+    for (const std::string& g : freeze) frozen = frozen || glob_match(g, p.name);
+    p.tensor.set_requires_grad(!frozen);
+    if (!frozen) out.push_back(p);
+  }
+  return out;
+}
+
+Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> train, std::vector<Example> valid,
+                 TrainOptions options, std::string data_name, StartFrom start)
+    : model_(model),
+      pre_(std::move(pre)),
+      train_examples_(std::move(train)),
+      valid_examples_(std::move(valid)),
+      train_pairs_(pre_.encode(train_examples_)),
+      options_(std::move(options)),
+      data_name_(std::move(data_name)),
+      trainable_(trainable_parameters(model, options_.freeze)),
+      optimizer_(trainable_, options_.optimizer),
+      sampler_(train_pairs_, options_.batch_size, options_.seed) {
+  if (!options_.freeze.empty() && trainable_.size() == model.parameters().size())
+    throw std::invalid_argument("--freeze: no parameter name matches the given patterns");
+  if (!start.checkpoint) return;
+  load_weights(*start.checkpoint, model_);
+  if (start.optimizer_state) load_optimizer_state(*start.checkpoint, optimizer_);
+  if (start.training_state) {
+    state_ = start.checkpoint->train;
+    if (state_.data_position.size() == 2)
+      sampler_.set_position({state_.data_position[0], std::size_t(state_.data_position[1])});
+    if (state_.step > 0) model_.dropout_rng().set_state(state_.dropout_rng);
+  }
+}
+
+// Forward, loss and backward over --accumulate micro-batches, clipping, then one update.
+Trainer::StepStats Trainer::train_step(double lr) {
+  Tape& tape = Tape::current();
+  model_.zero_grad();
+  StepStats stats;
+  double loss_sum = 0;
+  for (int micro = 0; micro < options_.accumulate; ++micro) {
+    const Seq2SeqBatch batch = to_model_batch(make_batch(train_pairs_, sampler_.next()));
+    const Tensor loss = cross_entropy(model_.forward(batch), batch.tgt_out,
+                                      {.label_smoothing = Scalar(options_.label_smoothing)});
+    tape.backward(options_.accumulate == 1 ? loss : loss * (Scalar(1) / Scalar(options_.accumulate)));
+    tape.clear();
+    loss_sum += double(loss.item());
+    for (std::int32_t t : batch.tgt_out) stats.tokens += t != 0;
+  }
+  stats.loss = loss_sum / options_.accumulate;
+  const double norm = clip_grad_norm(trainable_, options_.clip_norm);
+  stats.finite = std::isfinite(stats.loss) && std::isfinite(norm);
+  if (stats.finite) optimizer_.step(lr);
+  return stats;
+}
+
+void Trainer::save(const std::string& name) {
+  const SamplerPosition pos = sampler_.position();
+  state_.epoch = (long long)pos.epoch;
+  state_.data_position = {pos.epoch, pos.batch};
+  state_.dropout_rng = model_.dropout_rng().state();
+  state_.task = data_name_;
+  save_checkpoint(path(name), model_, pre_.state(), &optimizer_, state_);
+}
+
+EvalResult Trainer::validate() {
+  last_eval_step_ = state_.step;
+  if (valid_examples_.empty()) {  // nothing to compare: the latest state stands in for the best
+    save("checkpoint_best.h5");
+    return EvalResult{};
+  }
+  const std::vector<Example> subset(valid_examples_.begin(),
+                                    valid_examples_.begin() + long(std::min(valid_examples_.size(), options_.valid_limit)));
+  const EvalResult r = evaluate(model_, pre_, subset, EvalOptions{.batch_size = 128, .decode = {}, .translate = true});
+  const bool better = CheckpointPolicy::improves(r, state_.best_metric) || !std::filesystem::exists(path("checkpoint_best.h5"));
+  if (better) {
+    state_.best_metric = CheckpointPolicy::metric(r);
+    state_.evals_without_improvement = 0;
+    save("checkpoint_best.h5");
+  } else {
+    ++state_.evals_without_improvement;
+  }
+  if (!options_.quiet) progress_->line("step " + std::to_string(state_.step) + "  valid " + r.summary() + (better ? "  (best)" : ""));
+  return r;
+}
+
+TrainOutcome Trainer::run() {
+  std::filesystem::create_directories(options_.save_dir);
+  const MetricsLog metrics(path("metrics.csv"), state_.step);
+  Progress progress(options_.steps, state_.step, options_.quiet);
+  progress_ = &progress;
+  last_eval_step_ = state_.step;
+  if (valid_examples_.empty() && !options_.quiet)
+    progress.line("no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint");
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  // Loss and throughput over a window of up to 100 steps, for the progress line.
+  double window_loss = 0, window_tokens = 0, window_start = 0;
+  long long window_steps = 0, last_save = state_.step;
+  int bad_in_a_row = 0;
+  TrainOutcome outcome;
+
+  while (state_.step < options_.steps) {
+    const double lr = options_.schedule.rate(options_.optimizer.lr, state_.step + 1);
+    const StepStats stats = train_step(lr);
+    if (!stats.finite) {  // skipped: the weights are as before the step
+      ++bad_in_a_row;
+      progress.line("step " + std::to_string(state_.step + 1) + ": non-finite loss or gradient, step skipped (" +
+                    std::to_string(bad_in_a_row) + " in a row)");
+      if (bad_in_a_row >= options_.max_bad_steps) {
+        outcome.reason = StopReason::Diverged;
+        break;
+      }
+      continue;
+    }
+    bad_in_a_row = 0;
+    ++state_.step;
+    window_loss += stats.loss, window_tokens += double(stats.tokens), ++window_steps;
+    const double now = elapsed(), tokens_per_s = window_tokens / std::max(1e-9, now - window_start);
+    progress.step(state_.step, window_loss / double(window_steps), lr, tokens_per_s, now);
+    if (state_.step % 100 == 0) window_loss = window_tokens = 0, window_steps = 0, window_start = now;
+
+    MetricsRow row{.step = state_.step, .epoch = (long long)sampler_.position().epoch, .lr = lr,
+                   .train_loss = stats.loss, .tokens_per_s = tokens_per_s, .elapsed_s = now};
+    if (options_.policy.eval_due(state_.step)) {
+      outcome.last_eval = validate();
+      row.validated = !valid_examples_.empty();
+      row.valid_loss = outcome.last_eval.loss, row.valid_exact_match = outcome.last_eval.exact_match;
+      row.valid_bleu = outcome.last_eval.bleu, row.elapsed_s = elapsed();
+    }
+    metrics.append(row);
+    if (options_.policy.save_due(state_.step)) {
+      save("checkpoint_last.h5");
+      last_save = state_.step;
+    }
+    if (options_.patience > 0 && row.validated && state_.evals_without_improvement >= options_.patience) {
+      outcome.reason = StopReason::EarlyStop;
+      break;
+    }
+    if (options_.time_limit_minutes > 0 && elapsed() > 60 * options_.time_limit_minutes) {
+      outcome.reason = StopReason::TimeLimit;
+      break;
+    }
+    if (stop_requested()) {
+      outcome.reason = StopReason::Interrupted;
+      break;
+    }
+  }
+  progress.finish();
+  // Whatever stopped the run (but divergence), the state it reached is validated and saved.
+  if (outcome.reason != StopReason::Diverged) {
+    if (last_eval_step_ != state_.step || !std::filesystem::exists(path("checkpoint_best.h5")))
+      outcome.last_eval = validate();
+    if (last_save != state_.step || !std::filesystem::exists(path("checkpoint_last.h5"))) save("checkpoint_last.h5");
+  }
+  progress_ = nullptr;
+  outcome.steps_done = state_.step;
+  outcome.stop_message = describe(outcome.reason, options_.time_limit_minutes, options_.patience, bad_in_a_row);
+  return outcome;
+}
+
+HEED_NAMESPACE_END

@@ -1,0 +1,90 @@
+// The training loop: batches, loss, backward, clipping, optimizer and schedule; validation,
+// checkpoints (last and best), metrics.csv, progress, time limit, exact resume. It trains any
+// Seq2SeqModel without knowing its family.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "data/batching.h"
+#include "train/checkpoint/checkpoint_io.h"
+#include "train/loop/checkpoint_policy.h"
+#include "train/loop/progress.h"
+#include "train/loop/stop.h"
+#include "train/optim/lr_schedule.h"
+#include "train/optim/optimizer.h"
+
+HEED_NAMESPACE_BEGIN
+
+struct TrainOptions {
+  long long steps = 4000;        // total optimizer steps of the run (resume stops at the same total)
+  std::size_t batch_size = 64;   // sentences per micro-batch
+  int accumulate = 1;            // micro-batches per optimizer step
+  OptimizerConfig optimizer;
+  LrSchedule schedule;
+  double clip_norm = 1.0;        // global gradient norm; 0 = off
+  double label_smoothing = 0.1;
+  CheckpointPolicy policy;
+  int patience = 0;              // stop after this many evaluations without improvement; 0 = never
+  double time_limit_minutes = 0; // 0 = none; else save and stop after this much wall time
+  int max_bad_steps = 5;         // stop after this many non-finite steps in a row
+  std::size_t valid_limit = 500; // sentences of the validation set decoded at each evaluation
+  std::uint64_t seed = 1;
+  std::string save_dir;
+  std::vector<std::string> freeze;  // glob patterns of parameter names kept fixed
+  bool quiet = false;            // no progress output
+};
+
+// What the run starts from besides fresh weights: a checkpoint read once by the caller.
+struct StartFrom {
+  const Checkpoint* checkpoint = nullptr;  // its weights are loaded (strictly)
+  bool optimizer_state = false;            // and its optimizer moments (resume, fine-tuning)
+  bool training_state = false;             // and its step, data position and dropout stream (resume)
+};
+
+struct TrainOutcome {
+  long long steps_done = 0;  // the optimizer step reached
+  StopReason reason = StopReason::Finished;
+  std::string stop_message;  // describe(reason, ...)
+  EvalResult last_eval;
+};
+
+class Trainer {
+ public:
+  Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> train, std::vector<Example> valid,
+          TrainOptions options, std::string data_name, StartFrom start = {});
+
+  TrainOutcome run();
+
+ private:
+  struct StepStats {
+    double loss = 0;
+    std::size_t tokens = 0;
+    bool finite = true;
+  };
+  StepStats train_step(double lr);
+  // Validates, saves checkpoint_best.h5 when it improves, and says so.
+  EvalResult validate();
+  void save(const std::string& name);
+  std::string path(const std::string& name) const { return options_.save_dir + "/" + name; }
+
+  Seq2SeqModel& model_;
+  Preprocessor pre_;
+  std::vector<Example> train_examples_, valid_examples_;
+  std::vector<EncodedPair> train_pairs_;
+  TrainOptions options_;
+  TrainingState state_;
+  std::string data_name_;
+  std::vector<Parameter> trainable_;
+  Optimizer optimizer_;
+  BatchSampler sampler_;
+  Progress* progress_ = nullptr;  // while run() runs
+  long long last_eval_step_ = 0;
+};
+
+// The parameters not matched by any glob in `freeze` (set to require grad; the others not).
+std::vector<Parameter> trainable_parameters(const Module& model, const std::vector<std::string>& freeze);
+// True when `name` matches the glob `pattern` ('*' any run of characters, '?' one character).
+bool glob_match(const std::string& pattern, const std::string& name);
+
+HEED_NAMESPACE_END
