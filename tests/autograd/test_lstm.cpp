@@ -57,6 +57,16 @@ TEST(Lstm, GradcheckFullLengthsAndSingleStep) {
   EXPECT_GRADCHECK([&] { return lstm(step.x_proj, step.w_hh, step.state0, {1, 1, 1}, 3); }, step.inputs());
 }
 
+// Two calls share their inputs, so the second backward adds to gradients the first has written.
+TEST(Lstm, GradcheckInputsUsedTwice) {
+  LstmCase s(3, 4, 3, 31);
+  EXPECT_GRADCHECK(
+      [&] {
+        return concat_rows({lstm(s.x_proj, s.w_hh, s.state0, {2, 1, 4}, 3), lstm(s.x_proj, s.w_hh, s.state0, {}, 3)});
+      },
+      s.inputs());
+}
+
 // Only the final state is used, so every gradient flows through the carried padded steps.
 TEST(Lstm, GradcheckThroughFinalStatesOnly) {
   LstmCase s(3, 4, 3, 10);
