@@ -35,15 +35,20 @@ constexpr Index kParallelWork = Index(1) << 20;
 struct LstmPlan {
   Index B, T, H;
   std::vector<Index> lengths;
-  // active[t]: 1 + the last sequence still running at step t. The products of step t cover rows
-  // [0, active[t]); with sequences sorted longest first these are exactly the running ones.
-  std::vector<Index> active;
+  // The products of step t cover sequences [first[t], last[t]): from the first still running to
+  // one past the last (empty when none runs). With sequences sorted by length, either way, these
+  // are exactly the running ones.
+  std::vector<Index> first, last;
   Index chunk;  // hidden units per chunk of the per-step loops
 
   LstmPlan(Index batch, Index steps, Index hidden, std::vector<Index> lens)
-      : B(batch), T(steps), H(hidden), lengths(std::move(lens)), active(std::size_t(steps), 0) {
+      : B(batch), T(steps), H(hidden), lengths(std::move(lens)), first(std::size_t(steps), batch),
+        last(std::size_t(steps), 0) {
+    for (Index b = B - 1; b >= 0; --b)
+      for (Index t = 0; t < lengths[std::size_t(b)]; ++t) first[std::size_t(t)] = b;
     for (Index b = 0; b < B; ++b)
-      for (Index t = 0; t < lengths[std::size_t(b)]; ++t) active[std::size_t(t)] = b + 1;
+      for (Index t = 0; t < lengths[std::size_t(b)]; ++t) last[std::size_t(t)] = b + 1;
+    for (Index t = 0; t < T; ++t) first[std::size_t(t)] = std::min(first[std::size_t(t)], last[std::size_t(t)]);
     // One chunk when the product is small or there is one thread; else about H / (2·threads), a
     // multiple of 16 (whole SIMD registers), so a thread the OS holds up leaves its second chunk
     // to the others.
@@ -82,9 +87,9 @@ void LstmPlan::forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matri
     const Scalar* prev = t == 0 ? s0.data() : out.data() + (t - 1) * 2 * H;
     const Index prev_stride = t == 0 ? 2 * H : T * 2 * H;
     for_unit_chunks([&](Index j0, Index j1) {
-      const Index k = j1 - j0, rows = active[std::size_t(t)];
-      StridedMap z(acts.data() + t * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
-      const ConstStridedMap h_prev(prev, rows, H, Eigen::OuterStride<>(prev_stride));
+      const Index k = j1 - j0, b0 = first[std::size_t(t)], rows = last[std::size_t(t)] - b0;
+      StridedMap z(acts.data() + (b0 * T + t) * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
+      const ConstStridedMap h_prev(prev + b0 * prev_stride, rows, H, Eigen::OuterStride<>(prev_stride));
       if (rows > 0)
         for (Index gate = 0; gate < 4; ++gate)  // z = h_{t-1}·W_hhᵀ, this chunk's units of each gate
           z.middleCols(gate * H + j0, k).noalias() = h_prev * w.middleRows(gate * H + j0, k).transpose();
@@ -148,9 +153,9 @@ void LstmPlan::backward(const Matrix& d_out, const Matrix& y, const Matrix& w, c
   };
   // dh_{s-1} = dz_s·W_hh for the running sequences, this chunk's units; the rest pass dh_s through.
   auto recurrent_backward = [&](Index s, Index j0, Index j1) {
-    const Index k = j1 - j0, rows = active[std::size_t(s)];
-    const ConstStridedMap dz(acts.data() + s * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
-    if (rows > 0) dh_next.block(0, j0, rows, k).noalias() = dz * w.middleCols(j0, k);
+    const Index k = j1 - j0, b0 = first[std::size_t(s)], rows = last[std::size_t(s)] - b0;
+    const ConstStridedMap dz(acts.data() + (b0 * T + s) * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
+    if (rows > 0) dh_next.block(b0, j0, rows, k).noalias() = dz * w.middleCols(j0, k);
     for (Index b = 0; b < B; ++b)
       if (padded(b, s)) dh_next.block(b, j0, 1, k) = dh.block(b, j0, 1, k);
   };

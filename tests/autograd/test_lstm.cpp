@@ -47,6 +47,9 @@ TEST(Lstm, GradcheckUnequalLengths) {
   LstmCase s(3, 4, 3, 1);
   EXPECT_GRADCHECK([&] { return lstm(s.x_proj, s.w_hh, s.state0, {2, 1, 4}, 3); }, s.inputs());
   EXPECT_GRADCHECK([&] { return lstm(s.x_proj, s.w_hh, s.state0, {4, 3, 1}, 3); }, s.inputs());
+  EXPECT_GRADCHECK([&] { return lstm(s.x_proj, s.w_hh, s.state0, {1, 2, 4}, 3); }, s.inputs());
+  // No sequence runs the last two steps.
+  EXPECT_GRADCHECK([&] { return lstm(s.x_proj, s.w_hh, s.state0, {2, 1, 2}, 3); }, s.inputs());
 }
 
 TEST(Lstm, GradcheckFullLengthsAndSingleStep) {
@@ -111,6 +114,7 @@ void expect_equals_reference(LstmCase& s, const std::vector<Index>& lengths) {
 TEST(Lstm, EqualsPlainOpsReference) {
   LstmCase s(3, 4, 3, 16);
   expect_equals_reference(s, {2, 1, 4});
+  expect_equals_reference(s, {1, 3, 4});
   expect_equals_reference(s, {4, 4, 4});
   LstmCase step(2, 1, 5, 19);
   expect_equals_reference(step, {1, 1});
