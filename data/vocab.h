@@ -1,4 +1,4 @@
-// Vocabulary: token <-> id. Ids 0-3 are the specials <pad>, <s>, </s>, <unk> (DESIGN.md
+// Vocabulary: token <-> id. Ids 0-3 are the specials <pad>, <s>, </s>, <unk> (README
 // "Token ids"); the vocabulary follows, most frequent first.
 #pragma once
 

@@ -4,6 +4,7 @@
 #include "autograd/ops.h"
 #include "layers/lstm.h"
 #include "layers/masks.h"
+#include "layers/seq2seq_model.h"
 #include "layers/transformer.h"
 
 HEED_NAMESPACE_BEGIN
@@ -91,6 +92,22 @@ GradcheckResult check_transformer(bool norm_first, bool learned_positions) {
   return gradcheck(
       [&] { return cross_entropy(model.forward(batch), batch.tgt_out, {.label_smoothing = Scalar(0.1)}); },
       model.named_parameters());
+}
+
+// An LSTM family's whole encoder-decoder: the smoothed loss of a padded batch (one sequence all
+// padding) against every parameter; 2 layers, so states pass between layers and from encoder to decoder.
+GradcheckResult check_lstm_seq2seq(Arch arch) {
+  const ModelConfig config{.arch = arch, .src_vocab_size = 10, .tgt_vocab_size = 9, .d_model = 5, .enc_layers = 2,
+                           .dec_layers = 2, .max_len = 8, .dropout = Scalar(0.1), .seed = 5};
+  const std::unique_ptr<Seq2SeqModel> model = make_model(config);
+  model->eval();  // dropout off
+  Seq2SeqBatch batch{.batch = 3,
+                     .src = {5, 6, 2, 0, 7, 8, 9, 2, 0, 0, 0, 0},
+                     .tgt_in = {1, 4, 5, 1, 6, 7, 0, 0, 0},
+                     .tgt_out = {4, 5, 2, 6, 7, 2, 0, 0, 0}};
+  return gradcheck(
+      [&] { return cross_entropy(model->forward(batch), batch.tgt_out, {.label_smoothing = Scalar(0.1)}); },
+      model->named_parameters());
 }
 
 // A row of every element of each tensor, side by side: one output for gradcheck to project.
@@ -181,6 +198,10 @@ const std::vector<LayerCheck>& layer_checks() {
        [] { return check_transformer(false, true); }},
       {"lstm", "2-layer LSTM(3→4), B=3 T=4, lengths 4 2 1, initial states given", check_lstm},
       {"lstm_step", "one step of a 2-layer LSTM(3→4), B=3, as a decoder takes it", check_lstm_step},
+      {"lstm_seq2seq_loss", "whole 2+2-layer LSTM encoder-decoder, smoothed loss, padded batch",
+       [] { return check_lstm_seq2seq(Arch::Lstm); }},
+      {"lstm_attention_seq2seq_loss", "whole LSTM with attention and input feeding, padded batch with an all-padding source",
+       [] { return check_lstm_seq2seq(Arch::LstmAttention); }},
   };
   return checks;
 }

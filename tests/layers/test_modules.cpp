@@ -14,7 +14,7 @@ namespace {
 
 using testing::random_tensor;
 
-// The bench configs of ../shared/bench/configs.json.
+// The Transformer bench configs (train/bench/bench.cpp), as the PyTorch reference builds them.
 ModelConfig bench_config(Index vocab, Index d, Index heads, Index ff, Index layers, Index max_len) {
   return ModelConfig{.src_vocab_size = vocab, .tgt_vocab_size = vocab, .d_model = d, .num_heads = heads,
                            .d_ff = ff, .enc_layers = layers, .dec_layers = layers, .max_len = max_len};

@@ -77,7 +77,7 @@ Command parse_bench(const std::vector<std::string>& args) {
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
       "threads", po::value<int>()->default_value(2), "threads (0 = all cores)")(
       "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
-      "json", "print one JSON line per config (the fields of bench/torch_reference.py, then heed's)")(
+      "json", "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
       "product-rate", "also measure the machine's 2048^3 float product rate with the same threads (after the "
                       "timed steps, so the peak RSS is the training's) and report the share of it reached");
   po::variables_map vm;

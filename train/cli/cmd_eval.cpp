@@ -70,7 +70,9 @@ Command parse_eval(const std::vector<std::string>& args) {
       "seed", po::value<unsigned long long>()->default_value(1), "the task's seed (as in training)")(
       "min-length", po::value<int>()->default_value(1), "task sequences: shortest")(
       "max-length", po::value<int>()->default_value(20), "task sequences: longest")(
-      "json", "print one JSON object")("show", po::value<int>()->default_value(0), "print the first N translations");
+      "json", "print one JSON object")("show", po::value<int>()->default_value(0), "print the first N translations")(
+      "by-length", po::value<int>()->default_value(0),
+      "also exact match by source length, in buckets of N words (0 = off); JSON: by_length");
   options.add(decode_options());
   po::variables_map vm;
   if (!parse("eval", "--checkpoint CKPT.h5 (--task NAME [--split test] | --data FILE.tsv) [--beam K] [--json]", options,
@@ -136,7 +138,30 @@ int run_eval(const po::variables_map& vm) {
   for (int i = 0; i < vm["show"].as<int>() && i < int(examples.size()); ++i)
     std::cout << "src: " << examples[std::size_t(i)].source << "\nref: " << examples[std::size_t(i)].target
               << "\nhyp: " << r.hypotheses[std::size_t(i)] << "\n\n";
-  std::cout << (vm.count("json") ? r.json() : r.summary()) << std::endl;
+  const int width = vm["by-length"].as<int>();
+  if (width < 0) throw UsageError("--by-length: must be >= 0, got " + std::to_string(width));
+  const std::vector<LengthBucket> buckets = width > 0 ? exact_match_by_length(examples, r.hypotheses, width)
+                                                      : std::vector<LengthBucket>{};
+  if (vm.count("json")) {
+    std::string json = r.json();
+    if (width > 0) {
+      json.pop_back();  // the closing brace: by_length goes inside the object
+      json += ", \"by_length\": [";
+      for (std::size_t i = 0; i < buckets.size(); ++i) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s{\"min_words\": %d, \"max_words\": %d, \"sentences\": %zu, \"exact_match\": %.6f}",
+                      i ? ", " : "", buckets[i].min_words, buckets[i].max_words, buckets[i].sentences, buckets[i].exact_match);
+        json += buf;
+      }
+      json += "]}";
+    }
+    std::cout << json << std::endl;
+    return 0;
+  }
+  std::cout << r.summary() << std::endl;
+  for (const LengthBucket& b : buckets)
+    std::printf("  source %3d-%-3d words: exact %6.2f%%  (%zu sentences)\n", b.min_words, b.max_words,
+                100 * b.exact_match, b.sentences);
   return 0;
 }
 

@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <numeric>
+#include <sstream>
 
 #include "autograd/ops.h"
 #include "autograd/tape.h"
@@ -77,6 +79,23 @@ std::vector<std::string> translate(Seq2SeqModel& model, const Preprocessor& pre,
     const auto outputs = decode(model, pad_sources(chunk), Index(chunk.size()), options);
     for (std::size_t i = start; i < end; ++i) out[order[i]] = pre.decode_target(outputs[i - start]);
   }
+  return out;
+}
+
+std::vector<LengthBucket> exact_match_by_length(const std::vector<Example>& examples,
+                                                const std::vector<std::string>& hypotheses, int width) {
+  std::map<int, std::pair<std::vector<std::string>, std::vector<std::string>>> buckets;  // index -> (hyps, refs)
+  for (std::size_t i = 0; i < examples.size() && i < hypotheses.size(); ++i) {
+    std::istringstream words(examples[i].source);
+    int count = 0;
+    for (std::string w; words >> w;) ++count;
+    auto& [hyps, refs] = buckets[std::max(0, count - 1) / width];
+    hyps.push_back(hypotheses[i]);
+    refs.push_back(examples[i].target);
+  }
+  std::vector<LengthBucket> out;
+  for (const auto& [index, pair] : buckets)
+    out.push_back({index * width + 1, (index + 1) * width, pair.first.size(), exact_match(pair.first, pair.second)});
   return out;
 }
 

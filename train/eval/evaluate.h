@@ -33,6 +33,17 @@ struct EvalOptions {
 EvalResult evaluate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<Example>& examples,
                     const EvalOptions& options);
 
+// Exact match of the sentences whose source has [min_words, max_words] whitespace-separated words.
+struct LengthBucket {
+  int min_words = 0, max_words = 0;
+  std::size_t sentences = 0;
+  double exact_match = 0;  // [0, 1]
+};
+// Buckets of `width` words (1..width, width+1..2·width, ...) up to the longest source; empty
+// buckets are left out. Where a model's quality falls with the length of its input.
+std::vector<LengthBucket> exact_match_by_length(const std::vector<Example>& examples,
+                                                const std::vector<std::string>& hypotheses, int width);
+
 // Translates sentences (batched, sorted by length internally, returned in input order).
 std::vector<std::string> translate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<std::string>& sources,
                                    const DecodeOptions& options, std::size_t batch_size = 64);
