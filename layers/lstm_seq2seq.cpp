@@ -18,15 +18,12 @@ std::vector<Index> sequence_lengths(const std::vector<std::int32_t>& ids, Index 
   return lengths;
 }
 
-// Embedding init: N(0,1) as nn.Embedding, or N(0, 1/C) with scaled_embedding_init.
-double embed_std(const ModelConfig& c) { return c.scaled_embedding_init ? 1.0 / std::sqrt(double(c.d_model)) : 1.0; }
-
 }  // namespace
 
 LstmSeq2Seq::LstmSeq2Seq(const ModelConfig& config)
     : Seq2SeqModel(config),
-      src_embed(config.src_vocab_size, config.d_model, init_rng_, embed_std(config)),
-      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embed_std(config)),
+      src_embed(config.src_vocab_size, config.d_model, init_rng_, embedding_std()),
+      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embedding_std()),
       encoder(config.d_model, config.d_model, config.enc_layers, config.dropout, init_rng_, &dropout_rng_),
       // input feeding: the decoder's input is [embedding; previous h̃]
       decoder(config.arch == Arch::LstmAttention ? 2 * config.d_model : config.d_model, config.d_model,

@@ -25,14 +25,15 @@ std::string config_value_text(const ConfigValue& value) {
 
 namespace {
 
-std::int64_t as_int(const ConfigValue& v, const std::string& option) {
+// `name` is how errors name the setting: "--d-model", or the attribute of a stored-only one.
+std::int64_t as_int(const ConfigValue& v, const std::string& name) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
-  throw std::invalid_argument("--" + option + ": expected an integer, got " + config_value_text(v));
+  throw std::invalid_argument(name + ": expected an integer, got " + config_value_text(v));
 }
 
-std::int64_t positive(const ConfigValue& v, const std::string& option) {
-  const std::int64_t i = as_int(v, option);
-  if (i <= 0) throw std::invalid_argument("--" + option + ": must be positive, got " + std::to_string(i));
+std::int64_t positive(const ConfigValue& v, const std::string& name) {
+  const std::int64_t i = as_int(v, name);
+  if (i <= 0) throw std::invalid_argument(name + ": must be positive, got " + std::to_string(i));
   return i;
 }
 
@@ -56,7 +57,8 @@ ModelField positive_field(std::string option, std::string attribute, std::string
   f.help = std::move(help);
   f.cli_default = def;
   f.get = [member](const ModelConfig& c) { return ConfigValue(std::int64_t(c.*member)); };
-  f.set = [member, option](ModelConfig& c, const ConfigValue& v) { c.*member = Index(positive(v, option)); };
+  const std::string name = option.empty() ? f.attribute : "--" + option;
+  f.set = [member, name](ModelConfig& c, const ConfigValue& v) { c.*member = Index(positive(v, name)); };
   return f;
 }
 
@@ -115,7 +117,7 @@ std::vector<ModelField> make_fields() {
     f.cli_default = std::int64_t(1);
     f.is_bool = true;
     f.get = [](const ModelConfig& c) { return ConfigValue(std::int64_t(c.norm_first)); };
-    f.set = [](ModelConfig& c, const ConfigValue& v) { c.norm_first = as_int(v, "norm-first") != 0; };
+    f.set = [](ModelConfig& c, const ConfigValue& v) { c.norm_first = as_int(v, "--norm-first") != 0; };
     fields.push_back(std::move(f));
   }
   fields.push_back(choice_field(

@@ -2,6 +2,8 @@
 // encoded source, and the factory by architecture.
 #include "layers/seq2seq_model.h"
 
+#include <cmath>
+
 #include "autograd/check.h"
 #include "layers/lstm_seq2seq.h"
 #include "layers/transformer.h"
@@ -10,6 +12,10 @@ HEED_NAMESPACE_BEGIN
 
 Seq2SeqModel::Seq2SeqModel(const ModelConfig& config)
     : config_(config), init_rng_(config.seed), dropout_rng_(config.seed ^ 0x5DEECE66Dull) {}
+
+double Seq2SeqModel::embedding_std() const {
+  return config_.scaled_embedding_init ? 1.0 / std::sqrt(double(config_.d_model)) : 1.0;
+}
 
 Tensor Seq2SeqModel::forward(const Seq2SeqBatch& b) const {
   HEED_CHECK(b.tgt_in.size() == b.tgt_out.size(),

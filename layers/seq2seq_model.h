@@ -64,6 +64,8 @@ class Seq2SeqModel : public Module {
 
  protected:
   explicit Seq2SeqModel(const ModelConfig& config);
+  // The embeddings' init std: 1 as nn.Embedding, or 1/sqrt(d_model) with scaled_embedding_init.
+  double embedding_std() const;
   ModelConfig config_;
   Rng init_rng_, dropout_rng_;  // the family's layers are built after these, and draw from them
 };

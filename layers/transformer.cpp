@@ -10,16 +10,10 @@
 
 HEED_NAMESPACE_BEGIN
 
-namespace {
-
-double embed_std(const ModelConfig& c) { return c.scaled_embedding_init ? 1.0 / std::sqrt(double(c.d_model)) : 1.0; }
-
-}  // namespace
-
 Transformer::Transformer(const ModelConfig& config)
     : Seq2SeqModel(config),
-      src_embed(config.src_vocab_size, config.d_model, init_rng_, embed_std(config)),
-      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embed_std(config)),
+      src_embed(config.src_vocab_size, config.d_model, init_rng_, embedding_std()),
+      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embedding_std()),
       src_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
       tgt_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
       encoder(layer_config(config, &dropout_rng_), config.enc_layers, init_rng_),

@@ -11,7 +11,7 @@ out="$1"
 max="${2:-20}"
 width="${3:-5}"
 shift $(( $# < 3 ? $# : 3 ))
-heed=build/train/heed
+heed="${HEED:-build/train/heed}"  # HEED=path runs another build
 mkdir -p "$out"
 for arch in transformer lstm lstm-attention; do
   dir="$out/$arch"

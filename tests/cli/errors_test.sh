@@ -49,6 +49,19 @@ expect_error "foreign.h5: not an HDF5 file" translate --checkpoint "$work/foreig
 expect_error "unknown command 'trian'" trian
 "$heed" train --task copy --max-length 4 --task-size 100 "${small[@]}" --save-dir "$work/other" 2>/dev/null
 expect_error "is a run on task copy, not task reverse; give another --save-dir" train --task reverse --save-dir "$work/other" "${small[@]}"
+expect_error "--arch: 'gru' is not one of transformer, lstm, lstm-attention" train --task copy --save-dir "$work/r" --arch gru
+expect_error "--enc-layers (1) and --dec-layers (2) must be equal" train --task copy --save-dir "$work/r" --arch lstm --enc-layers 1 --dec-layers 2
+expect_error "unexpected argument 'sources.txt'" translate --checkpoint "$work/foreign.h5" sources.txt
+# Resuming with another model or tokenizer is refused, naming the option and both values; --overwrite starts afresh.
+expect_error "--d-model 16 differs from 8 in $work/other/checkpoint_last.h5" train --task copy --save-dir "$work/other" --d-model 16 --steps 2
+expect_error "--arch lstm differs from transformer" train --task copy --save-dir "$work/other" "${small[@]}" --arch lstm
+expect_error "--tokenizer char differs from word" train --task copy --save-dir "$work/other" "${small[@]}" --tokenizer char
+if "$heed" train --task copy --max-length 4 --task-size 100 "${small[@]}" --arch lstm --overwrite --save-dir "$work/other" 2> "$work/err" &&
+   h5dump -a /config/arch "$work/other/checkpoint_last.h5" | grep -q '"lstm"'; then
+  echo "ok: --overwrite started an lstm run afresh"
+else
+  echo "FAIL: --overwrite"; cat "$work/err"; failures=$((failures + 1))
+fi
 if [ -e "$work/r/checkpoint_last.h5" ] || [ -e "$work/r/checkpoint_best.h5" ]; then
   echo "FAIL: a failed train left a checkpoint behind"
   failures=$((failures + 1))
