@@ -126,29 +126,29 @@ void LstmPlan::backward(const Matrix& d_out, const Matrix& y, const Matrix& w, c
   // Step s's gate gradients dz, written over its activations (each read first).
   auto gates_backward = [&](Index s, Index j0, Index j1, Matrix& dh_s) {
     const Index k = j1 - j0;
-    Array tanh_c(k);
+    Array tanh_c(k), dh_total(k), dc_total(k);
     for (Index b = 0; b < B; ++b) {
       const Index row = b * T + s;
-      Scalar* dhb = dh_s.data() + b * H;
-      Scalar* dcb = dc.data() + b * H;
-      const Scalar* dout = d_out.data() + row * 2 * H;
-      Scalar* a = acts.data() + row * 4 * H;
+      ArrayMap dh_b(dh_s.data() + b * H + j0, k), dc_b(dc.data() + b * H + j0, k);
+      const ConstArrayMap dout_h(d_out.data() + row * 2 * H + j0, k), dout_c(d_out.data() + row * 2 * H + H + j0, k);
       if (padded(b, s)) {  // the gradients pass through to the previous step; dz stays 0
-        for (Index j = j0; j < j1; ++j) dhb[j] += dout[j], dcb[j] += dout[H + j];
+        dh_b += dout_h;
+        dc_b += dout_c;
         continue;
       }
-      const Scalar* c_prev = (s == 0 ? s0.data() + b * 2 * H : y.data() + (row - 1) * 2 * H) + H;
+      Scalar* a = acts.data() + row * 4 * H;
+      ArrayMap i(a + j0, k), f(a + H + j0, k), g(a + 2 * H + j0, k), o(a + 3 * H + j0, k);
+      const ConstArrayMap c_prev((s == 0 ? s0.data() + b * 2 * H : y.data() + (row - 1) * 2 * H) + H + j0, k);
       tanh_c = ConstArrayMap(y.data() + row * 2 * H + H + j0, k).tanh();
-      for (Index j = j0, u = 0; j < j1; ++j, ++u) {
-        const Scalar i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j], tc = tanh_c[u];
-        const Scalar dh_total = dhb[j] + dout[j];
-        const Scalar dc_total = dcb[j] + dout[H + j] + dh_total * o * (1 - tc * tc);  // dc += dh⊙o⊙(1 - tanh²c)
-        a[j] = dc_total * g * i * (1 - i);                 // dz_i = dc⊙g⊙i(1-i)
-        a[H + j] = dc_total * c_prev[j] * f * (1 - f);     // dz_f = dc⊙c_{t-1}⊙f(1-f)
-        a[2 * H + j] = dc_total * i * (1 - g * g);         // dz_g = dc⊙i⊙(1-g²)
-        a[3 * H + j] = dh_total * tc * o * (1 - o);        // dz_o = dh⊙tanh(c)⊙o(1-o)
-        dcb[j] = dc_total * f;                             // dc_{t-1} = dc⊙f
-      }
+      dh_total = dh_b + dout_h;
+      dc_total = dc_b + dout_c + dh_total * o * (1 - tanh_c.square());  // dc += dh⊙o⊙(1 - tanh²c)
+      // Each gate's activation is read for the last time as its gradient overwrites it.
+      o = dh_total * tanh_c * o * (1 - o);  // dz_o = dh⊙tanh(c)⊙o(1-o)
+      dc_b = dc_total * f;                  // dc_{t-1} = dc⊙f
+      f = dc_total * c_prev * f * (1 - f);  // dz_f = dc⊙c_{t-1}⊙f(1-f)
+      dh_total = dc_total * g;              // (dc⊙g, for dz_i)
+      g = dc_total * i * (1 - g.square());  // dz_g = dc⊙i⊙(1-g²)
+      i = dh_total * i * (1 - i);           // dz_i = dc⊙g⊙i(1-i)
     }
   };
   // dh_{s-1} = dz_s·W_hh for the running sequences, this chunk's units; the rest pass dh_s through.
