@@ -4,12 +4,20 @@
   export CKPT.h5 OUT.pt        heed checkpoint -> {"config", "state_dict", "src_vocab", "tgt_vocab", "tokenizer"}
   import IN.pt OUT.h5          the same dict (from export, or built by hand) -> heed checkpoint (format v1)
   loss CKPT.h5 DATA.tsv        PyTorch's token-weighted mean cross-entropy of a heed checkpoint on a TSV
-  make-fixture DIR             trains a small PyTorch model on `copy`, imports it, and writes what
+  make-fixture DIR [ARCH]      trains a small PyTorch model of family ARCH (transformer, the default,
+                               lstm or lstm-attention) on `copy`, imports it, and writes what
                                tests/cli/torch_interop_test.sh checks: PyTorch's loss and greedy output
+                               (DIR/torch_copy.* for transformer, DIR/torch_copy_ARCH.* for the others)
 
-The model is the reference encoder-decoder of ../shared/bench/torch_reference.py (pre-LN by
-default, sinusoidal positions, embeddings scaled by sqrt(d_model), untied generator), with
-separate source and target vocabulary sizes. Parameter names are its state_dict's and heed's.
+Every model family, read from the checkpoint's /config attribute `arch` (absent = transformer, as
+in checkpoints from before the families) and carried through export and import:
+  transformer     the reference encoder-decoder of ../shared/bench/torch_reference.py (pre-LN by
+                  default, sinusoidal positions, embeddings scaled by sqrt(d_model), untied generator)
+  lstm, lstm-attention
+                  LstmSeq2Seq of tools/torch_lstm_reference.py, heed's layers/lstm_seq2seq.h: packed
+                  sequences in the encoder (each row's final state is the one after its last non-PAD
+                  token), PAD source positions masked in attention
+with separate source and target vocabulary sizes. Parameter names are their state_dict's and heed's.
 Only the word tokenizer is supported here (whitespace-separated tokens, as the copy task has).
 """
 import json
@@ -23,6 +31,10 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_lstm_reference import LstmSeq2Seq  # noqa: E402  (beside this file)
+
+ARCHS = ("transformer", "lstm", "lstm-attention")
 PAD, BOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
 
@@ -64,7 +76,7 @@ class Seq2Seq(nn.Module):
         return self.generator(h)
 
 
-CONFIG_KEYS = ["d_model", "heads", "d_ff", "enc_layers", "dec_layers", "max_len", "dropout", "norm_first",
+CONFIG_KEYS = ["arch", "d_model", "heads", "d_ff", "enc_layers", "dec_layers", "max_len", "dropout", "norm_first",
                "activation", "positions", "src_vocab_size", "tgt_vocab_size", "seed", "tokenizer"]
 
 
@@ -77,6 +89,7 @@ def read_heed(path):
         state = {}
         f["model"].visititems(lambda name, obj: state.__setitem__(name.replace("/", "."), torch.from_numpy(obj[()]))
                               if isinstance(obj, h5py.Dataset) else None)
+        config.setdefault("arch", "transformer")  # written before the model families
         vocab = lambda name: [s.decode() if isinstance(s, bytes) else s for s in f[name][()]]
         return {"config": config, "state_dict": state, "src_vocab": vocab("vocab/src"), "tgt_vocab": vocab("vocab/tgt"),
                 "tokenizer": config.get("tokenizer", "word")}
@@ -84,6 +97,13 @@ def read_heed(path):
 
 def write_heed(bundle, path):
     c = dict(bundle["config"])
+    c.setdefault("arch", "transformer")
+    if c["arch"] not in ARCHS:
+        sys.exit(f"config arch '{c['arch']}' is not one of {', '.join(ARCHS)}")
+    # heed stores every setting for every family; the Transformer-only ones are heed train's defaults
+    c.setdefault("heads", 4)
+    c.setdefault("d_ff", 512)
+    c.setdefault("max_len", 128)
     c.setdefault("positions", "sinusoidal")
     c.setdefault("activation", "relu")
     c.setdefault("norm_first", 1)
@@ -96,9 +116,11 @@ def write_heed(bundle, path):
         f.attrs["format"] = np.bytes_("heed-checkpoint")
         f.attrs["format_version"] = np.int64(1)
         g = f.create_group("config")
-        for k in CONFIG_KEYS:
+        # heed's settings in its order, then any others the bundle carries (from a newer heed), as they came
+        for k in CONFIG_KEYS + sorted(set(c) - set(CONFIG_KEYS)):
             v = c[k]
-            g.attrs[k] = np.bytes_(v) if isinstance(v, str) else np.float64(v) if k == "dropout" else np.int64(v)
+            g.attrs[k] = (np.bytes_(v) if isinstance(v, str) else
+                          np.float64(v) if k == "dropout" or isinstance(v, float) else np.int64(v))
         for name, t in bundle["state_dict"].items():
             if name == "pe":
                 continue
@@ -115,8 +137,17 @@ def write_heed(bundle, path):
     os.replace(tmp, path)
 
 
+def build_model(config):
+    arch = config.get("arch", "transformer")
+    if arch == "transformer":
+        return Seq2Seq(config)
+    if arch in ("lstm", "lstm-attention"):
+        return LstmSeq2Seq(config)
+    sys.exit(f"config arch '{arch}' is not one of {', '.join(ARCHS)}")
+
+
 def load_model(bundle):
-    model = Seq2Seq(bundle["config"])
+    model = build_model(bundle["config"])
     missing, unexpected = model.load_state_dict(bundle["state_dict"], strict=False)
     missing = [m for m in missing if m != "pe"]
     if missing or unexpected:
@@ -169,21 +200,24 @@ def torch_greedy(model, bundle, source):
     return " ".join(bundle["tgt_vocab"][t] for t in out[1:])
 
 
-def make_fixture(out_dir):
-    """A PyTorch model trained briefly on `copy` (letters a-p, lengths 1-8), saved for heed."""
+def make_fixture(out_dir, arch="transformer"):
+    """A PyTorch model of family `arch` trained briefly on `copy` (letters a-p, lengths 1-8), saved for heed."""
+    if arch not in ARCHS:
+        sys.exit(f"make-fixture: '{arch}' is not one of {', '.join(ARCHS)}")
     torch.manual_seed(0)
     letters = [chr(ord("a") + i) for i in range(16)]
     vocab = SPECIALS + letters
-    config = {"d_model": 32, "heads": 4, "d_ff": 64, "enc_layers": 2, "dec_layers": 2, "max_len": 64,
+    config = {"arch": arch, "d_model": 32, "heads": 4, "d_ff": 64, "enc_layers": 2, "dec_layers": 2, "max_len": 64,
               "dropout": 0.0, "norm_first": 1, "activation": "relu", "positions": "sinusoidal",
               "src_vocab_size": len(vocab), "tgt_vocab_size": len(vocab), "seed": 1, "tokenizer": "word"}
-    model = Seq2Seq(config)
+    model = build_model(config)
     rng = np.random.default_rng(0)
     sample = lambda: " ".join(rng.choice(letters, size=rng.integers(1, 9)))
     bundle = {"config": config, "src_vocab": vocab, "tgt_vocab": vocab, "tokenizer": "word"}
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     model.train()
-    for _ in range(1200):
+    # lstm-attention learns copy fastest: fewer steps keep its loss well above heed's printed precision (6 decimals)
+    for _ in range(400 if arch == "lstm-attention" else 1200):
         pairs = [(s, s) for s in (sample() for _ in range(32))]
         src = pad([encode(vocab, s) + [EOS] for s, _ in pairs])
         tgt = [encode(vocab, t) for _, t in pairs]
@@ -197,15 +231,19 @@ def make_fixture(out_dir):
     bundle["state_dict"] = model.state_dict()
     os.makedirs(out_dir, exist_ok=True)
     pairs = [(s, s) for s in (sample() for _ in range(40))]
-    with open(os.path.join(out_dir, "torch_copy.tsv"), "w", encoding="utf-8") as f:
+    stem = os.path.join(out_dir, "torch_copy" if arch == "transformer" else "torch_copy_" + arch)
+    with open(stem + ".tsv", "w", encoding="utf-8") as f:
         f.writelines(f"{s}\t{t}\n" for s, t in pairs)
-    write_heed(bundle, os.path.join(out_dir, "torch_copy.h5"))
+    write_heed(bundle, stem + ".h5")
     expected = {"loss": torch_loss(model, bundle, pairs), "translations": [torch_greedy(model, bundle, s) for s, _ in pairs],
                 "torch_version": str(torch.__version__)}
-    with open(os.path.join(out_dir, "torch_copy_expected.json"), "w") as f:
+    if arch != "transformer":
+        expected["arch"] = arch
+    with open(stem + "_expected.json", "w") as f:
         json.dump(expected, f, indent=1)
     exact = sum(h == t for h, (_, t) in zip(expected["translations"], pairs)) / len(pairs)
-    print(f"fixture in {out_dir}: PyTorch loss {expected['loss']:.6f}, greedy exact match {exact:.2f}")
+    print(f"fixture {stem}.*: {arch}, {sum(p.numel() for p in model.parameters())} parameters, "
+          f"PyTorch loss {expected['loss']:.6f}, greedy exact match {exact:.2f}")
 
 
 def main():
@@ -220,7 +258,7 @@ def main():
         bundle = read_heed(sys.argv[2])
         print(f"{torch_loss(load_model(bundle), bundle, read_tsv(sys.argv[3])):.8f}")
     else:
-        make_fixture(sys.argv[2])
+        make_fixture(sys.argv[2], *sys.argv[3:4])
 
 
 if __name__ == "__main__":

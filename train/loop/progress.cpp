@@ -56,7 +56,8 @@ void Progress::step(long long step, double loss, double lr, double tokens_per_s,
 }
 
 void Progress::line(const std::string& text) {
-  if (bar_shown_) std::fprintf(stderr, "\r\033[K");
+  if (bar_shown_) std::fprintf(stderr, "\r\033[K");  // the bar's line takes the text; the next step redraws it
+  bar_shown_ = false;
   std::fprintf(stderr, "%s\n", text.c_str());
 }
 
