@@ -3,12 +3,14 @@
 // (B·T, 4H) matrix that the caller computed with a single product.
 //
 // Work is split across threads by hidden unit: the thread that owns units [j0, j1) multiplies
-// h_{t-1} by its rows of W_hh (one block per gate), then does those units' gate math for the
-// whole batch, so a step needs one parallel loop and no copies. Rows of a step are strided in
-// the batch-major matrices (row b·T + t); the products read and write them in place through
-// strided maps, which BLAS takes as leading dimensions.
+// h_{t-1} by its rows of W_hh, then does those units' gate math for the whole batch, so a step
+// needs no copies and threads meet once per step. Rows of a step are strided in the batch-major
+// matrices (row b·T + t); the products read them in place through strided maps, which BLAS
+// takes as leading dimensions.
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,9 @@ using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
 // A step's product (B·4H·H multiply-adds) below this runs on the calling thread: waking the
 // pool costs more than it saves.
 constexpr Index kParallelWork = Index(1) << 20;
+// A thread waiting for the rest of a step's chunks checks this often before it yields its core
+// (a chunk takes tens of microseconds; a thread the OS has descheduled, much longer).
+constexpr int kSpinsBeforeYield = 2000;
 
 // What forward and backward share: the shapes, each sequence's length, and how the steps split.
 struct LstmPlan {
@@ -49,27 +54,41 @@ struct LstmPlan {
     for (Index b = 0; b < B; ++b)
       for (Index t = 0; t < lengths[std::size_t(b)]; ++t) last[std::size_t(t)] = b + 1;
     for (Index t = 0; t < T; ++t) first[std::size_t(t)] = std::min(first[std::size_t(t)], last[std::size_t(t)]);
-    // One chunk when the product is small or there is one thread; else about H / (2·threads), a
-    // multiple of 16 (whole SIMD registers), so a thread the OS holds up leaves its second chunk
-    // to the others.
+    // One chunk when the product is small or there is one thread, else one per thread (a
+    // multiple of 16 units: whole SIMD registers). Smaller chunks would balance a busy machine
+    // better, but cost more than they save: a product split further runs less efficiently.
     const Index threads = parallel_threads();
-    if (threads == 1 || B * 4 * H * H < kParallelWork) {
-      chunk = H;
-    } else {
-      const Index c = (H + 2 * threads - 1) / (2 * threads);
-      chunk = std::min(H, std::max<Index>(32, (c + 15) / 16 * 16));
-    }
+    chunk = threads == 1 || B * 4 * H * H < kParallelWork ? H : std::min(H, ((H + threads - 1) / threads + 15) / 16 * 16);
   }
   bool padded(Index b, Index t) const { return t >= lengths[std::size_t(b)]; }
 
-  // Runs body(j0, j1) over the hidden units in chunks, on the pool when there are several.
-  template <class Body>
-  void for_unit_chunks(const Body& body) const {
-    const Index chunks = (H + chunk - 1) / chunk;
-    if (chunks == 1) return body(Index(0), H);
-    parallel_for(chunks, 1, [&](Index begin, Index end) {
-      for (Index c = begin; c < end; ++c) body(c * chunk, std::min(H, (c + 1) * chunk));
-    });
+  // Runs work(step, j0, j1) for steps 0..steps-1 in order and every chunk of hidden units, each
+  // step's chunks only once all of the previous step's are done. The whole loop is one region of
+  // the pool, not one per step: the (step, chunk) pairs are tickets taken in order, so a thread
+  // that wakes late joins at the current step, and one that never comes blocks nobody.
+  template <class Work>
+  void for_steps(Index steps, const Work& work) const {
+    const Index chunks = (H + chunk - 1) / chunk, tickets = steps * chunks;
+    if (chunks == 1) {
+      for (Index s = 0; s < steps; ++s) work(s, Index(0), H);
+      return;
+    }
+    std::atomic<Index> next{0}, done{0};
+    auto take_tickets = [&] {
+      for (Index ticket; (ticket = next.fetch_add(1, std::memory_order_relaxed)) < tickets;) {
+        const Index step = ticket / chunks, c = ticket % chunks;
+        // The previous step's chunks were taken before this one, by threads at work on them.
+        for (int spins = 0; done.load(std::memory_order_acquire) < step * chunks; ++spins) {
+          if (spins >= kSpinsBeforeYield) std::this_thread::yield();
+#if defined(__x86_64__) || defined(__i386__)
+          else __builtin_ia32_pause();
+#endif
+        }
+        work(step, c * chunk, std::min(H, (c + 1) * chunk));
+        done.fetch_add(1, std::memory_order_acq_rel);
+      }
+    };
+    parallel_for(parallel_threads(), 1, [&](Index, Index) { take_tickets(); });
   }
 
   // Fills out (B·T,2H) and acts (B·T,4H): the gate activations, zero at padded steps.
@@ -82,47 +101,59 @@ struct LstmPlan {
 };
 
 void LstmPlan::forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matrix& out, Matrix& acts) const {
-  for (Index t = 0; t < T; ++t) {
+  // With several chunks, W_hh's rows are regrouped by chunk, [i f g o of units j0..j1) for each,
+  // so that a chunk's recurrent product is one BLAS call (concurrent calls contend in OpenBLAS's
+  // buffer allocator, and every call packs h_{t-1} again). Chunk c's z columns are then
+  // [4·j0, 4·j1) of the step's scratch z, gate by gate.
+  Matrix regrouped;
+  if (chunk < H) {
+    regrouped.resize(4 * H, H);
+    for (Index j0 = 0; j0 < H; j0 += chunk) {
+      const Index k = std::min(chunk, H - j0);
+      for (Index gate = 0; gate < 4; ++gate)
+        regrouped.middleRows(4 * j0 + gate * k, k) = w.middleRows(gate * H + j0, k);
+    }
+  }
+  const Matrix& w_rows = chunk < H ? regrouped : w;
+  Matrix z(B, 4 * H);  // one step's h_{t-1}·W_hhᵀ
+  for_steps(T, [&](Index t, Index j0, Index j1) {
     // h_{t-1} and c_{t-1} of sequence b: state0's row b, or the output's previous row.
     const Scalar* prev = t == 0 ? s0.data() : out.data() + (t - 1) * 2 * H;
     const Index prev_stride = t == 0 ? 2 * H : T * 2 * H;
-    for_unit_chunks([&](Index j0, Index j1) {
-      const Index k = j1 - j0, b0 = first[std::size_t(t)], rows = last[std::size_t(t)] - b0;
-      StridedMap z(acts.data() + (b0 * T + t) * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
-      const ConstStridedMap h_prev(prev + b0 * prev_stride, rows, H, Eigen::OuterStride<>(prev_stride));
-      if (rows > 0)
-        for (Index gate = 0; gate < 4; ++gate)  // z = h_{t-1}·W_hhᵀ, this chunk's units of each gate
-          z.middleCols(gate * H + j0, k).noalias() = h_prev * w.middleRows(gate * H + j0, k).transpose();
-      for (Index b = 0; b < B; ++b) {
-        const Index row = b * T + t;
-        const Scalar* p = prev + b * prev_stride;
-        Scalar* a = acts.data() + row * 4 * H;
-        Scalar* o = out.data() + row * 2 * H;
-        if (padded(b, t)) {  // the state carries over
-          std::copy(p + j0, p + j1, o + j0);
-          std::copy(p + H + j0, p + H + j1, o + H + j0);
-          for (Index gate = 0; gate < 4; ++gate) std::fill(a + gate * H + j0, a + gate * H + j1, Scalar(0));
-          continue;
-        }
-        const Scalar* xr = x.data() + row * 4 * H;
-        ArrayMap i(a + j0, k), f(a + H + j0, k), g(a + 2 * H + j0, k), og(a + 3 * H + j0, k);
-        i = (i + ConstArrayMap(xr + j0, k)).logistic();  // i = σ(z_i)
-        f = (f + ConstArrayMap(xr + H + j0, k)).logistic();  // f = σ(z_f)
-        g = (g + ConstArrayMap(xr + 2 * H + j0, k)).tanh();  // g = tanh(z_g)
-        og = (og + ConstArrayMap(xr + 3 * H + j0, k)).logistic();  // o = σ(z_o)
-        ArrayMap h(o + j0, k), c(o + H + j0, k);
-        c = f * ConstArrayMap(p + H + j0, k) + i * g;  // c_t = f⊙c_{t-1} + i⊙g
-        h = og * c.tanh();  // h_t = o⊙tanh(c_t)
+    const Index k = j1 - j0, b0 = first[std::size_t(t)], rows = last[std::size_t(t)] - b0;
+    const ConstStridedMap h_prev(prev + b0 * prev_stride, rows, H, Eigen::OuterStride<>(prev_stride));
+    if (rows > 0) z.block(b0, 4 * j0, rows, 4 * k).noalias() = h_prev * w_rows.middleRows(4 * j0, 4 * k).transpose();
+    for (Index b = 0; b < B; ++b) {
+      const Index row = b * T + t;
+      const Scalar* p = prev + b * prev_stride;
+      Scalar* a = acts.data() + row * 4 * H;
+      Scalar* o = out.data() + row * 2 * H;
+      if (padded(b, t)) {  // the state carries over
+        std::copy(p + j0, p + j1, o + j0);
+        std::copy(p + H + j0, p + H + j1, o + H + j0);
+        for (Index gate = 0; gate < 4; ++gate) std::fill(a + gate * H + j0, a + gate * H + j1, Scalar(0));
+        continue;
       }
-    });
-  }
+      const Scalar* xr = x.data() + row * 4 * H + j0;
+      const Scalar* zr = z.data() + b * 4 * H + 4 * j0;
+      ArrayMap i(a + j0, k), f(a + H + j0, k), g(a + 2 * H + j0, k), og(a + 3 * H + j0, k);
+      i = (ConstArrayMap(zr, k) + ConstArrayMap(xr, k)).logistic();                  // i = σ(z_i)
+      f = (ConstArrayMap(zr + k, k) + ConstArrayMap(xr + H, k)).logistic();          // f = σ(z_f)
+      g = (ConstArrayMap(zr + 2 * k, k) + ConstArrayMap(xr + 2 * H, k)).tanh();      // g = tanh(z_g)
+      og = (ConstArrayMap(zr + 3 * k, k) + ConstArrayMap(xr + 3 * H, k)).logistic(); // o = σ(z_o)
+      ArrayMap h(o + j0, k), c(o + H + j0, k);
+      c = f * ConstArrayMap(p + H + j0, k) + i * g;  // c_t = f⊙c_{t-1} + i⊙g
+      h = og * c.tanh();                             // h_t = o⊙tanh(c_t)
+    }
+  });
 }
 
 void LstmPlan::backward(const Matrix& d_out, const Matrix& y, const Matrix& w, const Matrix& s0, Matrix& acts,
                         bool with_state, Matrix& dh0, Matrix& dc0) const {
-  // dh: the gradient reaching h_s from later steps (d_out's share is added when step s is
-  // reached); dc: the whole gradient reaching c_s. dh_next receives dh_{s-1} = dz_s·W_hh.
-  Matrix dh = Matrix::Zero(B, H), dh_next(B, H), dc = Matrix::Zero(B, H);
+  // dh[r % 2] in pass r: the gradient reaching h_s from later steps (d_out's share is added when
+  // step s is reached), then dh_{s-1} = dz_s·W_hh; dc: the whole gradient reaching c_s.
+  Matrix dh[2] = {Matrix::Zero(B, H), Matrix(B, H)};
+  Matrix dc = Matrix::Zero(B, H);
   // Step s's gate gradients dz, written over its activations (each read first).
   auto gates_backward = [&](Index s, Index j0, Index j1, Matrix& dh_s) {
     const Index k = j1 - j0;
@@ -152,24 +183,23 @@ void LstmPlan::backward(const Matrix& d_out, const Matrix& y, const Matrix& w, c
     }
   };
   // dh_{s-1} = dz_s·W_hh for the running sequences, this chunk's units; the rest pass dh_s through.
-  auto recurrent_backward = [&](Index s, Index j0, Index j1) {
+  auto recurrent_backward = [&](Index s, Index j0, Index j1, const Matrix& dh_s, Matrix& dh_prev) {
     const Index k = j1 - j0, b0 = first[std::size_t(s)], rows = last[std::size_t(s)] - b0;
     const ConstStridedMap dz(acts.data() + (b0 * T + s) * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
-    if (rows > 0) dh_next.block(b0, j0, rows, k).noalias() = dz * w.middleCols(j0, k);
+    if (rows > 0) dh_prev.block(b0, j0, rows, k).noalias() = dz * w.middleCols(j0, k);
     for (Index b = 0; b < B; ++b)
-      if (padded(b, s)) dh_next.block(b, j0, 1, k) = dh.block(b, j0, 1, k);
+      if (padded(b, s)) dh_prev.block(b, j0, 1, k) = dh_s.block(b, j0, 1, k);
   };
-  // Step T-1's gates; then, in one loop per step s, dh_{s-1} and step s-1's gates.
-  for_unit_chunks([&](Index j0, Index j1) { gates_backward(T - 1, j0, j1, dh); });
-  for (Index s = T - 1; s >= 0; --s) {
-    if (s == 0 && !with_state) break;  // dh_{-1} only feeds state0's gradient
-    for_unit_chunks([&](Index j0, Index j1) {
-      recurrent_backward(s, j0, j1);
-      if (s > 0) gates_backward(s - 1, j0, j1, dh_next);
-    });
-    dh.swap(dh_next);
-  }
-  dh0.swap(dh);
+  // Pass 0: step T-1's gates. Pass r = 1, 2, …: s = T - r's dh_{s-1}, then step s-1's gates.
+  // dh_{-1} (pass T) only feeds state0's gradient.
+  const Index passes = with_state ? T + 1 : T;
+  for_steps(passes, [&](Index r, Index j0, Index j1) {
+    if (r == 0) return gates_backward(T - 1, j0, j1, dh[0]);
+    const Index s = T - r;
+    recurrent_backward(s, j0, j1, dh[(r - 1) % 2], dh[r % 2]);
+    if (s > 0) gates_backward(s - 1, j0, j1, dh[r % 2]);
+  });
+  if (with_state) dh0.swap(dh[(passes - 1) % 2]);
   dc0.swap(dc);
 }
 
