@@ -101,12 +101,13 @@ struct LstmPlan {
 };
 
 void LstmPlan::forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matrix& out, Matrix& acts) const {
-  // With several chunks, W_hh's rows are regrouped by chunk, [i f g o of units j0..j1) for each,
-  // so that a chunk's recurrent product is one BLAS call (concurrent calls contend in OpenBLAS's
-  // buffer allocator, and every call packs h_{t-1} again). Chunk c's z columns are then
-  // [4·j0, 4·j1) of the step's scratch z, gate by gate.
+  // A chunk's units of the four gates are z's columns [4·j0, 4·j1) of a step, gate by gate. Over
+  // several steps, W_hh's rows are regrouped likewise, so that a chunk's recurrent product is one
+  // BLAS call rather than four: with two threads calling at once, four calls per chunk took 15%
+  // longer, each packing h_{t-1} again. For a single step the copy would cost as much as it saves.
+  const bool regroup = chunk < H && T > 1;
   Matrix regrouped;
-  if (chunk < H) {
+  if (regroup) {
     regrouped.resize(4 * H, H);
     for (Index j0 = 0; j0 < H; j0 += chunk) {
       const Index k = std::min(chunk, H - j0);
@@ -114,7 +115,6 @@ void LstmPlan::forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matri
         regrouped.middleRows(4 * j0 + gate * k, k) = w.middleRows(gate * H + j0, k);
     }
   }
-  const Matrix& w_rows = chunk < H ? regrouped : w;
   Matrix z(B, 4 * H);  // one step's h_{t-1}·W_hhᵀ
   for_steps(T, [&](Index t, Index j0, Index j1) {
     // h_{t-1} and c_{t-1} of sequence b: state0's row b, or the output's previous row.
@@ -122,7 +122,12 @@ void LstmPlan::forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matri
     const Index prev_stride = t == 0 ? 2 * H : T * 2 * H;
     const Index k = j1 - j0, b0 = first[std::size_t(t)], rows = last[std::size_t(t)] - b0;
     const ConstStridedMap h_prev(prev + b0 * prev_stride, rows, H, Eigen::OuterStride<>(prev_stride));
-    if (rows > 0) z.block(b0, 4 * j0, rows, 4 * k).noalias() = h_prev * w_rows.middleRows(4 * j0, 4 * k).transpose();
+    if (rows > 0 && regroup) {  // z = h_{t-1}·W_hhᵀ, this chunk's units of each gate
+      z.block(b0, 4 * j0, rows, 4 * k).noalias() = h_prev * regrouped.middleRows(4 * j0, 4 * k).transpose();
+    } else if (rows > 0) {
+      for (Index gate = 0; gate < 4; ++gate)
+        z.block(b0, 4 * j0 + gate * k, rows, k).noalias() = h_prev * w.middleRows(gate * H + j0, k).transpose();
+    }
     for (Index b = 0; b < B; ++b) {
       const Index row = b * T + t;
       const Scalar* p = prev + b * prev_stride;

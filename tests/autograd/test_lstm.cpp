@@ -127,6 +127,8 @@ TEST(Lstm, EqualsReferenceWhenSplitAcrossThreads) {
   set_parallel_threads(2);
   LstmCase s(8, 3, 200, 22);
   expect_equals_reference(s, {3, 1, 2, 3, 3, 2, 1, 3});
+  LstmCase step(8, 1, 200, 23);  // a single step: the gates' products separately
+  expect_equals_reference(step, std::vector<Index>(8, 1));
   set_parallel_threads(threads_before);
 }
 
