@@ -100,6 +100,7 @@ Matrix IncrementalDecoder::step(const std::vector<std::int32_t>& tokens) {
 
 void IncrementalDecoder::select(const std::vector<Index>& rows) {
   const Index new_batch = Index(rows.size());
+  for (Index r : rows) HEED_CHECK(r >= 0 && r < batch_, "decoder select: row " << r << " of " << batch_);
   auto gather = [&](const Matrix& m, Index stride) {
     Matrix out(new_batch * stride, m.cols());
     for (Index i = 0; i < new_batch; ++i) out.middleRows(i * stride, stride) = m.middleRows(rows[i] * stride, stride);

@@ -21,9 +21,6 @@ class IncrementalDecoder : public DecoderState {
   // search, which grows one source into K hypotheses and reorders them every step.
   void select(const std::vector<Index>& rows) override;
 
-  Index batch() const { return batch_; }
-  Index position() const { return position_; }
-
  private:
   struct LayerCache {
     Matrix self_k, self_v;    // (B·max_steps, C): row b·max_steps + t

@@ -101,6 +101,8 @@ class LstmDecoderState : public DecoderState {
   LstmDecoderState(const LstmSeq2Seq& model, const EncodedSource& source) : model_(model), source_(source) {
     NoGradGuard no_grad;
     states_ = source.final_states;
+    source_.final_states.clear();              // kept, and reordered, as states_
+    if (!model.attends()) source_.memory = {};  // without attention only the states are read
     if (model.attends()) {
       keys_ = model.attention_keys(source);
       fed_ = Tensor(Matrix::Zero(source.batch, model.config().d_model));

@@ -15,6 +15,12 @@ std::string arch_name(Arch arch) {
   return "?";
 }
 
+Arch parse_arch(const std::string& name) {
+  for (Arch arch : {Arch::Transformer, Arch::Lstm, Arch::LstmAttention})
+    if (arch_name(arch) == name) return arch;
+  throw std::invalid_argument("--arch: '" + name + "' is not one of transformer, lstm, lstm-attention");
+}
+
 std::string config_value_text(const ConfigValue& value) {
   if (const auto* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
   if (const auto* s = std::get_if<std::string>(&value)) return *s;
@@ -82,9 +88,7 @@ std::vector<ModelField> make_fields() {
     ModelField arch = choice_field(
         "arch", "arch", "model family: transformer | lstm (RNN encoder-decoder) | lstm-attention (RNN with attention)",
         {"transformer", "lstm", "lstm-attention"}, "transformer", [](const ModelConfig& c) { return arch_name(c.arch); },
-        [](ModelConfig& c, const std::string& s) {
-          c.arch = s == "lstm" ? Arch::Lstm : s == "lstm-attention" ? Arch::LstmAttention : Arch::Transformer;
-        });
+        [](ModelConfig& c, const std::string& s) { c.arch = parse_arch(s); });
     arch.when_absent = std::string("transformer");  // checkpoints from before the LSTM families
     fields.push_back(std::move(arch));
   }

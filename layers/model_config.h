@@ -41,6 +41,8 @@ struct ModelConfig {
 };
 
 std::string arch_name(Arch arch);  // "transformer", "lstm", "lstm-attention"
+// The family named `name`; throws std::invalid_argument naming --arch for another name.
+Arch parse_arch(const std::string& name);
 
 // A setting's value as /config stores it (booleans as 0/1).
 using ConfigValue = std::variant<std::int64_t, double, std::string>;

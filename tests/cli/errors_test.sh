@@ -56,6 +56,12 @@ expect_error "unexpected argument 'sources.txt'" translate --checkpoint "$work/f
 expect_error "--d-model 16 differs from 8 in $work/other/checkpoint_last.h5" train --task copy --save-dir "$work/other" --d-model 16 --steps 2
 expect_error "--arch lstm differs from transformer" train --task copy --save-dir "$work/other" "${small[@]}" --arch lstm
 expect_error "--tokenizer char differs from word" train --task copy --save-dir "$work/other" "${small[@]}" --tokenizer char
+# --overwrite deletes nothing when the new run's options are bad, and never comes from an INI file.
+expect_error "--heads: 3 does not divide --d-model 8" train --task copy --save-dir "$work/other" --overwrite --d-model 8 --heads 3
+printf 'overwrite = true\n' > "$work/overwrite.ini"
+expect_error "overwrite.ini: overwrite is taken from the command line only" train --task copy --save-dir "$work/other" --config "$work/overwrite.ini"
+if [ ! -e "$work/other/checkpoint_last.h5" ]; then echo "FAIL: a refused --overwrite deleted the run"; failures=$((failures + 1)); fi
+expect_error "--optimizer sgd differs from adam" train --task copy --save-dir "$work/other" --optimizer sgd --steps 3
 if "$heed" train --task copy --max-length 4 --task-size 100 "${small[@]}" --arch lstm --overwrite --save-dir "$work/other" 2> "$work/err" &&
    h5dump -a /config/arch "$work/other/checkpoint_last.h5" | grep -q '"lstm"'; then
   echo "ok: --overwrite started an lstm run afresh"

@@ -1,4 +1,4 @@
-// Exact match and token accuracy: fractions in [0, 1], with the definitions in train/metrics.h.
+// Exact match and token accuracy: fractions in [0, 1], with the definitions in train/eval/metrics.h.
 #include <gtest/gtest.h>
 
 #include <stdexcept>

@@ -107,7 +107,7 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   ModelConfig mc{.src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab, .d_model = c.d_model,
                  .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers, .dec_layers = c.dec_layers,
                  .max_len = c.max_len, .dropout = Scalar(c.dropout), .seed = seed};
-  model_fields().front().set(mc, c.arch);  // the arch from its name
+  mc.arch = parse_arch(c.arch);
   const std::unique_ptr<Seq2SeqModel> built = make_model(mc);
   Seq2SeqModel& model = *built;
   model.train();

@@ -140,6 +140,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   const auto pos = data.words.find("/train/data_position");
   if (pos != data.words.end()) t.data_position = pos->second.values;
   out.has_optimizer = data.attributes.count("/optim") > 0;
+  if (out.has_optimizer) out.optimizer = attr<std::string>(data, path, "/optim", "type");
   return out;
 }
 

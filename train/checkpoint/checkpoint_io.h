@@ -35,6 +35,7 @@ struct Checkpoint {
   VocabularyState vocab;
   TrainingState train;
   bool has_optimizer = false;
+  std::string optimizer;  // the optimizer whose state it holds ("adam", ...), empty when none
   CheckpointData data;  // the arrays, for load_weights and load_optimizer_state
 };
 

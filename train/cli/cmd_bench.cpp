@@ -73,7 +73,7 @@ Command parse_bench(const std::vector<std::string>& args) {
   po::options_description options("Bench options");
   options.add_options()("help,h", "show this help and exit")("dump-config", "print the effective configuration and exit")(
       "config", po::value<std::string>()->default_value("tiny"), "tiny, small, long, lstm, lstm-attention or all")(
-      "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: 30, 10, 3)")(
+      "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: tiny 30, small 10, long 3, lstm 30, lstm-attention 30)")(
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
       "threads", po::value<int>()->default_value(2), "threads (0 = all cores)")(
       "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
@@ -84,6 +84,13 @@ Command parse_bench(const std::vector<std::string>& args) {
   if (!parse("bench", "--config NAME|all [--steps N] [--threads T] [--json]", options, args, vm,
              /*config_is_file=*/false))
     return {};
+  if (const std::string name = vm["config"].as<std::string>(); name != "all") {
+    try {
+      bench_config(name);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string(e.what()) + " or all");
+    }
+  }
   return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_bench(vm); }};
 }
 

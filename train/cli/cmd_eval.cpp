@@ -127,6 +127,8 @@ int run_eval(const po::variables_map& vm) {
     source.tsv = vm["data"].as<std::string>();
   }
   const DecodeOptions decode = read_decode_options(vm);
+  const int width = vm["by-length"].as<int>();
+  if (width < 0) throw UsageError("--by-length: must be >= 0, got " + std::to_string(width));
   LoadedModel m = load_model(vm["checkpoint"].as<std::string>());
   std::vector<Example> examples;
   try {
@@ -138,8 +140,6 @@ int run_eval(const po::variables_map& vm) {
   for (int i = 0; i < vm["show"].as<int>() && i < int(examples.size()); ++i)
     std::cout << "src: " << examples[std::size_t(i)].source << "\nref: " << examples[std::size_t(i)].target
               << "\nhyp: " << r.hypotheses[std::size_t(i)] << "\n\n";
-  const int width = vm["by-length"].as<int>();
-  if (width < 0) throw UsageError("--by-length: must be >= 0, got " + std::to_string(width));
   const std::vector<LengthBucket> buckets = width > 0 ? exact_match_by_length(examples, r.hypotheses, width)
                                                       : std::vector<LengthBucket>{};
   if (vm.count("json")) {

@@ -137,15 +137,21 @@ int run_train(const po::variables_map& vm, bool finetune) {
 
   const std::string save_dir = train_opts.save_dir;
   const std::string last = save_dir + "/checkpoint_last.h5";
-  if (vm.count("overwrite"))
-    for (const char* name : {"checkpoint_last.h5", "checkpoint_best.h5", "checkpoint_last.h5.prev",
-                             "checkpoint_best.h5.prev", "metrics.csv"})
-      fs::remove(save_dir + "/" + name);
+  // --overwrite: a run already in save_dir is neither resumed nor kept; its files are deleted
+  // only once everything below has been checked, just before training starts.
+  const bool overwrite = vm.count("overwrite") > 0;
+  const std::vector<std::string> run_files = {"checkpoint_last.h5", "checkpoint_best.h5", "checkpoint_last.h5.prev",
+                                              "checkpoint_best.h5.prev", "metrics.csv"};
+  if (overwrite && finetune)
+    for (const std::string& name : run_files)
+      if (fs::exists(save_dir + "/" + name) && fs::equivalent(vm["from"].as<std::string>(), save_dir + "/" + name))
+        throw UsageError("--from " + vm["from"].as<std::string>() + " is a file --overwrite would delete; copy it " +
+                         "out of --save-dir first");
   // The checkpoint the run starts from, read once: the same command again continues where
   // checkpoint_last.h5 stopped; finetune starts from --from's weights.
   std::optional<Checkpoint> checkpoint;
   StartFrom start;
-  const bool resume = fs::exists(last);
+  const bool resume = !overwrite && fs::exists(last);
   if (resume) {
     checkpoint = read_checkpoint(last);
     if (checkpoint->train.task != source.describe())
@@ -158,7 +164,9 @@ int run_train(const po::variables_map& vm, bool finetune) {
                          checkpoint->vocab.tokenizer + " in " + last + ", the run this command would resume; give " +
                          "another --save-dir, or --overwrite to start afresh");
     }
-    start = StartFrom{.checkpoint = &*checkpoint, .optimizer_state = checkpoint->has_optimizer, .training_state = true};
+    const bool reset = finetune && vm.count("reset-optimizer") > 0;
+    start = StartFrom{.checkpoint = &*checkpoint, .optimizer_state = checkpoint->has_optimizer && !reset,
+                      .training_state = true};
     std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
   } else if (finetune) {
     checkpoint = read_checkpoint(vm["from"].as<std::string>());
@@ -191,8 +199,21 @@ int run_train(const po::variables_map& vm, bool finetune) {
     std::cerr << "model: " << arch_name(model->config().arch) << ", " << model->parameter_count()
               << " parameters, vocabularies " << pre->src_vocab().size() << " / " << pre->tgt_vocab().size() << " ("
               << pre->tokenizer().type() << "), " << train.size() << " training pairs\n";
-  Trainer trainer(*model, *pre, train, valid, train_opts, source.describe(), start);
+  if (start.optimizer_state && checkpoint->optimizer != optimizer_name(train_opts.optimizer.kind))
+    throw UsageError("--optimizer " + optimizer_name(train_opts.optimizer.kind) + " differs from " +
+                     checkpoint->optimizer + ", whose state " + checkpoint->path + " holds; " +
+                     (finetune ? "add --reset-optimizer to start fresh moments"
+                               : "give another --save-dir, or --overwrite to start afresh"));
+  std::unique_ptr<Trainer> made;
+  try {
+    made = std::make_unique<Trainer>(*model, *pre, train, valid, train_opts, source.describe(), start);
+  } catch (const std::invalid_argument& e) {  // --freeze matching nothing
+    throw UsageError(e.what());
+  }
+  Trainer& trainer = *made;
   checkpoint.reset();  // its arrays are in the model and optimizer now
+  if (overwrite)
+    for (const std::string& name : run_files) fs::remove(save_dir + "/" + name);
   const TrainOutcome outcome = trainer.run();
   if (outcome.reason != StopReason::Finished)
     std::cerr << "stopped at step " << outcome.steps_done << ": " << outcome.stop_message << "\n";

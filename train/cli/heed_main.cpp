@@ -1,4 +1,4 @@
-// heed: the command-line entry point. Dispatches to a subcommand (train/cli.h) and turns every
+// heed: the command-line entry point. Dispatches to a subcommand (train/cli/cli.h) and turns every
 // error into one line and a non-zero exit.
 #include <iostream>
 #include <string>

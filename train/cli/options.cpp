@@ -51,11 +51,16 @@ bool parse(const std::string& command, const std::string& usage, const po::optio
         throw UsageError("unexpected argument '" + o.value.front() + "': every input is given by an option (see heed " +
                          command + " --help)");
     po::store(parsed, vm);
+    // One-shot actions are taken from the command line only: a saved configuration must not
+    // delete a run each time it is used.
+    const bool overwrite_given = vm.count("overwrite") > 0;
     if (config_is_file && vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);
       if (!in) throw UsageError(path + ": cannot open config file");
       po::store(po::parse_config_file(in, options), vm);  // values already set on the command line win
+      if (vm.count("overwrite") && !overwrite_given)
+        throw UsageError(path + ": overwrite is taken from the command line only");
     }
     if (vm.count("help")) {
       std::cout << "usage: heed " << command << " " << usage << "\n\n" << options << "\n";
@@ -68,7 +73,7 @@ bool parse(const std::string& command, const std::string& usage, const po::optio
   if (vm.count("dump-config")) {
     std::cout << "# heed " << command << " effective configuration\n";
     for (const auto& [name, value] : vm)
-      if (name != "dump-config" && name != "config" && name != "help" && !value.empty())
+      if (name != "dump-config" && name != "config" && name != "help" && name != "overwrite" && !value.empty())
         std::cout << name << " = " << value_text(value) << "\n";
     return false;
   }

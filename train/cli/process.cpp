@@ -3,6 +3,8 @@
 
 #include <malloc.h>
 
+#include <signal.h>
+
 #include <csignal>
 #include <stdexcept>
 #include <string>
@@ -14,7 +16,16 @@ namespace heed::cli {
 
 namespace {
 
-extern "C" void on_stop_signal(int signal) { request_stop(signal); }
+// The first SIGINT/SIGTERM asks the loop to save and stop; a second one is not ignored: it
+// restores the default action and re-raises, so pressing Ctrl-C twice ends heed at once.
+extern "C" void on_stop_signal(int signal) {
+  if (stop_requested()) {
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
+  request_stop(signal);
+}
 
 }  // namespace
 
@@ -27,8 +38,11 @@ void setup_process(const ProcessSetup& setup) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   if (setup.graceful_stop) {
     // A scheduler's or `docker stop`'s SIGTERM is treated as Ctrl-C: finish the step, save, exit 128+signal.
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
   }
 }
 

@@ -1,12 +1,13 @@
 // Stop reasons and the stop flag.
 #include "train/loop/stop.h"
 
-#include <csignal>
+#include <atomic>
 
 namespace heed {
 
 namespace {
-volatile std::sig_atomic_t g_stop_signal = 0;
+std::atomic<int> g_stop_signal{0};
+static_assert(std::atomic<int>::is_always_lock_free, "a signal handler may only touch lock-free atomics");
 }  // namespace
 
 std::string describe(StopReason reason, double time_limit_minutes, int patience, int bad_steps) {
@@ -27,9 +28,8 @@ std::string describe(StopReason reason, double time_limit_minutes, int patience,
   return "?";
 }
 
-void request_stop(int signal) noexcept { g_stop_signal = signal; }
-bool stop_requested() noexcept { return g_stop_signal != 0; }
-int stop_signal() noexcept { return g_stop_signal; }
-void clear_stop_request() noexcept { g_stop_signal = 0; }
+void request_stop(int signal) noexcept { g_stop_signal.store(signal); }
+bool stop_requested() noexcept { return g_stop_signal.load() != 0; }
+int stop_signal() noexcept { return g_stop_signal.load(); }
 
 }  // namespace heed

@@ -16,11 +16,11 @@ enum class StopReason {
 // One line for the log ("time limit of 2 minutes reached").
 std::string describe(StopReason reason, double time_limit_minutes, int patience, int bad_steps);
 
-// Async-signal-safe: the handler installed by the CLI's process setup calls request_stop(signal);
-// the loop polls stop_requested() after each step and saves before it stops.
+// Async-signal-safe and safe from any thread (a lock-free atomic): the handler installed by the
+// CLI's process setup calls request_stop(signal); the loop polls stop_requested() between steps,
+// saves and stops.
 void request_stop(int signal) noexcept;
 bool stop_requested() noexcept;
 int stop_signal() noexcept;  // the signal that asked, 0 if none
-void clear_stop_request() noexcept;
 
 }  // namespace heed

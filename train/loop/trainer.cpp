@@ -134,6 +134,10 @@ TrainOutcome Trainer::run() {
   TrainOutcome outcome;
 
   while (state_.step < options_.steps) {
+    if (stop_requested()) {  // also a signal during setup: no step is taken after it
+      outcome.reason = StopReason::Interrupted;
+      break;
+    }
     const double lr = options_.schedule.rate(options_.optimizer.lr, state_.step + 1);
     const StepStats stats = train_step(lr);
     if (!stats.finite) {  // skipped: the weights are as before the step
@@ -174,14 +178,14 @@ TrainOutcome Trainer::run() {
       outcome.reason = StopReason::TimeLimit;
       break;
     }
-    if (stop_requested()) {
-      outcome.reason = StopReason::Interrupted;
-      break;
-    }
   }
   progress.finish();
-  // Whatever stopped the run (but divergence), the state it reached is validated and saved.
-  if (outcome.reason != StopReason::Diverged) {
+  // The state the run reached is saved (but a diverged one). Asked to stop by a signal, heed saves
+  // at once and does not validate: a scheduler's grace period is short, and an extra validation
+  // would change the best-metric counters that exact resume carries.
+  if (outcome.reason == StopReason::Interrupted) {
+    if (last_save != state_.step || !std::filesystem::exists(path("checkpoint_last.h5"))) save("checkpoint_last.h5");
+  } else if (outcome.reason != StopReason::Diverged) {
     if (last_eval_step_ != state_.step || !std::filesystem::exists(path("checkpoint_best.h5")))
       outcome.last_eval = validate();
     if (last_save != state_.step || !std::filesystem::exists(path("checkpoint_last.h5"))) save("checkpoint_last.h5");
