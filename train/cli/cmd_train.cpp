@@ -167,7 +167,6 @@ int run_train(const po::variables_map& vm, bool finetune) {
     const bool reset = finetune && vm.count("reset-optimizer") > 0;
     start = StartFrom{.checkpoint = &*checkpoint, .optimizer_state = checkpoint->has_optimizer && !reset,
                       .training_state = true};
-    std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
   } else if (finetune) {
     checkpoint = read_checkpoint(vm["from"].as<std::string>());
     start = StartFrom{.checkpoint = &*checkpoint,
@@ -211,6 +210,7 @@ int run_train(const po::variables_map& vm, bool finetune) {
     throw UsageError(e.what());
   }
   Trainer& trainer = *made;
+  if (resume) std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
   checkpoint.reset();  // its arrays are in the model and optimizer now
   if (overwrite)
     for (const std::string& name : run_files) fs::remove(save_dir + "/" + name);
