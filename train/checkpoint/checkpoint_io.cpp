@@ -44,6 +44,15 @@ T attr(const CheckpointData& data, const std::string& path, const std::string& g
   throw std::runtime_error(path + ": attribute " + group + "/" + name + " has the wrong type");
 }
 
+// An attribute added after format v1 was first written: older files lack it and get `fallback`.
+template <class T>
+T optional_attr(const CheckpointData& data, const std::string& path, const std::string& group, const std::string& name,
+                T fallback) {
+  const auto g = data.attributes.find(group);
+  if (g == data.attributes.end() || g->second.count(name) == 0) return fallback;
+  return attr<T>(data, path, group, name);
+}
+
 void add_config(CheckpointData& data, const ModelConfig& c, const VocabularyState& vocab) {
   auto& a = data.attributes["/config"];
   for (const ModelField& f : model_fields())
@@ -101,6 +110,8 @@ void save_checkpoint(const std::string& path, const Seq2SeqModel& model, const V
   t["step"] = std::int64_t(train.step);
   t["epoch"] = std::int64_t(train.epoch);
   t["best_metric"] = train.best_metric;
+  t["valid_metric"] = train.valid_metric;
+  t["elapsed_s"] = train.elapsed_s;
   t["evals_without_improvement"] = std::int64_t(train.evals_without_improvement);
   t["task"] = train.task;
   data.words["/train/rng_state"] = Array<std::uint64_t>{{4}, {train.dropout_rng.begin(), train.dropout_rng.end()}};
@@ -131,6 +142,8 @@ Checkpoint read_checkpoint(const std::string& path) {
   t.step = attr<std::int64_t>(data, path, "/train", "step");
   t.epoch = attr<std::int64_t>(data, path, "/train", "epoch");
   t.best_metric = attr<double>(data, path, "/train", "best_metric");
+  t.valid_metric = optional_attr<std::string>(data, path, "/train", "valid_metric", "bleu");
+  t.elapsed_s = optional_attr<double>(data, path, "/train", "elapsed_s", 0.0);
   t.evals_without_improvement = attr<std::int64_t>(data, path, "/train", "evals_without_improvement");
   t.task = attr<std::string>(data, path, "/train", "task");
   const auto rng = data.words.find("/train/rng_state");

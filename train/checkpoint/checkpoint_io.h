@@ -24,6 +24,8 @@ struct TrainingState {
   std::vector<std::uint64_t> data_position;  // the batch sampler's position
   std::array<std::uint64_t, 4> dropout_rng{};
   double best_metric = 0;  // the best validation metric so far (CheckpointPolicy::metric)
+  std::string valid_metric = "bleu";  // the metric best_metric holds (files without it were BLEU)
+  double elapsed_s = 0;    // wall time of the run so far, continued by a resume (absent: 0)
   long long evals_without_improvement = 0;
   std::string task;        // the built-in task or training file the run uses
 };
