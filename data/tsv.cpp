@@ -1,4 +1,4 @@
-// Reading TSV parallel corpora line by line, with the checks and skips tsv.h states.
+// Reading TSV parallel corpora and plain text lines, with the checks and skips tsv.h states.
 #include "data/tsv.h"
 
 #include <filesystem>
@@ -22,6 +22,30 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
+
+std::string text_error(std::string_view text, std::size_t offset) {
+  if (const std::size_t bad = utf8_error_offset(text); bad != std::string_view::npos)
+    return "invalid UTF-8 at byte " + std::to_string(offset + bad + 1);
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
+    return "NUL byte in text at byte " + std::to_string(offset + nul + 1);
+  return "";
+}
+
+std::vector<std::string> read_text_lines(std::istream& in, const std::string& name) {
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view text = line;
+    if (lines.empty() && text.starts_with(kBom)) text.remove_prefix(kBom.size());
+    if (text.ends_with('\r')) text.remove_suffix(1);
+    if (const std::string error = text_error(text, static_cast<std::size_t>(text.data() - line.data()));
+        !error.empty())
+      throw std::runtime_error(name + ":" + std::to_string(lines.size() + 1) + ": " + error);
+    lines.emplace_back(text);
+  }
+  if (in.bad()) throw std::runtime_error(name + ": read error after line " + std::to_string(lines.size()));
+  return lines;
+}
 
 TsvCorpus read_tsv(const std::string& path, const TsvOptions& options) {
   std::error_code error;
@@ -49,10 +73,8 @@ TsvCorpus read_tsv(std::istream& in, const std::string& name, const TsvOptions& 
       ++corpus.skipped_long;
       continue;
     }
-    if (const std::size_t bad = utf8_error_offset(text); bad != std::string_view::npos) {
-      const std::size_t offset = bad + static_cast<std::size_t>(text.data() - line.data());  // count the BOM too
-      throw std::runtime_error(where + "invalid UTF-8 at byte " + std::to_string(offset + 1));
-    }
+    const std::size_t bom = static_cast<std::size_t>(text.data() - line.data());  // bytes count the BOM too
+    if (const std::string error = text_error(text, bom); !error.empty()) throw std::runtime_error(where + error);
     const std::size_t tab = text.find('\t');
     std::size_t fields = 1;
     for (char c : text) fields += c == '\t';

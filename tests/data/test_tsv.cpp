@@ -94,6 +94,13 @@ TEST_F(TsvTest, InvalidUtf8NamesTheByte) {
   EXPECT_EQ(error_for("caf\xC3\tcafe\n"), "train.tsv:1: invalid UTF-8 at byte 4");
 }
 
+// A NUL would end a token early once the checkpoint stores it as a C string (issue 15).
+TEST_F(TsvTest, NulByteIsRefusedNamingFileLineAndByte) {
+  EXPECT_EQ(error_for("a\tb\nc\td\ne " + std::string(1, '\0') + "\tf\n"), "train.tsv:3: NUL byte in text at byte 3");
+  EXPECT_EQ(error_for("a\tb" + std::string(1, '\0') + "\n"), "train.tsv:1: NUL byte in text at byte 4");
+  EXPECT_EQ(error_for("\xEF\xBB\xBF" "a\tb" + std::string(1, '\0') + "\n"), "train.tsv:1: NUL byte in text at byte 7");
+}
+
 TEST_F(TsvTest, MissingFileAndEmptyCorpus) {
   EXPECT_EQ(error_for(""), "train.tsv: no sentence pairs");
   EXPECT_EQ(error_for("\n\n"), "train.tsv: no sentence pairs (2 lines: 2 empty, 0 longer than 4096 bytes)");
@@ -115,6 +122,28 @@ TEST(TsvStream, ReadsFromAStreamUnderAName) {
   } catch (const std::runtime_error& e) {
     EXPECT_STREQ(e.what(), "<stdin>:2: expected 2 tab-separated fields, got 1");
   }
+}
+
+// The message read_text_lines throws for `bytes` read as "stdin".
+std::string text_lines_error(const std::string& bytes) {
+  std::istringstream in(bytes);
+  try {
+    read_text_lines(in, "stdin");
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(TextLines, KeepsEveryLineWithoutBomOrCr) {
+  std::istringstream in("\xEF\xBB\xBF" "the cat\r\n\nthe dog\n\xEF\xBB\xBF" "x");
+  EXPECT_EQ(read_text_lines(in, "stdin"), (std::vector<std::string>{"the cat", "", "the dog", "\xEF\xBB\xBF" "x"}));
+}
+
+TEST(TextLines, NulAndInvalidUtf8NameLineAndByte) {
+  EXPECT_EQ(text_lines_error("ok\nab" + std::string(1, '\0') + "c\n"), "stdin:2: NUL byte in text at byte 3");
+  EXPECT_EQ(text_lines_error("\xEF\xBB\xBF" "a\xFF\n"), "stdin:1: invalid UTF-8 at byte 5");
+  EXPECT_EQ(text_lines_error("fine\r\n"), "no error");
 }
 
 }  // namespace
