@@ -1,20 +1,25 @@
 // Format v1 checkpoints on the HDF5 C++ API, saved atomically.
 #include "checkpoints/checkpoint_file.h"
 
-#include <H5Cpp.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <stdexcept>
+
+#include "checkpoints/h5_impl.h"
+#include "checkpoints/seal.h"
 
 namespace heed {
 
 namespace {
 
-int g_fault_after = 0;
+long long g_fault_after_bytes = -1;
 
 std::runtime_error error(const std::string& path, const std::string& what) {
   return std::runtime_error(path + ": " + what);
@@ -83,19 +88,8 @@ AttrValue read_attribute(const H5::Attribute& attr) {
   throw std::runtime_error("attribute '" + attr.getName() + "' has an unsupported type");
 }
 
-class FaultCounter {
- public:
-  void tick() {
-    if (g_fault_after > 0 && ++written_ >= g_fault_after) std::raise(SIGKILL);
-  }
-
- private:
-  int written_ = 0;
-};
-
-void write_file(const std::string& path, const CheckpointData& data) {
-  H5::H5File file(path, H5F_ACC_TRUNC);
-  FaultCounter fault;
+// Every group, attribute and dataset of `data`, into an open (in-memory) file.
+void write_contents(H5::H5File& file, const CheckpointData& data) {
   H5::Group root = file.openGroup("/");
   write_attribute(root, "format", std::string(kCheckpointFormat));
   write_attribute(root, "format_version", kCheckpointVersion);
@@ -107,13 +101,11 @@ void write_file(const std::string& path, const CheckpointData& data) {
     const auto [group, name] = split_path(full);
     H5::DataSet ds = ensure_group(file, group).createDataSet(name, H5::PredType::IEEE_F32LE, space_of(array.shape));
     if (!array.values.empty()) ds.write(array.values.data(), H5::PredType::NATIVE_FLOAT);
-    fault.tick();
   }
   for (const auto& [full, array] : data.words) {
     const auto [group, name] = split_path(full);
     H5::DataSet ds = ensure_group(file, group).createDataSet(name, H5::PredType::STD_U64LE, space_of(array.shape));
     if (!array.values.empty()) ds.write(array.values.data(), H5::PredType::NATIVE_UINT64);
-    fault.tick();
   }
   for (const auto& [full, strings] : data.strings) {
     const auto [group, name] = split_path(full);
@@ -122,35 +114,127 @@ void write_file(const std::string& path, const CheckpointData& data) {
     const H5::StrType type = utf8_string_type();
     H5::DataSet ds = ensure_group(file, group).createDataSet(name, type, space_of({strings.size()}));
     if (!ptrs.empty()) ds.write(ptrs.data(), type);
-    fault.tick();
   }
-  file.close();
 }
 
-void fsync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) throw error(path, "cannot open to flush to disk");
+// The whole file as bytes, built in memory: HDF5 never touches the disk, so a full disk or an
+// I/O error can only happen in write_bytes, where every call is checked.
+std::vector<char> build_image(const std::string& path, const CheckpointData& data) {
+  try {
+    H5::FileCreatPropList create;
+    create.setUserblock(kSealSize);
+    H5::FileAccPropList access;
+    if (H5Pset_fapl_core(access.getId(), 1 << 20, false) < 0) throw error(path, "cannot set up an in-memory HDF5 file");
+    H5::H5File file("(in memory) " + path, H5F_ACC_TRUNC, create, access);  // never a real file's name
+    write_contents(file, data);
+    file.flush(H5F_SCOPE_GLOBAL);
+    const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
+    if (size <= 0) throw error(path, "cannot build the checkpoint in memory");
+    // HDF5 hands out the image without its user block (the superblock records its size): the
+    // seal goes in front.
+    std::vector<char> image(kSealSize + std::size_t(size), 0);
+    if (H5Fget_file_image(file.getId(), image.data() + kSealSize, std::size_t(size)) != size)
+      throw error(path, "cannot build the checkpoint in memory");
+    file.close();
+    write_seal(image);
+    return image;
+  } catch (const H5::Exception& e) {
+    throw error(path, "cannot build checkpoint (" + e.getDetailMsg() + ")");
+  }
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Writes `bytes` to a new file `path`, flushed to disk. Any failure removes the file and throws
+// with the system's reason ("No space left on device").
+void write_bytes(const std::string& path, const std::vector<char>& bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw error(path, "cannot create (" + errno_text() + ")");
+  std::string failure;
+  std::size_t done = 0;
+  while (done < bytes.size() && failure.empty()) {
+    std::size_t chunk = std::min<std::size_t>(bytes.size() - done, 1 << 20);
+    if (g_fault_after_bytes >= 0) {  // tests: die as a power cut would, after this many bytes
+      if (done >= std::size_t(g_fault_after_bytes)) std::raise(SIGKILL);
+      chunk = std::min(chunk, std::size_t(g_fault_after_bytes) - done);
+    }
+    const ssize_t n = ::write(fd, bytes.data() + done, chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) failure = n < 0 ? errno_text() : "nothing written";
+    else done += std::size_t(n);
+  }
+  if (g_fault_after_bytes >= 0 && done >= std::size_t(g_fault_after_bytes)) std::raise(SIGKILL);
+  if (failure.empty() && ::fsync(fd) != 0) failure = "fsync: " + errno_text();
+  if (::close(fd) != 0 && failure.empty()) failure = "close: " + errno_text();
+  if (!failure.empty()) {
+    ::unlink(path.c_str());
+    throw error(path, "cannot write (" + failure + ")");
+  }
+}
+
+// Reads a whole file. One-line errors for a missing file, a directory, an empty file.
+std::vector<char> read_bytes(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) throw error(path, "no such file");
+  if (fs::is_directory(status)) throw error(path, "is a directory, not a checkpoint file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw error(path, "cannot open (" + errno_text() + ")");
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw error(path, "cannot read (" + errno_text() + ")");
+  if (bytes.empty()) throw error(path, "file is empty");
+  return bytes;
+}
+
+// The first name whose value differs between what was saved and what was read back, or "".
+std::string first_difference(const CheckpointData& saved, CheckpointData loaded) {
+  auto& root = loaded.attributes["/"];  // written by this layer, not part of `saved`
+  root.erase("format");
+  root.erase("format_version");
+  if (root.empty() && saved.attributes.count("/") == 0) loaded.attributes.erase("/");
+  if (saved.attributes != loaded.attributes) return "an attribute";
+  std::string name;
+  auto compare = [&name](const auto& a, const auto& b) {
+    for (const auto& [key, value] : a) {
+      const auto it = b.find(key);
+      if (name.empty() && (it == b.end() || !(it->second == value))) name = key;
+    }
+    if (name.empty() && a.size() != b.size()) name = "a dataset";
+  };
+  compare(saved.floats, loaded.floats);
+  compare(saved.words, loaded.words);
+  compare(saved.strings, loaded.strings);
+  return name;
+}
+
+void fsync_directory(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw error(path, "cannot open to flush to disk (" + errno_text() + ")");
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) throw error(path, "fsync failed");
+  if (rc != 0) throw error(path, "fsync failed (" + errno_text() + ")");
 }
 
 }  // namespace
 
-void set_checkpoint_fault_after_datasets(int count) { g_fault_after = count; }
+void set_checkpoint_fault_after_bytes(long long count) { g_fault_after_bytes = count; }
 
 void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
   namespace fs = std::filesystem;
   H5::Exception::dontPrint();
   const std::string tmp = path + ".tmp", prev = path + ".prev";
+  const std::vector<char> image = build_image(path, data);
+  write_bytes(tmp, image);
+  // Read back what the disk holds now, as a load would: nothing is renamed into place unless it
+  // loads and holds exactly `data`.
   try {
-    write_file(tmp, data);
-  } catch (const H5::Exception& e) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw error(path, "cannot write checkpoint (" + e.getDetailMsg() + ")");
+    const std::string difference = first_difference(data, load_checkpoint_file(tmp));
+    if (!difference.empty()) throw error(path, "cannot save: " + difference + " would not read back as written");
+  } catch (const std::runtime_error&) {
+    ::unlink(tmp.c_str());
+    throw;
   }
-  fsync_path(tmp, O_RDONLY);
   std::error_code ec;
   if (fs::exists(path)) {  // keep the last good file as PATH.prev; PATH itself stays in place
     fs::remove(prev, ec);
@@ -159,16 +243,17 @@ void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
   }
   fs::rename(tmp, path, ec);  // atomic replace
   if (ec) throw error(path, "cannot rename " + tmp + " into place (" + ec.message() + ")");
-  const fs::path dir = fs::absolute(path).parent_path();
-  fsync_path(dir.string(), O_RDONLY | O_DIRECTORY);
+  fsync_directory(fs::absolute(path).parent_path().string());
 }
 
 CheckpointData load_checkpoint_file(const std::string& path) {
-  H5Reader probe(path);  // one-line errors for missing, empty, non-HDF5 files
+  H5::Exception::dontPrint();
+  const std::vector<char> bytes = read_bytes(path);
+  check_seal(path, bytes);  // a damaged file stops here, before HDF5 parses a byte of it
+  const H5Reader probe(path, bytes);
   CheckpointData data;
   try {
-    H5::H5File file(path, H5F_ACC_RDONLY);
-    H5::Group root = file.openGroup("/");
+    H5::Group root = probe.impl().file.openGroup("/");
     if (!root.attrExists("format") ||
         std::get_if<std::string>(&(data.attributes["/"]["format"] = read_attribute(root.openAttribute("format")))) ==
             nullptr ||

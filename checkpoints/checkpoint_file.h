@@ -26,18 +26,21 @@ struct CheckpointData {
   std::map<std::string, std::vector<std::string>> strings;  // "/vocab/src" -> UTF-8 strings
 };
 
-// Writes `data` to `path` so that a crash at any moment leaves either the previous file or the
-// new one, never a mix: write PATH.tmp, flush and fsync it, keep the previous file as
-// PATH.prev (hard link), rename PATH.tmp over PATH, fsync the directory.
-// Throws std::runtime_error naming the path on failure; the previous file is then untouched.
+// Writes `data` to `path` so that a crash, a full disk or an I/O error at any moment leaves
+// either the previous file or the new one, never a mix: the file is built in memory and sealed
+// (checkpoints/seal.h), written to PATH.tmp with every write checked, fsynced and read back; only
+// then is the previous file kept as PATH.prev (hard link), PATH.tmp renamed over PATH and the
+// directory fsynced. Throws std::runtime_error naming the path and the system's reason ("No space
+// left on device") on failure; PATH.tmp is then removed and the previous file untouched.
 void save_checkpoint_file(const std::string& path, const CheckpointData& data);
 
-// Reads a whole checkpoint. One-line std::runtime_error for a missing, empty, truncated,
-// non-HDF5 or foreign file, or another format_version.
+// Reads a whole checkpoint. One-line std::runtime_error for a missing, empty, truncated, damaged
+// (seal mismatch), non-HDF5 or foreign file, or another format_version. Unsealed HDF5 files
+// (heed's before seals, or written by other programs) are read unchecked.
 CheckpointData load_checkpoint_file(const std::string& path);
 
-// For tests of crash safety: when set > 0, save_checkpoint_file raises SIGKILL on its own
-// process after writing that many datasets (as a power cut would stop it).
-void set_checkpoint_fault_after_datasets(int count);
+// For tests of crash safety: when set >= 0, save_checkpoint_file raises SIGKILL on its own
+// process once it has written that many bytes of PATH.tmp (as a power cut would stop it).
+void set_checkpoint_fault_after_bytes(long long count);
 
 }  // namespace heed

@@ -1,7 +1,7 @@
 // H5Reader on the HDF5 C++ API.
 #include "checkpoints/h5_reader.h"
 
-#include <H5Cpp.h>
+#include "checkpoints/h5_impl.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,11 +9,6 @@
 #include <stdexcept>
 
 namespace heed {
-
-struct H5Reader::Impl {
-  std::string path;
-  H5::H5File file;
-};
 
 namespace {
 
@@ -55,6 +50,26 @@ H5Reader::H5Reader(const std::string& path) : impl_(std::make_unique<Impl>()) {
     impl_->file.openFile(path, H5F_ACC_RDONLY);
   } catch (const H5::Exception& e) {
     throw error(path, "cannot open as HDF5 (" + e.getDetailMsg() + "); truncated or damaged?");
+  }
+}
+
+H5Reader::H5Reader(const std::string& name, const std::vector<char>& image) : impl_(std::make_unique<Impl>()) {
+  impl_->path = name;
+  impl_->file = open_image(name, image);
+}
+
+H5::H5File open_image(const std::string& name, const std::vector<char>& image) {
+  H5::Exception::dontPrint();
+  try {
+    H5::FileAccPropList access;
+    // in memory, never written back; HDF5 copies the image
+    if (H5Pset_fapl_core(access.getId(), 1 << 20, false) < 0 ||
+        H5Pset_file_image(access.getId(), const_cast<char*>(image.data()), image.size()) < 0)
+      throw error(name, "cannot set up an in-memory HDF5 file");
+    // The core driver refuses a name that exists on disk; this one never names a real file.
+    return H5::H5File("(in memory) " + name, H5F_ACC_RDONLY, H5::FileCreatPropList::DEFAULT, access);
+  } catch (const H5::Exception& e) {
+    throw error(name, "cannot open as HDF5 (" + e.getDetailMsg() + "); truncated or damaged?");
   }
 }
 

@@ -12,12 +12,15 @@ template <class T>
 struct Array {
   std::vector<std::size_t> shape;  // as stored: [] for a scalar, [C] for a vector, [R, C], …
   std::vector<T> values;           // row-major
+  bool operator==(const Array&) const = default;
 };
 
 class H5Reader {
  public:
   // Throws std::runtime_error "PATH: ..." for a missing, unreadable or non-HDF5 file.
   explicit H5Reader(const std::string& path);
+  // The same for an HDF5 file's bytes held in memory; `name` is how messages name it.
+  H5Reader(const std::string& name, const std::vector<char>& image);
   ~H5Reader();
   H5Reader(H5Reader&&) noexcept;
 
@@ -31,7 +34,8 @@ class H5Reader {
   // The datasets below a group, as paths relative to it ("layers/0/norm1/bias"), sorted.
   std::vector<std::string> datasets_under(const std::string& group) const;
 
-  struct Impl;  // holds the HDF5 handle; defined in the .cpp
+  struct Impl;  // holds the HDF5 handle; defined in checkpoints/h5_impl.h
+  const Impl& impl() const { return *impl_; }
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -1,6 +1,7 @@
 // The table of model settings: option, attribute, default, parser.
 #include "layers/model_config.h"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -37,9 +38,12 @@ std::int64_t as_int(const ConfigValue& v, const std::string& name) {
   throw std::invalid_argument(name + ": expected an integer, got " + config_value_text(v));
 }
 
-std::int64_t positive(const ConfigValue& v, const std::string& name) {
+// An integer in [1, most]: the upper bounds keep an absurd value (a typo, a damaged file) from
+// asking for terabytes; they are far above anything heed trains on a CPU.
+std::int64_t positive(const ConfigValue& v, const std::string& name, std::int64_t most) {
   const std::int64_t i = as_int(v, name);
-  if (i <= 0) throw std::invalid_argument(name + ": must be positive, got " + std::to_string(i));
+  if (i <= 0 || i > most)
+    throw std::invalid_argument(name + ": must be in [1, " + std::to_string(most) + "], got " + std::to_string(i));
   return i;
 }
 
@@ -56,7 +60,7 @@ std::string choice(const ConfigValue& v, const std::string& option, const std::v
 
 // A positive integer setting bound to a ModelConfig member.
 ModelField positive_field(std::string option, std::string attribute, std::string help, std::int64_t def,
-                          Index ModelConfig::*member) {
+                          std::int64_t most, Index ModelConfig::*member) {
   ModelField f;
   f.option = option;
   f.attribute = std::move(attribute);
@@ -64,7 +68,7 @@ ModelField positive_field(std::string option, std::string attribute, std::string
   f.cli_default = def;
   f.get = [member](const ModelConfig& c) { return ConfigValue(std::int64_t(c.*member)); };
   const std::string name = option.empty() ? f.attribute : "--" + option;
-  f.set = [member, name](ModelConfig& c, const ConfigValue& v) { c.*member = Index(positive(v, name)); };
+  f.set = [member, name, most](ModelConfig& c, const ConfigValue& v) { c.*member = Index(positive(v, name, most)); };
   return f;
 }
 
@@ -92,13 +96,13 @@ std::vector<ModelField> make_fields() {
     arch.when_absent = std::string("transformer");  // checkpoints from before the LSTM families
     fields.push_back(std::move(arch));
   }
-  fields.push_back(positive_field("d-model", "d_model", "model width (LSTM: hidden and embedding size)", 128,
+  fields.push_back(positive_field("d-model", "d_model", "model width (LSTM: hidden and embedding size)", 128, 1 << 16,
                                   &ModelConfig::d_model));
-  fields.push_back(positive_field("heads", "heads", "attention heads (transformer)", 4, &ModelConfig::num_heads));
-  fields.push_back(positive_field("d-ff", "d_ff", "feed-forward width (transformer)", 512, &ModelConfig::d_ff));
-  fields.push_back(positive_field("enc-layers", "enc_layers", "encoder layers", 2, &ModelConfig::enc_layers));
-  fields.push_back(positive_field("dec-layers", "dec_layers", "decoder layers", 2, &ModelConfig::dec_layers));
-  fields.push_back(positive_field("max-len", "max_len", "longest sequence, in tokens", 128, &ModelConfig::max_len));
+  fields.push_back(positive_field("heads", "heads", "attention heads (transformer)", 4, 1 << 12, &ModelConfig::num_heads));
+  fields.push_back(positive_field("d-ff", "d_ff", "feed-forward width (transformer)", 512, 1 << 20, &ModelConfig::d_ff));
+  fields.push_back(positive_field("enc-layers", "enc_layers", "encoder layers", 2, 1 << 10, &ModelConfig::enc_layers));
+  fields.push_back(positive_field("dec-layers", "dec_layers", "decoder layers", 2, 1 << 10, &ModelConfig::dec_layers));
+  fields.push_back(positive_field("max-len", "max_len", "longest sequence, in tokens", 128, 1 << 20, &ModelConfig::max_len));
   {
     ModelField f;
     f.option = "dropout";
@@ -139,8 +143,8 @@ std::vector<ModelField> make_fields() {
       {"scaled", "torch"}, "scaled", [](const ModelConfig& c) { return c.scaled_embedding_init ? "scaled" : "torch"; },
       [](ModelConfig& c, const std::string& s) { c.scaled_embedding_init = s == "scaled"; }));
   // Stored only: set from the data and from --seed.
-  fields.push_back(positive_field("", "src_vocab_size", "", 0, &ModelConfig::src_vocab_size));
-  fields.push_back(positive_field("", "tgt_vocab_size", "", 0, &ModelConfig::tgt_vocab_size));
+  fields.push_back(positive_field("", "src_vocab_size", "", 0, 1 << 24, &ModelConfig::src_vocab_size));
+  fields.push_back(positive_field("", "tgt_vocab_size", "", 0, 1 << 24, &ModelConfig::tgt_vocab_size));
   {
     ModelField f;
     f.attribute = "seed";
@@ -160,6 +164,17 @@ const std::vector<ModelField>& model_fields() {
 }
 
 void validate(const ModelConfig& c) {
+  // Each of these is one matrix: together with the bounds above they keep a model's arrays
+  // below 2^31 elements (8 GiB of floats) each.
+  constexpr std::int64_t kMostElements = std::int64_t(1) << 31;
+  const auto check_product = [](std::int64_t a, std::int64_t b, const std::string& what) {
+    if (a * b > kMostElements)
+      throw std::invalid_argument(what + " = " + std::to_string(a) + " x " + std::to_string(b) +
+                                  " elements, more than 2^31 in one matrix");
+  };
+  check_product(std::max(c.src_vocab_size, c.tgt_vocab_size), c.d_model, "--d-model: the embedding");
+  check_product(c.max_len, c.d_model, "--max-len: the position table");
+  check_product(c.d_ff, c.d_model, "--d-ff: the feed-forward layer");
   if (c.arch == Arch::Transformer && c.d_model % c.num_heads != 0)
     throw std::invalid_argument("--heads: " + std::to_string(c.num_heads) + " does not divide --d-model " +
                                 std::to_string(c.d_model));

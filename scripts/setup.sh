@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make libeigen3-dev libboost-program-options-dev libhdf5-dev hdf5-tools libgtest-dev libopenblas-dev)
+packages=(g++ cmake make libeigen3-dev libboost-program-options-dev libhdf5-dev zlib1g-dev hdf5-tools libgtest-dev libopenblas-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,5 @@
 // Checkpoints: round trip, strict loading, one-line errors for bad files, and crash safety
-// (a save killed at any dataset leaves the previous checkpoint loadable).
+// (a save killed at any byte leaves the previous checkpoint loadable).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,10 +128,11 @@ TEST_F(CheckpointTest, AnotherVocabularyIsAOneLineError) {
   EXPECT_NE(msg.find("src_embed.weight has shape [9, 8], expected [12, 8]"), std::string::npos) << msg;
   EXPECT_EQ(msg.find('\n'), std::string::npos);
   VocabularyState wrong = tiny_vocab();
-  wrong.tgt.push_back("extra");  // 9 target tokens, but the config says 8
-  save_checkpoint(path("b.h5"), model, wrong, nullptr, {});
-  const std::string sizes = load_error(path("b.h5"));
+  wrong.tgt.push_back("extra");  // 9 target tokens, but the config says 8: it could not load back
+  const std::string sizes = testing::error_message<std::runtime_error>(
+      [&] { save_checkpoint(path("b.h5"), model, wrong, nullptr, {}); });
   EXPECT_NE(sizes.find("vocabulary sizes 9/9 disagree with /config"), std::string::npos) << sizes;
+  EXPECT_FALSE(fs::exists(path("b.h5"))) << "nothing written";
 }
 
 TEST_F(CheckpointTest, BadFilesGetOneLineErrors) {
@@ -156,13 +157,24 @@ TEST_F(CheckpointTest, BadFilesGetOneLineErrors) {
   }
   EXPECT_NE(load_error(path("foreign.h5")).find("not a heed checkpoint"), std::string::npos);
 
-  {  // format_version 2
+  {  // format_version 2, in a file written without heed's seal (as another program would)
+    H5::H5File f(path("v2.h5"), H5F_ACC_TRUNC);
+    H5::Group root = f.openGroup("/");
+    const H5::StrType text(H5::PredType::C_S1, H5T_VARIABLE);
+    const char* format = "heed-checkpoint";
+    root.createAttribute("format", text, H5::DataSpace(H5S_SCALAR)).write(text, &format);
+    const std::int64_t two = 2;
+    root.createAttribute("format_version", H5::PredType::NATIVE_INT64, H5::DataSpace(H5S_SCALAR))
+        .write(H5::PredType::NATIVE_INT64, &two);
+  }
+  EXPECT_NE(load_error(path("v2.h5")).find("format_version is not 1"), std::string::npos);
+  {  // a sealed file changed by another program, without re-sealing it
     H5::H5File f(path("good.h5"), H5F_ACC_RDWR);
     H5::Attribute a = f.openGroup("/").openAttribute("format_version");
     const std::int64_t two = 2;
     a.write(H5::PredType::NATIVE_INT64, &two);
   }
-  EXPECT_NE(load_error(path("good.h5")).find("format_version is not 1"), std::string::npos);
+  EXPECT_NE(load_error(path("good.h5")).find("changed after heed wrote it"), std::string::npos);
 }
 
 TrainingState state_at(long long step) {
@@ -177,14 +189,15 @@ TEST_F(CheckpointTest, KilledSaveKeepsTheLastGoodCheckpoint) {
   save_checkpoint(path("last.h5"), model, tiny_vocab(), &opt, state_at(1));
   const Matrix saved = model.generator.weight.value();
   one_step(model, opt);  // the weights now differ from the file
-  // A save that dies after k datasets, for k across the whole file (model, optimizer, vocab).
-  for (int k : {1, 2, 5, 13, 30, 60, 90}) {
+  // A save that dies after k bytes of the new file, for k across the whole file.
+  const long long size = static_cast<long long>(fs::file_size(path("last.h5")));
+  for (long long k : {0LL, 1LL, 511LL, 512LL, 4096LL, size / 3, size / 2, size - 1, size + 1}) {
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-      set_checkpoint_fault_after_datasets(k);
+      set_checkpoint_fault_after_bytes(k);
       save_checkpoint(path("last.h5"), model, tiny_vocab(), &opt, state_at(2));
-      _exit(0);  // k beyond the file's datasets: the save completed
+      _exit(0);  // k beyond the file's size: the save completed
     }
     int status = 0;
     waitpid(child, &status, 0);
@@ -193,7 +206,7 @@ TEST_F(CheckpointTest, KilledSaveKeepsTheLastGoodCheckpoint) {
     load_weights_from(path("last.h5"), check, nullptr);
     if (WIFSIGNALED(status)) {
       EXPECT_EQ(WTERMSIG(status), SIGKILL);
-      EXPECT_EQ(loaded.train.step, 1) << "killed after " << k << " datasets";
+      EXPECT_EQ(loaded.train.step, 1) << "killed after " << k << " bytes";
       EXPECT_EQ(check.generator.weight.value(), saved);
     } else {
       EXPECT_EQ(loaded.train.step, 2);  // the save finished, and is complete

@@ -2,6 +2,7 @@
 #include "train/checkpoint/checkpoint_io.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -76,7 +77,10 @@ ModelConfig read_config(const CheckpointData& data, const std::string& path) {
     try {
       f.set(c, it == group->second.end() ? *f.when_absent : it->second);
     } catch (const std::invalid_argument& e) {
-      throw std::runtime_error(path + ": /config/" + f.attribute + ": " + e.what());
+      std::string why = e.what();  // the table names options; here the attribute is named instead
+      const std::string option_prefix = "--" + f.option + ": ";
+      if (!f.option.empty() && why.rfind(option_prefix, 0) == 0) why.erase(0, option_prefix.size());
+      throw std::runtime_error(path + ": /config/" + f.attribute + ": " + why);
     }
   }
   try {
@@ -88,6 +92,96 @@ ModelConfig read_config(const CheckpointData& data, const std::string& path) {
 }
 
 }  // namespace
+
+namespace {
+
+// How a dataset `name` is stored, for messages: "float32", "integer", "strings" or "".
+std::string stored_kind(const CheckpointData& data, const std::string& name) {
+  if (data.floats.count(name)) return "float32";
+  if (data.words.count(name)) return "integer";
+  if (data.strings.count(name)) return "strings";
+  return "";
+}
+
+std::string missing_or_kind(const CheckpointData& data, const std::string& path, const std::string& name,
+                            const std::string& expected) {
+  const std::string kind = stored_kind(data, name);
+  return path + ": " + (kind.empty() ? "missing dataset " + name : name + " holds " + kind + ", expected " + expected);
+}
+
+std::int64_t non_negative(const CheckpointData& data, const std::string& path, const std::string& name) {
+  const std::int64_t v = attr<std::int64_t>(data, path, "/train", name);
+  if (v < 0) throw std::runtime_error(path + ": /train/" + name + " is " + std::to_string(v) + ", must be >= 0");
+  return v;
+}
+
+// Every model and optimizer number must be finite: a NaN would only show as empty translations.
+void check_finite(const CheckpointData& data, const std::string& path) {
+  for (const auto& [name, array] : data.floats)
+    for (std::size_t i = 0; i < array.values.size(); ++i)
+      if (!std::isfinite(array.values[i]))
+        throw std::runtime_error(path + ": " + name + " holds " + std::to_string(array.values[i]) + " at element " +
+                                 std::to_string(i) + "; a checkpoint holds finite numbers only");
+}
+
+// Everything read_checkpoint checks, on data in memory: save_checkpoint runs it before writing,
+// so that heed never writes a checkpoint it cannot load back.
+Checkpoint parse_checkpoint(const std::string& path, CheckpointData data) {
+  Checkpoint out;
+  out.path = path;
+  out.data = std::move(data);
+  const CheckpointData& d = out.data;
+  out.config = read_config(d, path);
+  const ModelConfig& c = out.config;
+  out.vocab.tokenizer = attr<std::string>(d, path, "/tokenizer", "type");
+  auto strings = [&](const std::string& name) {
+    const auto it = d.strings.find(name);
+    if (it == d.strings.end()) throw std::runtime_error(missing_or_kind(d, path, name, "strings"));
+    return it->second;
+  };
+  out.vocab.src = strings("/vocab/src");
+  out.vocab.tgt = strings("/vocab/tgt");
+  if (out.vocab.tokenizer == "bpe") out.vocab.bpe_merges = strings("/tokenizer/merges");
+  if (Index(out.vocab.src.size()) != c.src_vocab_size || Index(out.vocab.tgt.size()) != c.tgt_vocab_size)
+    throw std::runtime_error(path + ": vocabulary sizes " + std::to_string(out.vocab.src.size()) + "/" +
+                             std::to_string(out.vocab.tgt.size()) + " disagree with /config");
+  for (const auto& [name, list] : d.strings)
+    for (std::size_t i = 0; i < list.size(); ++i)
+      if (list[i].find('\0') != std::string::npos)  // HDF5 strings end at NUL: it would not load back
+        throw std::runtime_error(path + ": " + name + " entry " + std::to_string(i) + " holds a NUL byte");
+  try {
+    Preprocessor::from_state(out.vocab);  // the tokenizer and vocabularies must build
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  TrainingState& t = out.train;
+  t.step = non_negative(d, path, "step");
+  t.epoch = non_negative(d, path, "epoch");
+  t.best_metric = attr<double>(d, path, "/train", "best_metric");
+  if (std::isnan(t.best_metric)) throw std::runtime_error(path + ": /train/best_metric is NaN");
+  t.valid_metric = optional_attr<std::string>(d, path, "/train", "valid_metric", "bleu");
+  t.elapsed_s = optional_attr<double>(d, path, "/train", "elapsed_s", 0.0);
+  if (!(t.elapsed_s >= 0)) throw std::runtime_error(path + ": /train/elapsed_s must be >= 0");
+  t.evals_without_improvement = non_negative(d, path, "evals_without_improvement");
+  t.task = attr<std::string>(d, path, "/train", "task");
+  const auto rng = d.words.find("/train/rng_state");
+  if (rng == d.words.end() || rng->second.values.size() != 4)
+    throw std::runtime_error(path + ": missing or malformed /train/rng_state");
+  std::copy(rng->second.values.begin(), rng->second.values.end(), t.dropout_rng.begin());
+  const auto pos = d.words.find("/train/data_position");
+  if (pos != d.words.end()) t.data_position = pos->second.values;
+  out.has_optimizer = d.attributes.count("/optim") > 0;
+  if (out.has_optimizer) {
+    out.optimizer = attr<std::string>(d, path, "/optim", "type");
+    if (attr<std::int64_t>(d, path, "/optim", "step") < 0) throw std::runtime_error(path + ": /optim/step is negative");
+  }
+  check_finite(d, path);
+  return out;
+}
+
+}  // namespace
+
+Checkpoint read_checkpoint(const std::string& path) { return parse_checkpoint(path, load_checkpoint_file(path)); }
 
 void save_checkpoint(const std::string& path, const Seq2SeqModel& model, const VocabularyState& vocab,
                      const Optimizer* optimizer, const TrainingState& train) {
@@ -116,45 +210,8 @@ void save_checkpoint(const std::string& path, const Seq2SeqModel& model, const V
   t["task"] = train.task;
   data.words["/train/rng_state"] = Array<std::uint64_t>{{4}, {train.dropout_rng.begin(), train.dropout_rng.end()}};
   data.words["/train/data_position"] = Array<std::uint64_t>{{train.data_position.size()}, train.data_position};
+  data = parse_checkpoint(path + " (not saved)", std::move(data)).data;  // never write what cannot load
   save_checkpoint_file(path, data);
-}
-
-Checkpoint read_checkpoint(const std::string& path) {
-  Checkpoint out;
-  out.path = path;
-  out.data = load_checkpoint_file(path);
-  const CheckpointData& data = out.data;
-  out.config = read_config(data, path);
-  const ModelConfig& c = out.config;
-  out.vocab.tokenizer = attr<std::string>(data, path, "/tokenizer", "type");
-  auto strings = [&](const std::string& name) {
-    const auto it = data.strings.find(name);
-    if (it == data.strings.end()) throw std::runtime_error(path + ": missing dataset " + name);
-    return it->second;
-  };
-  out.vocab.src = strings("/vocab/src");
-  out.vocab.tgt = strings("/vocab/tgt");
-  if (out.vocab.tokenizer == "bpe") out.vocab.bpe_merges = strings("/tokenizer/merges");
-  if (Index(out.vocab.src.size()) != c.src_vocab_size || Index(out.vocab.tgt.size()) != c.tgt_vocab_size)
-    throw std::runtime_error(path + ": vocabulary sizes " + std::to_string(out.vocab.src.size()) + "/" +
-                             std::to_string(out.vocab.tgt.size()) + " disagree with /config");
-  TrainingState& t = out.train;
-  t.step = attr<std::int64_t>(data, path, "/train", "step");
-  t.epoch = attr<std::int64_t>(data, path, "/train", "epoch");
-  t.best_metric = attr<double>(data, path, "/train", "best_metric");
-  t.valid_metric = optional_attr<std::string>(data, path, "/train", "valid_metric", "bleu");
-  t.elapsed_s = optional_attr<double>(data, path, "/train", "elapsed_s", 0.0);
-  t.evals_without_improvement = attr<std::int64_t>(data, path, "/train", "evals_without_improvement");
-  t.task = attr<std::string>(data, path, "/train", "task");
-  const auto rng = data.words.find("/train/rng_state");
-  if (rng == data.words.end() || rng->second.values.size() != 4)
-    throw std::runtime_error(path + ": missing or malformed /train/rng_state");
-  std::copy(rng->second.values.begin(), rng->second.values.end(), t.dropout_rng.begin());
-  const auto pos = data.words.find("/train/data_position");
-  if (pos != data.words.end()) t.data_position = pos->second.values;
-  out.has_optimizer = data.attributes.count("/optim") > 0;
-  if (out.has_optimizer) out.optimizer = attr<std::string>(data, path, "/optim", "type");
-  return out;
 }
 
 void load_weights(const Checkpoint& checkpoint, const Module& model) {
@@ -167,7 +224,8 @@ void load_weights(const Checkpoint& checkpoint, const Module& model) {
   for (const Parameter& p : params) {
     const auto it = stored.find("/model/" + slashed(p.name));
     if (it == stored.end()) {
-      problems.push_back("missing " + p.name);
+      const std::string kind = stored_kind(data, "/model/" + slashed(p.name));
+      problems.push_back(kind.empty() ? "missing " + p.name : p.name + " holds " + kind + ", expected float32");
       continue;
     }
     const std::vector<std::size_t> expected(p.shape.begin(), p.shape.end());

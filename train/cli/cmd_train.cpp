@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "train/cli/cli.h"
+#include "train/checkpoint/save_dir_lock.h"
 #include "train/cli/model_options.h"
 #include "train/loop/trainer.h"
 
@@ -137,6 +138,7 @@ int run_train(const po::variables_map& vm, bool finetune) {
 
   const std::string save_dir = train_opts.save_dir;
   const std::string last = save_dir + "/checkpoint_last.h5";
+  const SaveDirLock lock(save_dir);  // before anything in save_dir is read, deleted or written
   // --overwrite: a run already in save_dir is neither resumed nor kept; its files are deleted
   // only once everything below has been checked, just before training starts.
   const bool overwrite = vm.count("overwrite") > 0;
