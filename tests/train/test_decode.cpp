@@ -4,6 +4,7 @@
 
 #include "autograd/tape.h"
 #include "layers/transformer.h"
+#include "data/special_tokens.h"
 #include "train/eval/decode.h"
 
 namespace heed {
@@ -79,6 +80,119 @@ TEST(DecoderState, SelectReordersRows) {
     for (Index r : {0, 1}) EXPECT_LT((next_b.row(r) - next_a.row(1)).cwiseAbs().maxCoeff(), 1e-6f) << arch_name(arch);
     EXPECT_LT((next_b.row(2) - next_a.row(0)).cwiseAbs().maxCoeff(), 1e-6f) << arch_name(arch);
   }
+}
+
+// A sentence's output must not depend on its batch (issue 15 #14): untrained models rarely emit
+// EOS, so their outputs run to the length limit, which once came from the batch's longest source.
+TEST(Decode, ASentencesOutputDoesNotDependOnItsBatch) {
+  const std::vector<std::int32_t> short_src = {5, 2}, long_src = {5, 6, 7, 8, 9, 10, 11, 5, 6, 7, 8, 2};
+  std::vector<std::int32_t> both = long_src;  // (2, 12): the short one padded
+  both.insert(both.end(), short_src.begin(), short_src.end());
+  both.resize(24, kPad);
+  for (Arch arch : kFamilies)
+    for (int beam : {1, 3}) {
+      const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch));
+      model->eval();
+      const auto together = decode(*model, both, 2, {.beam = beam});
+      const auto alone_long = decode(*model, long_src, 1, {.beam = beam});
+      const auto alone_short = decode(*model, short_src, 1, {.beam = beam});
+      EXPECT_EQ(together[0], alone_long[0]) << arch_name(arch) << " beam " << beam;
+      EXPECT_EQ(together[1], alone_short[0]) << arch_name(arch) << " beam " << beam;
+      EXPECT_LE(together[1].size(), 2u * 2 + 10) << arch_name(arch) << ": the short source's own limit";
+      if (arch != Arch::Transformer)  // these run to the short source's limit: the case that showed the bug
+        EXPECT_EQ(together[1].size(), 2u * 2 + 10) << arch_name(arch);
+    }
+}
+
+TEST(Decode, EnsembleOfOneModelTwiceEqualsTheModel) {
+  for (Arch arch : kFamilies) {
+    const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch));
+    model->eval();
+    for (int beam : {1, 3}) {
+      const DecodeOptions o{.beam = beam, .max_len = 12};
+      const auto single = decode_ensemble({{model.get(), kSrc}}, 2, o);
+      const auto twice = decode_ensemble({{model.get(), kSrc}, {model.get(), kSrc}}, 2, o);
+      for (std::size_t b = 0; b < 2; ++b) {
+        EXPECT_EQ(single[b][0].tokens, twice[b][0].tokens) << arch_name(arch) << " beam " << beam;
+        EXPECT_NEAR(single[b][0].score, twice[b][0].score, 1e-5) << arch_name(arch) << " beam " << beam;
+      }
+    }
+  }
+}
+
+// Two different models: the ensemble's greedy choice is the argmax of the mean log-probability,
+// checked one step at a time against the teacher-forced models.
+TEST(Decode, EnsembleAveragesLogProbabilities) {
+  const std::unique_ptr<Seq2SeqModel> a = make_model(small_model(Arch::Transformer, true, 1)),
+                                      b = make_model(small_model(Arch::Lstm, true, 2));
+  a->eval();
+  b->eval();
+  const std::vector<std::int32_t> src = {5, 6, 7, 2};
+  const auto out = decode_ensemble({{a.get(), src}, {b.get(), src}}, 1, {.max_len = 6});
+  NoGradGuard no_grad;
+  std::vector<std::int32_t> prefix = {kBos};
+  std::vector<std::int32_t> expected;
+  for (int step = 0; step < 6; ++step) {
+    Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(11);
+    for (const Seq2SeqModel* m : {a.get(), b.get()}) {
+      const Matrix logits = m->decode(prefix, m->encode(src, 1)).value();
+      const Eigen::RowVectorXd last = logits.row(logits.rows() - 1).cast<double>();
+      mean += (last.array() - last.maxCoeff() - std::log((last.array() - last.maxCoeff()).exp().sum())).matrix() / 2;
+    }
+    Index best = 0;
+    mean.maxCoeff(&best);
+    if (best == kEos) break;
+    expected.push_back(std::int32_t(best));
+    prefix.push_back(std::int32_t(best));
+  }
+  EXPECT_EQ(out[0][0].tokens, expected);
+}
+
+TEST(Decode, NBestListsTheBeamsHypothesesBestFirst) {
+  for (Arch arch : kFamilies) {
+    const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch));
+    model->eval();
+    const auto lists = decode_ensemble({{model.get(), kSrc}}, 2, {.beam = 4, .max_len = 8, .n_best = 3});
+    const auto best = beam_search_decode(*model, kSrc, 2, {.beam = 4, .max_len = 8});
+    for (std::size_t b = 0; b < 2; ++b) {
+      ASSERT_EQ(lists[b].size(), 3u) << arch_name(arch);
+      EXPECT_EQ(lists[b][0].tokens, best[b]) << arch_name(arch);
+      EXPECT_GE(lists[b][0].score, lists[b][1].score);
+      EXPECT_GE(lists[b][1].score, lists[b][2].score);
+      EXPECT_NE(lists[b][0].tokens, lists[b][1].tokens);
+    }
+  }
+}
+
+TEST(Decode, SamplingDependsOnSeedAndSentenceOnly) {
+  for (Arch arch : kFamilies) {
+    const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch));
+    model->eval();
+    DecodeOptions o{.max_len = 12, .sampling = {.enabled = true, .temperature = 2.0, .seed = 7}};
+    const auto together = decode_ensemble({{model.get(), kSrc}}, 2, o, {10, 11});
+    const auto again = decode_ensemble({{model.get(), kSrc}}, 2, o, {10, 11});
+    const std::vector<std::int32_t> second(kSrc.begin() + 5, kSrc.begin() + 8);  // {9, 10, 2}
+    const auto alone = decode_ensemble({{model.get(), second}}, 1, o, {11});
+    EXPECT_EQ(together[0][0].tokens, again[0][0].tokens) << arch_name(arch);
+    EXPECT_EQ(together[1][0].tokens, alone[0][0].tokens) << arch_name(arch) << ": its batch changed its sample";
+    o.sampling.seed = 8;
+    const auto other_seed = decode_ensemble({{model.get(), kSrc}}, 2, o, {10, 11});
+    EXPECT_TRUE(other_seed[0][0].tokens != together[0][0].tokens || other_seed[1][0].tokens != together[1][0].tokens)
+        << arch_name(arch) << ": another seed drew the same 2 sequences";
+    // top-k 1 leaves only the most probable token: greedy
+    o.sampling.top_k = 1;
+    const auto top1 = decode_ensemble({{model.get(), kSrc}}, 2, o, {10, 11});
+    const auto greedy = greedy_decode(*model, kSrc, 2, {.max_len = 12});
+    EXPECT_EQ(top1[0][0].tokens, greedy[0]) << arch_name(arch);
+    EXPECT_EQ(top1[1][0].tokens, greedy[1]) << arch_name(arch);
+  }
+}
+
+TEST(Decode, RejectsBadNBestAndSamplingWithBeam) {
+  Transformer model(small_model(Arch::Transformer));
+  model.eval();
+  EXPECT_THROW(decode_ensemble({{&model, kSrc}}, 2, {.beam = 2, .n_best = 3}), std::invalid_argument);
+  EXPECT_THROW(decode_ensemble({{&model, kSrc}}, 2, {.beam = 2, .sampling = {.enabled = true}}), std::invalid_argument);
 }
 
 TEST(Decode, RejectsBadBeam) {

@@ -40,6 +40,7 @@ Command parse_train(const std::vector<std::string>& args, bool finetune);
 Command parse_eval(const std::vector<std::string>& args);
 Command parse_translate(const std::vector<std::string>& args);
 Command parse_score(const std::vector<std::string>& args);
+Command parse_average(const std::vector<std::string>& args);
 Command parse_data(const std::vector<std::string>& args);
 Command parse_gradcheck(const std::vector<std::string>& args);
 Command parse_bench(const std::vector<std::string>& args);

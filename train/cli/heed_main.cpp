@@ -16,8 +16,9 @@ commands:
   train       train an encoder-decoder (transformer, lstm, lstm-attention) on a built-in task or a TSV corpus
   finetune    continue training a checkpoint on new data
   eval        loss, perplexity, exact match, token accuracy, BLEU, chrF of a checkpoint
-  translate   translate source lines from stdin to stdout
+  translate   translate source lines (stdin or --input) to stdout or --output; beam, n-best, sampling, ensembles
   score       BLEU, chrF and exact match of given hypothesis and reference files
+  average     average the weights of several checkpoints into one
   data        print a built-in task as TSV
   gradcheck   check every layer's gradients against central differences (double precision)
   bench       training throughput on the benchmark configs
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     else if (command == "eval") parsed = parse_eval(args);
     else if (command == "translate") parsed = parse_translate(args);
     else if (command == "score") parsed = parse_score(args);
+    else if (command == "average") parsed = parse_average(args);
     else if (command == "data") parsed = parse_data(args);
     else if (command == "gradcheck") parsed = parse_gradcheck(args);
     else if (command == "bench") parsed = parse_bench(args);

@@ -1,159 +1,263 @@
-// Greedy and beam-search decoding, for any model family.
+// Greedy, sampling and beam-search decoding, for any model family and for ensembles.
 #include "train/eval/decode.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "autograd/check.h"
 #include "autograd/tape.h"
 #include "data/special_tokens.h"
+#include "train/eval/sampling.h"
 
 HEED_NAMESPACE_BEGIN
 
 namespace {
 
-Index output_limit(const Seq2SeqModel& model, Index src_len, const DecodeOptions& o) {
-  const Index wanted = o.max_len > 0 ? o.max_len : 2 * src_len + 10;
-  return std::min(wanted, model.config().max_len - 1);  // + BOS must fit the positions
+using LogProbs = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+// The most output tokens (EOS included) for a source of `src_len` ids (EOS included): every model
+// of the ensemble must fit BOS + outputs in its positions.
+Index output_limit(const std::vector<EnsembleInput>& members, Index src_len, const DecodeOptions& o) {
+  Index limit = o.max_len > 0 ? o.max_len : 2 * src_len + 10;
+  for (const EnsembleInput& m : members) limit = std::min(limit, m.model->config().max_len - 1);
+  return limit;
 }
 
-// Next-token logits (B, V) for each sequence's prefix: from the model's incremental decoding
-// state, or (for tests) by decoding the whole prefix again with teacher forcing.
-class StepScorer {
+// Each row's ids before its padding.
+std::vector<Index> source_lengths(const std::vector<std::int32_t>& src, Index batch) {
+  const Index width = Index(src.size()) / batch;
+  std::vector<Index> lengths(std::size_t(batch), 0);
+  for (Index b = 0; b < batch; ++b)
+    for (Index t = 0; t < width; ++t) lengths[std::size_t(b)] += src[std::size_t(b * width + t)] != kPad;
+  return lengths;
+}
+
+// Next-token log-probabilities (B, V) for each sequence's prefix, averaged over the ensemble's
+// members: from each model's incremental decoding state, or (for tests) by decoding the whole
+// prefix again with teacher forcing.
+class EnsembleScorer {
  public:
-  StepScorer(const Seq2SeqModel& model, const std::vector<std::int32_t>& src, Index batch, Index steps, bool cached)
-      : model_(model), source_(model.encode(src, batch)) {
-    if (cached) state_ = model.start_decoding(source_, steps);
+  EnsembleScorer(const std::vector<EnsembleInput>& inputs, Index batch, Index steps, bool cached) {
+    for (const EnsembleInput& in : inputs) {
+      HEED_CHECK(in.model->config().tgt_vocab_size == inputs[0].model->config().tgt_vocab_size,
+                 "ensemble: target vocabularies of " << inputs[0].model->config().tgt_vocab_size << " and "
+                                                     << in.model->config().tgt_vocab_size << " tokens");
+      Member m{in.model, in.model->encode(in.src, batch), nullptr};
+      if (cached) m.state = in.model->start_decoding(m.source, steps);
+      members_.push_back(std::move(m));
+    }
   }
   // prefixes: each sequence's tokens so far, starting with BOS, all the same length.
-  Matrix next(const std::vector<std::vector<std::int32_t>>& prefixes) {
-    if (state_) {
+  LogProbs next(const std::vector<std::vector<std::int32_t>>& prefixes) {
+    LogProbs sum;
+    for (Member& m : members_) {
+      const LogProbs lp = log_softmax(logits(m, prefixes));
+      if (sum.size() == 0) sum = lp;
+      else sum += lp;
+    }
+    if (members_.size() > 1) sum /= double(members_.size());
+    return sum;
+  }
+  // Keeps sequences `rows` (beam search).
+  void select(const std::vector<Index>& rows) {
+    for (Member& m : members_) {
+      if (m.state) m.state->select(rows);  // the state holds what the next steps need
+      else m.source = select_sequences(m.source, rows);
+    }
+  }
+
+ private:
+  struct Member {
+    const Seq2SeqModel* model;
+    EncodedSource source;
+    std::unique_ptr<DecoderState> state;
+  };
+
+  static Matrix logits(Member& m, const std::vector<std::vector<std::int32_t>>& prefixes) {
+    if (m.state) {
       std::vector<std::int32_t> last;
       for (const auto& p : prefixes) last.push_back(p.back());
-      return state_->step(last);
+      return m.state->step(last);
     }
     const Index len = Index(prefixes[0].size());
     std::vector<std::int32_t> tgt_in;
     for (const auto& p : prefixes) tgt_in.insert(tgt_in.end(), p.begin(), p.end());
-    const Matrix logits = model_.decode(tgt_in, source_).value();
-    Matrix last(source_.batch, logits.cols());
-    for (Index b = 0; b < source_.batch; ++b) last.row(b) = logits.row(b * len + len - 1);
+    const Matrix all = m.model->decode(tgt_in, m.source).value();
+    Matrix last(m.source.batch, all.cols());
+    for (Index b = 0; b < m.source.batch; ++b) last.row(b) = all.row(b * len + len - 1);
     return last;
   }
-  // Keeps sequences `rows` (beam search).
-  void select(const std::vector<Index>& rows) {
-    if (state_) state_->select(rows);  // the state holds what the next steps need
-    else source_ = select_sequences(source_, rows);
+
+  // In double, so that scores summed over many steps keep their precision.
+  static LogProbs log_softmax(const Matrix& logits) {
+    LogProbs out = logits.cast<double>();
+    for (Index r = 0; r < out.rows(); ++r) {
+      const double max = out.row(r).maxCoeff();
+      out.row(r).array() -= max + std::log((out.row(r).array() - max).exp().sum());
+    }
+    return out;
   }
 
- private:
-  const Seq2SeqModel& model_;
-  EncodedSource source_;
-  std::unique_ptr<DecoderState> state_;
+  std::vector<Member> members_;
 };
 
-}  // namespace
+void check_inputs(const std::vector<EnsembleInput>& members, Index batch, const DecodeOptions& o) {
+  HEED_CHECK(!members.empty(), "decode: no model");
+  HEED_CHECK(o.beam >= 1, "--beam: " << o.beam << " must be at least 1");
+  HEED_CHECK(o.n_best >= 1 && o.n_best <= o.beam, "--n-best: " << o.n_best << " must be in [1, --beam " << o.beam << "]");
+  HEED_CHECK(!o.sampling.enabled || o.beam == 1, "--sample: decodes with --beam 1 only, got " << o.beam);
+  for (const EnsembleInput& m : members)
+    HEED_CHECK(batch > 0 && Index(m.src.size()) % batch == 0,
+               "decode: " << m.src.size() << " ids for " << batch << " sequences");
+}
 
-std::vector<std::vector<std::int32_t>> greedy_decode(const Seq2SeqModel& model, const std::vector<std::int32_t>& src,
-                                                      Index batch, const DecodeOptions& o) {
-  HEED_CHECK(batch > 0 && Index(src.size()) % batch == 0, "decode: " << src.size() << " ids for " << batch << " sequences");
-  NoGradGuard no_grad;
-  const Index limit = output_limit(model, Index(src.size()) / batch, o);
-  StepScorer scorer(model, src, batch, limit + 1, o.use_cache);
+// Greedy or sampling, the whole batch at once: each sequence stops at its EOS or its own limit.
+std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInput>& members, Index batch,
+                                                  const DecodeOptions& o, const std::vector<std::uint64_t>& ids) {
+  const std::vector<Index> lengths = source_lengths(members[0].src, batch);
+  std::vector<Index> limits;
+  for (Index len : lengths) limits.push_back(output_limit(members, len, o));
+  const Index longest = *std::max_element(limits.begin(), limits.end());
+  EnsembleScorer scorer(members, batch, longest + 1, o.use_cache);
+  std::vector<Rng> rngs;
+  if (o.sampling.enabled)
+    for (Index b = 0; b < batch; ++b) rngs.push_back(sequence_rng(o.sampling.seed, ids.empty() ? std::uint64_t(b) : ids[b]));
   std::vector<std::vector<std::int32_t>> prefixes(std::size_t(batch), std::vector<std::int32_t>{kBos});
+  std::vector<Hypothesis> hyps{std::size_t(batch)};
   std::vector<bool> done(std::size_t(batch), false);
-  for (Index step = 0; step < limit; ++step) {
-    const Matrix logits = scorer.next(prefixes);
+  for (Index step = 0; step < longest; ++step) {
+    const LogProbs log_probs = scorer.next(prefixes);
     bool all_done = true;
     for (Index b = 0; b < batch; ++b) {
-      Index best = 0;
-      logits.row(b).maxCoeff(&best);
-      const std::int32_t token = done[b] ? kPad : std::int32_t(best);
+      std::int32_t token = kPad;  // finished sequences are fed padding
+      if (!done[b]) {
+        Index best = 0;
+        if (o.sampling.enabled) best = sample_token(log_probs.row(b), o.sampling, rngs[std::size_t(b)]);
+        else log_probs.row(b).maxCoeff(&best);
+        token = std::int32_t(best);
+        hyps[b].log_prob += log_probs(b, best);
+        if (token != kEos) hyps[b].tokens.push_back(token);
+        done[b] = token == kEos || step + 1 == limits[b];
+      }
       prefixes[b].push_back(token);
-      if (token == kEos) done[b] = true;
       all_done = all_done && done[b];
     }
     if (all_done) break;
   }
-  std::vector<std::vector<std::int32_t>> out;
-  for (const auto& p : prefixes) {
-    std::vector<std::int32_t> tokens;
-    for (std::size_t i = 1; i < p.size() && p[i] != kEos && p[i] != kPad; ++i) tokens.push_back(p[i]);
-    out.push_back(std::move(tokens));
+  std::vector<std::vector<Hypothesis>> out;
+  for (Hypothesis& h : hyps) {
+    h.score = h.log_prob;
+    out.push_back({std::move(h)});
   }
   return out;
 }
 
-namespace {
-
-// Beam search for one source sequence.
-std::vector<std::int32_t> beam_one(const Seq2SeqModel& model, const std::vector<std::int32_t>& src,
-                                   const DecodeOptions& o) {
-  const Index limit = output_limit(model, Index(src.size()), o), k = o.beam;
+// Beam search for one source sequence (each member's ids without padding).
+std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, const DecodeOptions& o) {
+  const Index src_len = Index(members[0].src.size());
+  const Index limit = output_limit(members, src_len, o), k = o.beam;
   auto normalised = [&](double score, std::size_t len) { return score / std::pow((5.0 + double(len)) / 6.0, o.length_penalty); };
-  StepScorer scorer(model, src, 1, limit + 1, o.use_cache);
-  struct Hyp {
+  EnsembleScorer scorer(members, 1, limit + 1, o.use_cache);
+  struct Alive {
     std::vector<std::int32_t> tokens;  // BOS + outputs
-    double score;
+    double log_prob;
   };
-  std::vector<Hyp> alive{{{kBos}, 0.0}};
-  std::vector<std::pair<double, std::vector<std::int32_t>>> finished;
+  std::vector<Alive> alive{{{kBos}, 0.0}};
+  std::vector<Hypothesis> finished;
   for (Index step = 0; step < limit && !alive.empty() && Index(finished.size()) < k; ++step) {
     std::vector<std::vector<std::int32_t>> prefixes;
-    for (const Hyp& h : alive) prefixes.push_back(h.tokens);
-    const Matrix logits = scorer.next(prefixes);
-    // log-softmax per hypothesis, then the best k·2 candidates over all of them
-    struct Candidate { double score; Index hyp; std::int32_t token; };
+    for (const Alive& h : alive) prefixes.push_back(h.tokens);
+    const LogProbs log_probs = scorer.next(prefixes);
+    // the best k·2 candidates over all hypotheses
+    struct Candidate { double log_prob; Index hyp; std::int32_t token; };
     std::vector<Candidate> candidates;
-    for (Index h = 0; h < logits.rows(); ++h) {
-      const auto row = logits.row(h);
-      const double max = row.maxCoeff();
-      const double lse = max + std::log((row.array() - Scalar(max)).exp().template cast<double>().sum());
-      for (Index v = 0; v < row.cols(); ++v)
-        candidates.push_back({alive[h].score + double(row(v)) - lse, h, std::int32_t(v)});
-    }
+    for (Index h = 0; h < log_probs.rows(); ++h)
+      for (Index v = 0; v < log_probs.cols(); ++v)
+        candidates.push_back({alive[h].log_prob + log_probs(h, v), h, std::int32_t(v)});
     const std::size_t keep = std::min(candidates.size(), std::size_t(2 * k));
     std::partial_sort(candidates.begin(), candidates.begin() + long(keep), candidates.end(),
-                      [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
-    std::vector<Hyp> next;
+                      [](const Candidate& a, const Candidate& b) { return a.log_prob > b.log_prob; });
+    std::vector<Alive> next;
     std::vector<Index> rows;
     for (std::size_t i = 0; i < keep && Index(next.size()) < k; ++i) {
       const Candidate& c = candidates[i];
       std::vector<std::int32_t> tokens = alive[c.hyp].tokens;
       if (c.token == kEos) {
         if (Index(finished.size()) < k)
-          finished.emplace_back(normalised(c.score, tokens.size()), std::vector<std::int32_t>(tokens.begin() + 1, tokens.end()));
+          finished.push_back({std::vector<std::int32_t>(tokens.begin() + 1, tokens.end()), c.log_prob,
+                              normalised(c.log_prob, tokens.size())});
         continue;
       }
       tokens.push_back(c.token);
-      next.push_back({std::move(tokens), c.score});
+      next.push_back({std::move(tokens), c.log_prob});
       rows.push_back(c.hyp);
     }
     alive = std::move(next);
     if (!alive.empty()) scorer.select(rows);
   }
   if (Index(finished.size()) < k)  // ran out of steps: unfinished hypotheses compete too
-    for (const Hyp& h : alive) finished.emplace_back(normalised(h.score, h.tokens.size()), std::vector<std::int32_t>(h.tokens.begin() + 1, h.tokens.end()));
-  const auto best = std::max_element(finished.begin(), finished.end(),
-                                     [](const auto& a, const auto& b) { return a.first < b.first; });
-  return best == finished.end() ? std::vector<std::int32_t>{} : best->second;
+    for (const Alive& h : alive)
+      finished.push_back({std::vector<std::int32_t>(h.tokens.begin() + 1, h.tokens.end()), h.log_prob,
+                          normalised(h.log_prob, h.tokens.size())});
+  std::stable_sort(finished.begin(), finished.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+  if (finished.empty()) finished.push_back({});
+  if (finished.size() > std::size_t(o.n_best)) finished.resize(std::size_t(o.n_best));
+  return finished;
 }
 
 }  // namespace
+
+std::vector<std::vector<Hypothesis>> decode_ensemble(const std::vector<EnsembleInput>& members, Index batch,
+                                                     const DecodeOptions& o, const std::vector<std::uint64_t>& ids) {
+  check_inputs(members, batch, o);
+  HEED_CHECK(ids.empty() || Index(ids.size()) == batch, "decode: " << ids.size() << " sequence ids for " << batch);
+  NoGradGuard no_grad;
+  if (o.beam == 1) return decode_batch(members, batch, o, ids);
+  std::vector<std::vector<Hypothesis>> out;
+  for (Index b = 0; b < batch; ++b) {
+    std::vector<EnsembleInput> one;
+    for (const EnsembleInput& m : members) {
+      const Index s = Index(m.src.size()) / batch;
+      std::vector<std::int32_t> ids_b(m.src.begin() + b * s, m.src.begin() + (b + 1) * s);
+      while (ids_b.size() > 1 && ids_b.back() == kPad) ids_b.pop_back();  // no padding for a single sequence
+      one.push_back({m.model, std::move(ids_b)});
+    }
+    out.push_back(beam_one(one, o));
+  }
+  return out;
+}
+
+namespace {
+
+std::vector<std::vector<std::int32_t>> best_tokens(std::vector<std::vector<Hypothesis>> hyps) {
+  std::vector<std::vector<std::int32_t>> out;
+  for (auto& h : hyps) out.push_back(std::move(h.front().tokens));
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::int32_t>> greedy_decode(const Seq2SeqModel& model, const std::vector<std::int32_t>& src,
+                                                      Index batch, const DecodeOptions& o) {
+  DecodeOptions greedy = o;
+  greedy.beam = greedy.n_best = 1;
+  return best_tokens(decode_ensemble({{&model, src}}, batch, greedy));
+}
 
 std::vector<std::vector<std::int32_t>> beam_search_decode(const Seq2SeqModel& model,
                                                            const std::vector<std::int32_t>& src, Index batch,
                                                            const DecodeOptions& o) {
   HEED_CHECK(o.beam >= 1, "--beam: " << o.beam << " must be at least 1");
-  HEED_CHECK(batch > 0 && Index(src.size()) % batch == 0, "decode: " << src.size() << " ids for " << batch << " sequences");
+  check_inputs({{&model, src}}, batch, o);
   NoGradGuard no_grad;
   std::vector<std::vector<std::int32_t>> out;
   const Index s = Index(src.size()) / batch;
   for (Index b = 0; b < batch; ++b) {
     std::vector<std::int32_t> one(src.begin() + b * s, src.begin() + (b + 1) * s);
     while (one.size() > 1 && one.back() == kPad) one.pop_back();  // no padding for a single sequence
-    out.push_back(beam_one(model, one, o));
+    out.push_back(std::move(beam_one({{&model, std::move(one)}}, o).front().tokens));
   }
   return out;
 }
@@ -161,7 +265,7 @@ std::vector<std::vector<std::int32_t>> beam_search_decode(const Seq2SeqModel& mo
 std::vector<std::vector<std::int32_t>> decode(const Seq2SeqModel& model, const std::vector<std::int32_t>& src,
                                                Index batch, const DecodeOptions& o) {
   HEED_CHECK(o.beam >= 1, "--beam: " << o.beam << " must be at least 1");
-  return o.beam == 1 ? greedy_decode(model, src, batch, o) : beam_search_decode(model, src, batch, o);
+  return best_tokens(decode_ensemble({{&model, src}}, batch, o));
 }
 
 HEED_NAMESPACE_END

@@ -11,8 +11,9 @@
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "data/toy_fr.h"
-#include "train/eval/metrics.h"
 #include "train/eval/batch.h"
+#include "train/eval/json.h"
+#include "train/eval/metrics.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -32,17 +33,12 @@ class EvalMode {
 }  // namespace
 
 std::string EvalResult::json() const {
-  char buf[512];
-  std::snprintf(buf, sizeof buf,
-                "{\"loss\": %.6f, \"perplexity\": %.6f, \"exact_match\": %.6f, \"token_accuracy\": %.6f, "
-                "\"bleu\": %.4f, \"chrf\": %.4f, \"sentences\": %zu, \"tokens\": %zu",
-                loss, perplexity, exact_match, token_accuracy, bleu, chrf, sentences, tokens);
-  std::string out = buf;
-  if (pronoun_accuracy >= 0) {
-    std::snprintf(buf, sizeof buf, ", \"pronoun_accuracy\": %.6f", pronoun_accuracy);
-    out += buf;
-  }
-  return out + "}";
+  JsonObject o;
+  o.number("loss", loss).number("perplexity", perplexity).number("exact_match", exact_match);
+  o.number("token_accuracy", token_accuracy).number("bleu", bleu, 4).number("chrf", chrf, 4);
+  o.integer("sentences", (long long)sentences).integer("tokens", (long long)tokens);
+  if (pronoun_accuracy >= 0) o.number("pronoun_accuracy", pronoun_accuracy);
+  return o.str();
 }
 
 std::string EvalResult::summary() const {
@@ -57,29 +53,6 @@ std::string EvalResult::summary() const {
   }
   std::snprintf(buf, sizeof buf, "  (%zu sentences)", sentences);
   return out + buf;
-}
-
-std::vector<std::string> translate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<std::string>& sources,
-                                   const DecodeOptions& options, std::size_t batch_size) {
-  EvalMode eval_mode(model);
-  std::vector<std::vector<std::int32_t>> encoded;
-  for (const std::string& s : sources) {
-    std::vector<std::int32_t> ids = pre.encode_source(s);
-    if (Index(ids.size()) + 1 > model.config().max_len) ids.resize(std::size_t(model.config().max_len - 1));
-    encoded.push_back(std::move(ids));
-  }
-  std::vector<std::size_t> order(sources.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return encoded[a].size() < encoded[b].size(); });
-  std::vector<std::string> out(sources.size());
-  for (std::size_t start = 0; start < order.size(); start += batch_size) {
-    const std::size_t end = std::min(order.size(), start + batch_size);
-    std::vector<std::vector<std::int32_t>> chunk;
-    for (std::size_t i = start; i < end; ++i) chunk.push_back(encoded[order[i]]);
-    const auto outputs = decode(model, pad_sources(chunk), Index(chunk.size()), options);
-    for (std::size_t i = start; i < end; ++i) out[order[i]] = pre.decode_target(outputs[i - start]);
-  }
-  return out;
 }
 
 std::vector<LengthBucket> exact_match_by_length(const std::vector<Example>& examples,

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "train/eval/decode.h"
 #include "data/preprocessor.h"
+#include "train/eval/decode.h"
+#include "train/eval/translate.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -19,7 +20,7 @@ struct EvalResult {
   std::size_t sentences = 0, tokens = 0;
   std::vector<std::string> hypotheses;
 
-  std::string json() const;     // one JSON object
+  std::string json() const;     // one JSON object; a non-finite number is null (json.h)
   std::string summary() const;  // one human-readable line
 };
 
@@ -43,9 +44,5 @@ struct LengthBucket {
 // buckets are left out. Where a model's quality falls with the length of its input.
 std::vector<LengthBucket> exact_match_by_length(const std::vector<Example>& examples,
                                                 const std::vector<std::string>& hypotheses, int width);
-
-// Translates sentences (batched, sorted by length internally, returned in input order).
-std::vector<std::string> translate(Seq2SeqModel& model, const Preprocessor& pre, const std::vector<std::string>& sources,
-                                   const DecodeOptions& options, std::size_t batch_size = 64);
 
 HEED_NAMESPACE_END

@@ -1,0 +1,147 @@
+// heed translate: sources from a file or stdin to a file or stdout; greedy, beam (n-best) or
+// sampled, by one checkpoint or an ensemble.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include "data/tsv.h"
+#include "train/cli/cli.h"
+#include "train/cli/option_checks.h"
+#include "train/cli/translation_setup.h"
+
+namespace heed::cli {
+
+namespace {
+
+constexpr const char* kUsage = R"(--checkpoint CKPT.h5 [--checkpoint CKPT2.h5 ...] [--input FILE] [--output FILE] [options]
+
+Translates one sentence per line. Reading a terminal (no --input), each line is translated and
+printed as soon as it is entered. Several --checkpoint options decode as an ensemble: the
+average of the models' log-probabilities, greedy or beam; they must share the target vocabulary
+and tokenizer. With --n-best K each sentence gives K lines "ID ||| TRANSLATION ||| SCORE" (as
+Marian's n-best lists): ID the 0-based line number, SCORE the beam's ranking score, the sum of
+the tokens' log-probabilities (end of sentence included) divided by ((5 + length) / 6)^α,
+best first. Sources longer than a model takes are cropped, with a warning naming the line.)";
+
+int run_translate(const po::variables_map& vm);
+
+}  // namespace
+
+Command parse_translate(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("checkpoint", po::value<std::vector<std::string>>()->required(),
+                        "the model; repeat it to decode with an ensemble")(
+      "input,i", po::value<std::string>()->default_value("-"), "source sentences, one per line (- = stdin)")(
+      "output,o", po::value<std::string>()->default_value("-"), "translations, one per line (- = stdout)")(
+      "batch-size", po::value<long long>()->default_value(64), "sentences decoded together (>= 1)");
+  options.add(decode_options());
+  po::options_description more("Beam lists and sampling");
+  more.add_options()("n-best", po::value<int>(),
+                     "print the K best hypotheses of the beam per sentence (K <= --beam) as ID ||| TRANSLATION ||| SCORE")(
+      "sample", flag(), "draw each token from the model's distribution instead of taking the most probable (--beam 1)")(
+      "temperature", real_value(1), "sampling: divide log-probabilities by T > 0 (< 1 sharper, > 1 flatter)")(
+      "top-k", po::value<int>()->default_value(0), "sampling: draw among the K most probable tokens (0 = all)")(
+      "top-p", real_value(1), "sampling: draw among the fewest most probable tokens whose probability reaches P, in (0, 1]")(
+      "seed", po::value<long long>()->default_value(1),
+      "sampling: the seed; each sentence's draws depend on it and the sentence's line only");
+  options.add(more);
+  po::variables_map vm;
+  if (!parse("translate", kUsage, options, args, vm)) return {};
+  return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_translate(vm); }};
+}
+
+namespace {
+
+DecodeOptions read_translate_options(const po::variables_map& vm) {
+  DecodeOptions d = read_decode_options(vm);
+  if (vm.count("n-best")) d.n_best = int(checked_int(vm, "n-best", 1, d.beam));
+  SamplingOptions& s = d.sampling;
+  s.enabled = vm["sample"].as<bool>();
+  s.temperature = checked_real(vm, "temperature", above(0));
+  s.top_k = int(checked_int(vm, "top-k", 0));
+  s.top_p = checked_real(vm, "top-p", {.min = 0, .max = 1, .min_open = true});
+  s.seed = std::uint64_t(checked_int(vm, "seed", 0));
+  if (!s.enabled)
+    for (const char* name : {"temperature", "top-k", "top-p", "seed"})
+      if (!vm[name].defaulted()) throw UsageError(std::string("--") + name + ": only used with --sample");
+  if (s.enabled && d.beam > 1)
+    throw UsageError("--sample: draws one token at a time, so it takes --beam 1, not " + std::to_string(d.beam));
+  if (s.enabled && vm.count("n-best")) throw UsageError("--n-best: lists the beam's hypotheses; not with --sample");
+  return d;
+}
+
+// Where translations go: stdout or a file, each line flushed when `line_by_line`.
+class Output {
+ public:
+  explicit Output(const std::string& path) : path_(path) {
+    if (path == "-") return;
+    file_.open(path, std::ios::binary | std::ios::trunc);
+    if (!file_) throw UsageError(path + ": cannot open for writing: " + std::strerror(errno));
+  }
+  void write(std::size_t id, const std::vector<Translation>& hyps, bool n_best, bool line_by_line) {
+    std::ostream& out = path_ == "-" ? std::cout : file_;
+    if (!n_best) {
+      out << hyps.front().text << "\n";
+    } else {
+      for (const Translation& t : hyps) {
+        char score[32];
+        std::snprintf(score, sizeof score, "%.4f", t.score);
+        out << id << " ||| " << t.text << " ||| " << score << "\n";
+      }
+    }
+    if (line_by_line) out.flush();
+    if (!out) throw std::runtime_error((path_ == "-" ? std::string("stdout") : path_) + ": write failed: " + std::strerror(errno));
+  }
+  void close() {
+    std::ostream& out = path_ == "-" ? std::cout : file_;
+    out.flush();
+    if (path_ != "-") file_.close();
+    if (!out) throw std::runtime_error((path_ == "-" ? std::string("stdout") : path_) + ": write failed: " + std::strerror(errno));
+  }
+
+ private:
+  std::string path_;
+  std::ofstream file_;
+};
+
+int run_translate(const po::variables_map& vm) {
+  const DecodeOptions decode = read_translate_options(vm);
+  const std::size_t batch_size = std::size_t(checked_int(vm, "batch-size", 1, 1 << 20));
+  const std::string input = vm["input"].as<std::string>();
+  const bool n_best = vm.count("n-best") > 0;
+  const std::vector<LoadedModel> loaded = load_ensemble(vm["checkpoint"].as<std::vector<std::string>>());
+  const std::vector<TranslationModel> models = translation_models(loaded);
+  const std::string name = input == "-" ? "stdin" : input;
+  const CropReport warn = [&](std::size_t index, std::size_t tokens, std::size_t kept) {
+    std::cerr << "heed translate: warning: " << name << ":" << index + 1 << ": source has " << tokens
+              << " tokens, more than the model takes (" << kept << " before the end of sentence): translated its first "
+              << kept << "\n";
+  };
+  Output output(vm["output"].as<std::string>());
+  if (input == "-" && isatty(STDIN_FILENO)) {  // interactive: each line as soon as it is entered
+    std::string line;
+    for (std::size_t n = 0; std::getline(std::cin, line); ++n) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (const std::string error = text_error(line); !error.empty()) {
+        std::cerr << "heed translate: stdin:" << n + 1 << ": " << error << "\n";
+        continue;  // a person can type the line again
+      }
+      const CropReport warn_line = [&](std::size_t, std::size_t tokens, std::size_t kept) { warn(n, tokens, kept); };
+      output.write(n, translate_n_best(models, {line}, decode, 1, warn_line, n).front(), n_best, true);
+    }
+  } else {
+    const std::vector<std::string> lines = read_text_file(input);
+    const auto translations = translate_n_best(models, lines, decode, batch_size, warn);
+    for (std::size_t i = 0; i < translations.size(); ++i) output.write(i, translations[i], n_best, false);
+  }
+  output.close();
+  return 0;
+}
+
+}  // namespace
+
+}  // namespace heed::cli

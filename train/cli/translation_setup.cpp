@@ -1,0 +1,95 @@
+// Decoding options, checkpoints for decoding, text files.
+#include "train/cli/translation_setup.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "data/tsv.h"
+#include "train/checkpoint/checkpoint_io.h"
+#include "train/cli/option_checks.h"
+
+namespace heed::cli {
+
+namespace {
+
+// A file the user named must exist and be a file: say which, in one line.
+void check_is_file(const std::string& path, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) throw UsageError(path + ": no such file");
+  if (fs::is_directory(status)) throw UsageError(path + ": is a directory, not " + what);
+}
+
+// The first difference between two vocabularies, or "" when they are equal.
+std::string vocabulary_difference(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+    if (a[i] != b[i]) return "token " + std::to_string(i) + " is '" + b[i] + "', not '" + a[i] + "'";
+  if (a.size() != b.size()) return std::to_string(b.size()) + " tokens, not " + std::to_string(a.size());
+  return "";
+}
+
+}  // namespace
+
+po::options_description decode_options() {
+  po::options_description o("Decoding");
+  o.add_options()("beam", po::value<int>()->default_value(1), "beam size (1 = greedy)")(
+      "length-penalty", real_value(0.6), "beam: GNMT length-penalty exponent α >= 0: hypotheses ranked by "
+                                         "log-prob / ((5 + length) / 6)^α")(
+      "max-output", po::value<long long>()->default_value(0),
+      "longest output in tokens (0 = 2 x (source tokens + 1) + 10, each sentence its own)")(
+      "threads", po::value<int>()->default_value(0), "threads (0 = all cores)");
+  return o;
+}
+
+DecodeOptions read_decode_options(const po::variables_map& vm) {
+  DecodeOptions d;
+  d.beam = int(checked_int(vm, "beam", 1, 1000));
+  d.length_penalty = checked_real(vm, "length-penalty", at_least(0));
+  d.max_len = checked_int(vm, "max-output", 0, 1 << 20);
+  checked_int(vm, "threads", 0);
+  return d;
+}
+
+LoadedModel load_for_decoding(const std::string& path) {
+  check_is_file(path, "a checkpoint file");
+  const Checkpoint checkpoint = read_checkpoint(path);
+  return {path, load_model(checkpoint), std::make_unique<Preprocessor>(Preprocessor::from_state(checkpoint.vocab))};
+}
+
+std::vector<LoadedModel> load_ensemble(const std::vector<std::string>& paths) {
+  std::vector<LoadedModel> loaded;
+  for (const std::string& path : paths) {
+    loaded.push_back(load_for_decoding(path));
+    const LoadedModel &first = loaded.front(), &last = loaded.back();
+    const VocabularyState a = first.pre->state(), b = last.pre->state();
+    if (a.tokenizer != b.tokenizer)
+      throw UsageError(path + ": tokenizer " + b.tokenizer + " differs from " + a.tokenizer + " in " + first.path +
+                       " (an ensemble shares its target vocabulary and tokenizer)");
+    if (const std::string diff = vocabulary_difference(a.tgt, b.tgt); !diff.empty())
+      throw UsageError(path + ": target vocabulary differs from " + first.path + "'s: " + diff +
+                       " (an ensemble shares its target vocabulary)");
+  }
+  return loaded;
+}
+
+std::vector<TranslationModel> translation_models(const std::vector<LoadedModel>& loaded) {
+  std::vector<TranslationModel> models;
+  for (const LoadedModel& m : loaded) models.push_back({m.model.get(), m.pre.get()});
+  return models;
+}
+
+std::vector<std::string> read_text_file(const std::string& path) {
+  try {
+    if (path == "-") return read_text_lines(std::cin, "stdin");
+    check_is_file(path, "a text file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw UsageError(path + ": cannot open for reading");
+    return read_text_lines(in, path);
+  } catch (const std::runtime_error& e) {
+    throw UsageError(e.what());
+  }
+}
+
+}  // namespace heed::cli

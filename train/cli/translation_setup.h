@@ -1,0 +1,39 @@
+// What eval, translate and score share: decoding options, loading checkpoints for decoding (one
+// model or an ensemble), and reading text files ("-" for stdin).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/preprocessor.h"
+#include "train/cli/cli.h"
+#include "train/eval/translate.h"
+
+namespace heed::cli {
+
+// --beam, --length-penalty, --max-output, --threads.
+po::options_description decode_options();
+// The values of decode_options(), each refused with one line when out of range.
+DecodeOptions read_decode_options(const po::variables_map& vm);
+
+// A checkpoint's model (any family) and its tokenizer and vocabularies.
+struct LoadedModel {
+  std::string path;
+  std::unique_ptr<Seq2SeqModel> model;
+  std::unique_ptr<Preprocessor> pre;
+};
+
+// One-line errors for a missing file, a directory, a damaged checkpoint.
+LoadedModel load_for_decoding(const std::string& path);
+// Several checkpoints decoded as an ensemble: every one must have the first's target vocabulary
+// and tokenizer (their outputs are averaged token by token); else a UsageError naming the first
+// difference. Source vocabularies may differ: each model reads the source its own way.
+std::vector<LoadedModel> load_ensemble(const std::vector<std::string>& paths);
+std::vector<TranslationModel> translation_models(const std::vector<LoadedModel>& loaded);
+
+// Every line of a text file, or of stdin for "-" (a BOM skipped, CR dropped, invalid UTF-8 or
+// NUL refused with file:line). One-line errors for a missing file or a directory.
+std::vector<std::string> read_text_file(const std::string& path);
+
+}  // namespace heed::cli
