@@ -25,6 +25,7 @@ import math
 import os
 import subprocess
 import sys
+import zlib
 
 import h5py
 import numpy as np
@@ -112,7 +113,7 @@ def write_heed(bundle, path):
     c["src_vocab_size"], c["tgt_vocab_size"] = len(bundle["src_vocab"]), len(bundle["tgt_vocab"])
     text = h5py.string_dtype(encoding="utf-8")
     tmp = path + ".tmp"
-    with h5py.File(tmp, "w") as f:
+    with h5py.File(tmp, "w", userblock_size=SEAL_SIZE) as f:
         f.attrs["format"] = np.bytes_("heed-checkpoint")
         f.attrs["format_version"] = np.int64(1)
         g = f.create_group("config")
@@ -134,7 +135,21 @@ def write_heed(bundle, path):
         t.attrs["best_metric"] = np.float64(0)
         t.attrs["task"] = np.bytes_("imported from PyTorch")
         t.create_dataset("rng_state", data=np.zeros(4, dtype=np.uint64))
+    seal(tmp)
     os.replace(tmp, path)
+
+
+SEAL_SIZE = 512
+
+
+def seal(path):
+    """Writes heed's seal into the file's user block (README "Checkpoints"): its size and the
+    CRC-32 of every byte after the block, so that heed finds any later damage."""
+    with open(path, "r+b") as f:
+        body = f.read()[SEAL_SIZE:]
+        block = f"heed-checkpoint-seal 1\nbytes {SEAL_SIZE + len(body)}\ncrc32 {zlib.crc32(body):08x}\n".encode()
+        f.seek(0)
+        f.write(block.ljust(SEAL_SIZE, b"\0"))
 
 
 def build_model(config):
