@@ -18,12 +18,13 @@ in checkpoints from before the families) and carried through export and import:
                   sequences in the encoder (each row's final state is the one after its last non-PAD
                   token), PAD source positions masked in attention
 with separate source and target vocabulary sizes. Parameter names are their state_dict's and heed's.
-Only the word tokenizer is supported here (whitespace-separated tokens, as the copy task has).
+The char and word tokenizers are reimplemented here (as heed tokenizes); BPE checkpoints are refused.
 """
 import json
 import math
 import os
 import subprocess
+import string
 import sys
 import zlib
 
@@ -170,9 +171,56 @@ def load_model(bundle):
     return model.eval()
 
 
-def encode(vocab, text):
+SPACE_MARKER = "\u2581"  # a space in char tokens
+UNICODE_PUNCTUATION = set("«»“”‘’„…–—¿¡")
+
+
+def is_punctuation(c):
+    return c in string.punctuation or c in UNICODE_PUNCTUATION
+
+
+def word_tokens(text):
+    """heed's word tokenizer, step for step (data/tokenizer.cpp): whitespace splits; punctuation is
+    its own token except between two word characters ("3.14"); an apostrophe after letters ends a
+    clitic ("qu'" "il")."""
+    spaces, apostrophes = " \t\n\r\v\f", "'\u2019"
+    is_word = lambda c: c not in spaces and not is_punctuation(c)
+    tokens, word = [], []
+
+    def flush():
+        if word:
+            tokens.append("".join(word))
+            word.clear()
+
+    for i, c in enumerate(text):
+        next_is_word = i + 1 < len(text) and is_word(text[i + 1])
+        if c in spaces:
+            flush()
+        elif is_word(c):
+            word.append(c)
+        elif c in apostrophes and word and next_is_word:
+            word.append(c)
+            flush()
+        elif c not in apostrophes and word and next_is_word:
+            word.append(c)
+        else:
+            flush()
+            tokens.append(c)
+    flush()
+    return tokens
+
+
+def tokenize(tokenizer, text):
+    if tokenizer == "char":
+        return [SPACE_MARKER if c == " " else c for c in text]
+    if tokenizer == "word":
+        return word_tokens(text)
+    sys.exit(f"the {tokenizer} tokenizer is not implemented here (char and word are); use heed eval for this checkpoint")
+
+
+def encode(vocab, text, tokenizer="word"):
     ids = {t: i for i, t in enumerate(vocab)}
-    return [ids.get(t, UNK) for t in text.split()]
+    return [ids.get(t, UNK) for t in tokenize(tokenizer, text)]
 
 
 def pad(rows):
@@ -190,8 +238,9 @@ def torch_loss(model, bundle, pairs, batch=64):
     with torch.no_grad():
         for i in range(0, len(pairs), batch):
             chunk = pairs[i:i + batch]
-            src = pad([encode(bundle["src_vocab"], s) + [EOS] for s, _ in chunk])
-            tgt = [encode(bundle["tgt_vocab"], t) for _, t in chunk]
+            kind = bundle["tokenizer"]
+            src = pad([encode(bundle["src_vocab"], s, kind) + [EOS] for s, _ in chunk])
+            tgt = [encode(bundle["tgt_vocab"], t, kind) for _, t in chunk]
             tgt_in, tgt_out = pad([[BOS] + t for t in tgt]), pad([t + [EOS] for t in tgt])
             logits = model.decode(tgt_in, model.encode(src), src)
             loss = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1),
@@ -202,7 +251,7 @@ def torch_loss(model, bundle, pairs, batch=64):
 
 
 def torch_greedy(model, bundle, source):
-    src = torch.tensor([encode(bundle["src_vocab"], source) + [EOS]])
+    src = torch.tensor([encode(bundle["src_vocab"], source, bundle["tokenizer"]) + [EOS]])
     limit = min(2 * src.shape[1] + 10, bundle["config"]["max_len"] - 1)
     out = [BOS]
     with torch.no_grad():

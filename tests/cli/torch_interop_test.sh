@@ -56,6 +56,21 @@ if /usr/bin/python3 -c "import torch, h5py" 2>/dev/null; then
               sed 's/.*"loss": *\([0-9.e-]*\).*/\1/')
   [ "$back_loss" = "$heed_loss" ]
   echo "$arch round trip: export + import, heed loss $back_loss as before"
+  if [ "$arch" = transformer ]; then
+    # The tool tokenizes as heed does: char and word checkpoints on French with punctuation and clitics.
+    "$heed" data --task toy-fr --split test --size 50 > "$work/fr.tsv"
+    for tokenizer in char word; do
+      "$heed" train --task toy-fr --tokenizer "$tokenizer" "${model_options[@]}" --steps 20 --eval-every 0 --threads 1 \
+        --quiet --save-dir "$work/fr-$tokenizer" 2>/dev/null
+      heed_loss=$("$heed" eval --checkpoint "$work/fr-$tokenizer/checkpoint_last.h5" --data "$work/fr.tsv" --json |
+                  sed 's/.*"loss": *\([0-9.e-]*\).*/\1/')
+      torch_loss=$(/usr/bin/python3 "$2/tools/torch_interop.py" loss "$work/fr-$tokenizer/checkpoint_last.h5" "$work/fr.tsv")
+      awk -v a="$heed_loss" -v b="$torch_loss" -v t="$tokenizer" 'BEGIN {
+        d = (a - b) / b; if (d < 0) d = -d
+        printf "%s tokenizer: heed loss %s, PyTorch %s, relative difference %.2e\n", t, a, b, d
+        exit !(d < 1e-4) }'
+    done
+  fi
 else
   echo "export direction skipped: /usr/bin/python3 has no torch/h5py here (the fixture above still tests import)"
 fi
