@@ -26,7 +26,7 @@ BenchConfig bench_config(const std::string& name) {
   if (name == "lstm") return {"lstm", "lstm", 64, 256, 1, 0, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
   if (name == "lstm-attention")
     return {"lstm-attention", "lstm-attention", 64, 256, 1, 0, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
-  throw std::invalid_argument("--config: '" + name + "' is not one of " + kBenchConfigNames);
+  throw std::invalid_argument("'" + name + "' is not one of " + kBenchConfigNames);
 }
 
 std::string BenchResult::json() const {
@@ -153,7 +153,7 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   const double faults_per_step = double(usage.ru_minflt - before.ru_minflt) / double(n);
   BenchResult r;
   r.config = c.name;
-  r.threads = threads;
+  r.threads = parallel_threads();  // the count in effect (0 asked for all cores)
   r.steps = n;
   r.tokens_per_s = double(c.batch * c.tgt_len * n) / seconds;
   r.step_ms = 1000 * seconds / double(n);

@@ -16,7 +16,7 @@ struct BenchConfig {
 };
 
 // tiny, small, long (Transformers, as the PyTorch reference's configs.json), lstm and
-// lstm-attention (README). Throws std::invalid_argument for another name.
+// lstm-attention (README). Throws std::invalid_argument ("'x' is not one of ...") for another name.
 BenchConfig bench_config(const std::string& name);
 const char* const kBenchConfigNames = "tiny, small, long, lstm, lstm-attention";
 

@@ -27,11 +27,12 @@ struct Command {
 };
 
 // Parses args (without the program and command names) against `options`, then a --config INI
-// file if one was given (command line wins). Handles --help (returns false after printing
+// file if one was given (command line wins; a directory or a bad line is a one-line error naming
+// the file). Handles --help (returns false after printing
 // usage) and --dump-config (prints the effective configuration as INI, returns false).
 // Positional arguments are refused: every input is named by an option.
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
-           const std::vector<std::string>& args, po::variables_map& vm, bool config_is_file = true);
+           const std::vector<std::string>& args, po::variables_map& vm);
 
 // The options every command has: --help, --config, --dump-config.
 po::options_description common_options();

@@ -2,36 +2,63 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
 #include <iostream>
 
+#include "autograd/parallel.h"
 #include "train/bench/bench.h"
 #include "train/cli/cli.h"
+#include "train/cli/option_checks.h"
 
 namespace heed::cli {
 
 namespace {
 
+const std::vector<std::string> kEveryBenchmark = {"tiny", "small", "long", "lstm", "lstm-attention"};
+
+bool is_benchmark_name(const std::string& name) {
+  return name == "all" || std::find(kEveryBenchmark.begin(), kEveryBenchmark.end(), name) != kEveryBenchmark.end();
+}
+
+// `--config NAME` named the benchmark before --bench existed (torch_reference.py's spelling,
+// used by tools/bench_side_by_side.sh): a benchmark name that is not a file is still read as --bench.
+std::vector<std::string> with_old_config_spelling(std::vector<std::string> args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string value;
+    if (args[i] == "--config" && i + 1 < args.size()) value = args[i + 1];
+    else if (args[i].rfind("--config=", 0) == 0) value = args[i].substr(9);
+    else continue;
+    if (!is_benchmark_name(value) || std::filesystem::exists(value)) continue;
+    if (args[i] == "--config") args[i] = "--bench";
+    else args[i] = "--bench=" + value;
+  }
+  return args;
+}
+
+std::string threads_text(int threads) { return std::to_string(threads) + (threads == 1 ? " thread" : " threads"); }
+
 int run_bench(const po::variables_map& vm) {
-  const std::string which = vm["config"].as<std::string>();
-  const std::vector<std::string> names = which == "all" ? std::vector<std::string>{"tiny", "small", "long", "lstm", "lstm-attention"}
-                                                        : std::vector<std::string>{which};
+  const std::string which = vm["bench"].as<std::string>();
+  const std::vector<std::string> names = which == "all" ? kEveryBenchmark : std::vector<std::string>{which};
+  const int threads = parallel_threads();  // --threads as set up (0 = all cores, capped), the same for every config
   for (const std::string& name : names) {
     const BenchConfig config = bench_config(name);
     // Peak RSS is a process-wide maximum: with several configs, each runs in a fresh heed
     // process of its own (the same options, one config), so that its figure is its own.
     if (names.size() > 1) {
       std::vector<std::string> argv_strings = {"heed",      "bench",
-                                               "--config",  name,
+                                               "--bench",   name,
                                                "--steps",   std::to_string(vm["steps"].as<long long>()),
                                                "--warmup",  std::to_string(vm["warmup"].as<int>()),
-                                               "--threads", std::to_string(vm["threads"].as<int>()),
+                                               "--threads", std::to_string(threads),
                                                "--seed",    std::to_string(vm["seed"].as<unsigned>())};
       for (const char* flag : {"json", "product-rate"})
-        if (vm.count(flag)) argv_strings.push_back(std::string("--") + flag);
+        if (vm[flag].as<bool>()) argv_strings.push_back(std::string("--") + flag);
       std::vector<char*> argv;
       for (std::string& a : argv_strings) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -47,14 +74,15 @@ int run_bench(const po::variables_map& vm) {
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
       continue;
     }
-    BenchResult r = run_benchmark(config, vm["steps"].as<long long>(), vm["warmup"].as<int>(),
-                                  vm["threads"].as<int>(), vm["seed"].as<unsigned>());
-    if (vm.count("product-rate")) r.product_gflops = matrix_product_gflops(vm["threads"].as<int>());
-    if (vm.count("json")) {
+    BenchResult r = run_benchmark(config, vm["steps"].as<long long>(), vm["warmup"].as<int>(), threads,
+                                  vm["seed"].as<unsigned>());
+    if (vm["product-rate"].as<bool>()) r.product_gflops = matrix_product_gflops(threads);
+    if (vm["json"].as<bool>()) {
       std::cout << r.json() << std::endl;
     } else {
-      std::printf("%-6s %10.1f tokens/s  %9.1f ms/step  peak RSS %7.1f MB  %lld params  final loss %.4f  (%d threads, %lld steps)\n",
-                  name.c_str(), r.tokens_per_s, r.step_ms, r.peak_rss_mb, r.params, r.final_loss, r.threads, r.steps);
+      std::printf("%-6s %10.1f tokens/s  %9.1f ms/step  peak RSS %7.1f MB  %lld params  final loss %.4f  (%s, %lld steps)\n",
+                  name.c_str(), r.tokens_per_s, r.step_ms, r.peak_rss_mb, r.params, r.final_loss,
+                  threads_text(r.threads).c_str(), r.steps);
       std::printf("       %.1f model GFLOP/step, %.1f GFLOP/s, %.1f page faults/step", r.gflop_per_step, r.gflops,
                   r.page_faults_per_step);
       if (r.product_gflops > 0)
@@ -69,29 +97,28 @@ int run_bench(const po::variables_map& vm) {
 }  // namespace
 
 Command parse_bench(const std::vector<std::string>& args) {
-  // Here --config names a benchmark (as torch_reference.py's does), so bench takes no INI file.
-  po::options_description options("Bench options");
-  options.add_options()("help,h", "show this help and exit")("dump-config", "print the effective configuration and exit")(
-      "config", po::value<std::string>()->default_value("tiny"), "tiny, small, long, lstm, lstm-attention or all")(
+  // --config is an INI file as in every command; the benchmark is --bench (also `bench = NAME` in the file).
+  po::options_description options = common_options();
+  po::options_description b("Bench");
+  b.add_options()("bench", po::value<std::string>()->default_value("tiny"),
+                  "tiny, small, long, lstm, lstm-attention or all (--config NAME, the older spelling, also works)")(
       "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: tiny 30, small 10, long 3, lstm 30, lstm-attention 30)")(
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
-      "threads", po::value<int>()->default_value(2), "threads (0 = all cores)")(
+      "threads", po::value<int>()->default_value(0), "threads (0 = all cores)")(
       "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
-      "json", "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
-      "product-rate", "also measure the machine's 2048^3 float product rate with the same threads (after the "
-                      "timed steps, so the peak RSS is the training's) and report the share of it reached");
+      "json", flag(), "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
+      "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
+                              "timed steps, so the peak RSS is the training's) and report the share of it reached");
+  options.add(b);
   po::variables_map vm;
-  if (!parse("bench", "--config NAME|all [--steps N] [--threads T] [--json]", options, args, vm,
-             /*config_is_file=*/false))
+  if (!parse("bench", "[--bench NAME|all] [--steps N] [--threads T] [--json] [--config FILE.ini]", options,
+             with_old_config_spelling(args), vm))
     return {};
-  if (const std::string name = vm["config"].as<std::string>(); name != "all") {
-    try {
-      bench_config(name);
-    } catch (const std::invalid_argument& e) {
-      throw UsageError(std::string(e.what()) + " or all");
-    }
-  }
-  return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_bench(vm); }};
+  if (const std::string name = vm["bench"].as<std::string>(); !is_benchmark_name(name))
+    throw UsageError("--bench: '" + name + "' is not one of " + kBenchConfigNames + ", all");
+  checked_int(vm, "steps", 0);
+  checked_int(vm, "warmup", 0);
+  return Command{.process = {.threads = int(checked_int(vm, "threads", 0))}, .run = [vm] { return run_bench(vm); }};
 }
 
 }  // namespace heed::cli

@@ -1,11 +1,13 @@
 // heed train / heed finetune: options, data, model (new, resumed or from a checkpoint), the run.
+#include <cmath>
 #include <filesystem>
 #include <optional>
 #include <iostream>
 
 #include "train/cli/cli.h"
-#include "train/checkpoint/save_dir_lock.h"
 #include "train/cli/model_options.h"
+#include "train/checkpoint/save_dir_lock.h"
+#include "train/cli/option_checks.h"
 #include "train/loop/trainer.h"
 
 namespace heed::cli {
@@ -17,19 +19,24 @@ po::options_description tokenizer_options() {
   po::options_description o("Tokenizer (train only)");
   o.add_options()("tokenizer", po::value<std::string>()->default_value("word"), "char | word | bpe")(
       "bpe-merges", po::value<int>()->default_value(8000), "BPE merges learned from the training data")(
-      "min-freq", po::value<std::size_t>()->default_value(1), "tokens rarer than this become <unk>");
+      "min-freq", po::value<long long>()->default_value(1), "tokens rarer than this become <unk>");
   return o;
 }
+
+// Options that shape a built-in task's data: refused with --train, whose data is the file's.
+const std::vector<std::string> kTaskOnlyOptions = {"min-length", "max-length", "task-size"};
 
 po::options_description data_options(bool finetune) {
   po::options_description o("Data");
   if (!finetune)
     o.add_options()("task", po::value<std::string>(), "built-in task: copy, reverse, sort, toy-fr")(
-        "min-length", po::value<int>()->default_value(1), "task sequences: shortest")(
-        "max-length", po::value<int>()->default_value(20), "task sequences: longest")(
-        "task-size", po::value<std::size_t>()->default_value(20000), "task: training examples");
+        "min-length", po::value<int>()->default_value(1), "task sequences: shortest (--task only)")(
+        "max-length", po::value<int>()->default_value(20), "task sequences: longest (--task only)")(
+        "task-size", po::value<long long>()->default_value(20000), "task: training examples (--task only)");
   o.add_options()("train", po::value<std::string>(), "training pairs, source<TAB>target per line")(
       "valid", po::value<std::string>(), "validation pairs (default: the task's valid split, or none)")(
+      "valid-size", po::value<long long>()->default_value(0),
+      "validation pairs evaluated each time: the first N (0 = all)")(
       "save-dir", po::value<std::string>()->required(),
       "where checkpoints and metrics.csv go; a DIR holding checkpoint_last.h5 is resumed")(
       "overwrite", "start afresh in --save-dir, deleting the checkpoints and metrics.csv of a run there");
@@ -38,68 +45,113 @@ po::options_description data_options(bool finetune) {
 
 po::options_description training_options() {
   po::options_description o("Training");
+  const std::string metric_help =
+      std::string("the validation metric that picks checkpoint_best.h5 and counts for --patience: ") +
+      kValidMetricNames +
+      "; an evaluation improves when it is strictly higher (bleu, chrf, exact, token-acc) or strictly lower "
+      "(loss) than the best so far. chrf is defined on short outputs, where corpus BLEU stays 0 below 4 "
+      "tokens. A resume keeps the checkpoint's metric unless this is given";
   o.add_options()("steps", po::value<long long>()->default_value(4000), "total optimizer steps of the run")(
-      "batch-size", po::value<std::size_t>()->default_value(64), "sentences per batch")(
+      "batch-size", po::value<long long>()->default_value(64), "sentences per batch")(
       "accumulate", po::value<int>()->default_value(1), "batches per optimizer step (gradient accumulation)")(
       "optimizer", po::value<std::string>()->default_value("adam"), "adam | adamw | sgd")(
-      "lr", po::value<double>()->default_value(1e-3), "peak learning rate")(
-      "momentum", po::value<double>()->default_value(0.9), "sgd momentum")(
-      "weight-decay", po::value<double>()->default_value(0.0), "L2 (adam, sgd) or decoupled (adamw) decay")(
-      "clip-norm", po::value<double>()->default_value(1.0), "global gradient-norm clip; 0 = off")(
-      "label-smoothing", po::value<double>()->default_value(0.1), "as PyTorch's CrossEntropyLoss")(
+      "reset-optimizer", flag(), "start with fresh optimizer moments instead of the checkpoint's")(
+      "lr", real_value(1e-3), "peak learning rate")(
+      "momentum", real_value(0.9), "sgd momentum")(
+      "weight-decay", real_value(0.0), "L2 (adam, sgd) or decoupled (adamw) decay")(
+      "clip-norm", real_value(1.0), "global gradient-norm clip; 0 = off")(
+      "label-smoothing", real_value(0.1), "as PyTorch's CrossEntropyLoss (the train loss shown includes it)")(
       "lr-schedule", po::value<std::string>()->default_value("cosine"), "constant | noam | cosine")(
       "warmup-steps", po::value<long long>()->default_value(200), "linear warmup")(
-      "eval-every", po::value<long long>()->default_value(500), "validate every N steps (0 = at the end)")(
-      "save-every", po::value<long long>()->default_value(500), "write checkpoint_last.h5 every N steps")(
+      "eval-every", po::value<long long>()->default_value(500), "validate every N steps, and at the end (0 = at the end)")(
+      "save-every", po::value<long long>()->default_value(500), "write checkpoint_last.h5 every N steps, and at the end (0 = at the end)")(
+      "valid-metric", po::value<std::string>()->default_value("chrf"), metric_help.c_str())(
       "patience", po::value<int>()->default_value(0), "stop after N evaluations without improvement (0 = never)")(
-      "time-limit", po::value<double>()->default_value(0), "minutes of wall time, then save and stop (0 = none)")(
+      "time-limit", real_value(0), "minutes of wall time, then save and stop (0 = none)")(
       "seed", po::value<unsigned long long>()->default_value(1), "seed of weights, dropout and batch order")(
       "threads", po::value<int>()->default_value(0), "threads (0 = all cores)")(
-      "quiet", "no progress output");
+      "quiet", flag(), "print only warnings, errors and why a run stopped early");
   return o;
 }
 
-template <class T>
-T positive(const po::variables_map& vm, const std::string& name) {
-  const T v = vm[name].as<T>();
-  if (v <= 0) throw UsageError("--" + name + ": must be positive, got " + std::to_string(v));
-  return v;
+// The data and tokenizer options train reads later, checked at once: nothing is created for a
+// command that will be refused.
+void check_data_options(const po::variables_map& vm, bool finetune) {
+  if (finetune) return;
+  if (vm.count("task")) {
+    checked_int(vm, "max-length", checked_int(vm, "min-length", 1));
+    checked_int(vm, "task-size", 1);
+  } else if (vm.count("train")) {
+    for (const std::string& name : kTaskOnlyOptions)
+      if (!vm[name].defaulted())
+        throw UsageError("--" + name + " shapes a built-in --task's data; with --train the data is the file's");
+  }
+  checked_int(vm, "bpe-merges", 0);
+  checked_int(vm, "min-freq", 1);
+}
+
+ValidMetric read_valid_metric(const std::string& name, const std::string& where) {
+  if (const std::optional<ValidMetric> m = parse_valid_metric(name)) return *m;
+  throw UsageError(where + ": '" + name + "' is not one of " + kValidMetricNames);
 }
 
 TrainOptions read_training_options(const po::variables_map& vm) {
   TrainOptions t;
-  t.steps = positive<long long>(vm, "steps");
-  t.batch_size = positive<std::size_t>(vm, "batch-size");
-  t.accumulate = positive<int>(vm, "accumulate");
+  t.steps = checked_int(vm, "steps", 1);
+  t.batch_size = std::size_t(checked_int(vm, "batch-size", 1));
+  t.accumulate = int(checked_int(vm, "accumulate", 1));
   const std::string optimizer = vm["optimizer"].as<std::string>();
   if (optimizer != "adam" && optimizer != "adamw" && optimizer != "sgd")
     throw UsageError("--optimizer: '" + optimizer + "' is not one of adam, adamw, sgd");
   t.optimizer.kind = optimizer == "sgd" ? OptimizerKind::Sgd : optimizer == "adamw" ? OptimizerKind::AdamW : OptimizerKind::Adam;
-  t.optimizer.lr = positive<double>(vm, "lr");
-  t.optimizer.momentum = vm["momentum"].as<double>();
-  t.optimizer.weight_decay = vm["weight-decay"].as<double>();
-  t.clip_norm = vm["clip-norm"].as<double>();
-  t.label_smoothing = vm["label-smoothing"].as<double>();
-  if (t.label_smoothing < 0 || t.label_smoothing >= 1) throw UsageError("--label-smoothing: must be in [0, 1)");
+  t.optimizer.lr = checked_real(vm, "lr", above(0));
+  t.optimizer.momentum = checked_real(vm, "momentum", from_to(0, 1, /*max_open=*/true));
+  t.optimizer.weight_decay = checked_real(vm, "weight-decay", at_least(0));
+  t.clip_norm = checked_real(vm, "clip-norm", at_least(0));
+  t.label_smoothing = checked_real(vm, "label-smoothing", from_to(0, 1, /*max_open=*/true));
   const std::string schedule = vm["lr-schedule"].as<std::string>();
   if (schedule != "constant" && schedule != "noam" && schedule != "cosine")
     throw UsageError("--lr-schedule: '" + schedule + "' is not one of constant, noam, cosine");
   t.schedule.kind = schedule == "noam" ? ScheduleKind::Noam : schedule == "cosine" ? ScheduleKind::Cosine : ScheduleKind::Constant;
-  t.schedule.warmup_steps = vm["warmup-steps"].as<long long>();
+  t.schedule.warmup_steps = checked_int(vm, "warmup-steps", 0);
   t.schedule.total_steps = t.steps;
   try {
     validate(t.schedule);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
-  t.policy.eval_every = vm["eval-every"].as<long long>();
-  t.policy.save_every = vm["save-every"].as<long long>();
-  t.patience = vm["patience"].as<int>();
-  t.time_limit_minutes = vm["time-limit"].as<double>();
+  t.policy.eval_every = checked_int(vm, "eval-every", 0);
+  t.policy.save_every = checked_int(vm, "save-every", 0);
+  t.policy.metric = read_valid_metric(vm["valid-metric"].as<std::string>(), "--valid-metric");
+  t.valid_limit = std::size_t(checked_int(vm, "valid-size", 0));
+  t.patience = int(checked_int(vm, "patience", 0));
+  t.time_limit_minutes = checked_real(vm, "time-limit", at_least(0));
   t.seed = vm["seed"].as<unsigned long long>();
   t.save_dir = vm["save-dir"].as<std::string>();
-  t.quiet = vm.count("quiet") > 0;
+  t.quiet = vm["quiet"].as<bool>();
   return t;
+}
+
+// Tokens a vocabulary lacks, which become <unk>: said for fine-tuning data, warned about for
+// validation targets (train and finetune alike) when they are more than a tenth.
+struct UnknownTokens {
+  std::size_t unknown = 0, tokens = 0;
+
+  bool mostly() const { return tokens > 0 && 10 * unknown > tokens; }
+  std::string describe(const std::string& vocabulary) const {
+    const double percent = tokens > 0 ? 100.0 * double(unknown) / double(tokens) : 0;
+    return std::to_string(unknown) + " of " + std::to_string(tokens) + " tokens are not in " + vocabulary +
+           " and become <unk> (" + format_number(std::round(percent * 10) / 10) + "%)";
+  }
+};
+
+UnknownTokens count_unknown(const Preprocessor& pre, const std::vector<Example>& examples, bool targets_only) {
+  UnknownTokens count;
+  for (const Example& e : examples) {
+    if (!targets_only) count.tokens += pre.encode_source(e.source, &count.unknown).size();
+    count.tokens += pre.encode_target(e.target, &count.unknown).size();
+  }
+  return count;
 }
 
 // The longest encoded sequence (+ BOS/EOS) must fit max_len; say so before training starts.
@@ -121,7 +173,7 @@ int run_train(const po::variables_map& vm, bool finetune) {
     source.task_options.seed = train_opts.seed;
     source.task_options.min_len = vm["min-length"].as<int>();
     source.task_options.max_len = vm["max-length"].as<int>();
-    source.task_options.train_size = vm["task-size"].as<std::size_t>();
+    source.task_options.train_size = std::size_t(vm["task-size"].as<long long>());
   } else if (vm.count("train")) {
     source.tsv = vm["train"].as<std::string>();
   } else {
@@ -141,7 +193,7 @@ int run_train(const po::variables_map& vm, bool finetune) {
   const SaveDirLock lock(save_dir);  // before anything in save_dir is read, deleted or written
   // --overwrite: a run already in save_dir is neither resumed nor kept; its files are deleted
   // only once everything below has been checked, just before training starts.
-  const bool overwrite = vm.count("overwrite") > 0;
+  const bool overwrite = vm.count("overwrite") > 0;  // never from an INI file (see parse)
   const std::vector<std::string> run_files = {"checkpoint_last.h5", "checkpoint_best.h5", "checkpoint_last.h5.prev",
                                               "checkpoint_best.h5.prev", "metrics.csv"};
   if (overwrite && finetune)
@@ -166,13 +218,17 @@ int run_train(const po::variables_map& vm, bool finetune) {
                          checkpoint->vocab.tokenizer + " in " + last + ", the run this command would resume; give " +
                          "another --save-dir, or --overwrite to start afresh");
     }
-    const bool reset = finetune && vm.count("reset-optimizer") > 0;
-    start = StartFrom{.checkpoint = &*checkpoint, .optimizer_state = checkpoint->has_optimizer && !reset,
+    start = StartFrom{.checkpoint = &*checkpoint,
+                      .optimizer_state = checkpoint->has_optimizer && !vm["reset-optimizer"].as<bool>(),
                       .training_state = true};
+    // The run keeps ranking by its own metric (files without /train/valid_metric ranked by BLEU)
+    // unless --valid-metric says otherwise; the trainer then starts the ranking again.
+    if (vm["valid-metric"].defaulted())
+      train_opts.policy.metric = read_valid_metric(checkpoint->train.valid_metric, last + ": /train/valid_metric");
   } else if (finetune) {
     checkpoint = read_checkpoint(vm["from"].as<std::string>());
     start = StartFrom{.checkpoint = &*checkpoint,
-                      .optimizer_state = vm.count("reset-optimizer") == 0 && checkpoint->has_optimizer};
+                      .optimizer_state = !vm["reset-optimizer"].as<bool>() && checkpoint->has_optimizer};
   }
   std::unique_ptr<Preprocessor> pre;
   std::unique_ptr<Seq2SeqModel> model;
@@ -181,48 +237,54 @@ int run_train(const po::variables_map& vm, bool finetune) {
     model = make_model(checkpoint->config);
   } else {
     pre = std::make_unique<Preprocessor>(Preprocessor::build(train, vm["tokenizer"].as<std::string>(),
-                                                             vm["bpe-merges"].as<int>(), vm["min-freq"].as<std::size_t>()));
+                                                             vm["bpe-merges"].as<int>(),
+                                                             std::size_t(vm["min-freq"].as<long long>())));
     ModelConfig config = read_model_config(vm);
     config.src_vocab_size = Index(pre->src_vocab().size());
     config.tgt_vocab_size = Index(pre->tgt_vocab().size());
     config.seed = train_opts.seed;
     model = make_model(config);
   }
-  if (finetune) {
-    std::size_t unknown = 0, tokens = 0;
-    for (const EncodedPair& p : pre->encode(train, &unknown)) tokens += p.src.size() + p.tgt.size();
-    std::cerr << "fine-tuning data: " << unknown << " of " << tokens << " tokens are not in the checkpoint's vocabulary"
-              << " and become <unk>\n";
-    if (vm.count("freeze")) train_opts.freeze = vm["freeze"].as<std::vector<std::string>>();
-  }
+  if (finetune && vm.count("freeze")) train_opts.freeze = vm["freeze"].as<std::vector<std::string>>();
   check_lengths(pre->encode(train), model->config().max_len, source.describe());
-  if (!resume)
-    std::cerr << "model: " << arch_name(model->config().arch) << ", " << model->parameter_count()
-              << " parameters, vocabularies " << pre->src_vocab().size() << " / " << pre->tgt_vocab().size() << " ("
-              << pre->tokenizer().type() << "), " << train.size() << " training pairs\n";
   if (start.optimizer_state && checkpoint->optimizer != optimizer_name(train_opts.optimizer.kind))
     throw UsageError("--optimizer " + optimizer_name(train_opts.optimizer.kind) + " differs from " +
-                     checkpoint->optimizer + ", whose state " + checkpoint->path + " holds; " +
-                     (finetune ? "add --reset-optimizer to start fresh moments"
-                               : "give another --save-dir, or --overwrite to start afresh"));
+                     checkpoint->optimizer + ", whose state " + checkpoint->path + " holds; add --reset-optimizer " +
+                     "to start fresh moments" + (resume ? ", or --overwrite to start afresh" : ""));
   std::unique_ptr<Trainer> made;
   try {
     made = std::make_unique<Trainer>(*model, *pre, train, valid, train_opts, source.describe(), start);
-  } catch (const std::invalid_argument& e) {  // --freeze matching nothing
+  } catch (const std::invalid_argument& e) {  // --freeze matching nothing, or everything
     throw UsageError(e.what());
   }
   Trainer& trainer = *made;
-  if (resume) std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
+  // Every check has passed: what the run starts with, then what to beware of.
+  if (!resume && !train_opts.quiet)
+    std::cerr << "model: " << arch_name(model->config().arch) << ", " << model->parameter_count()
+              << " parameters, vocabularies " << pre->src_vocab().size() << " / " << pre->tgt_vocab().size() << " ("
+              << pre->tokenizer().type() << "), " << train.size() << " training pairs\n";
+  const std::string vocabulary = checkpoint ? "the checkpoint's vocabulary" : "the vocabulary made from --train";
+  if (finetune) {
+    const UnknownTokens unknown = count_unknown(*pre, train, /*targets_only=*/false);
+    if (unknown.unknown > 0 || !train_opts.quiet) std::cerr << "fine-tuning data: " << unknown.describe(vocabulary) << "\n";
+  }
+  if (const UnknownTokens unknown = count_unknown(*pre, valid, /*targets_only=*/true); unknown.mostly())
+    std::cerr << "warning: validation targets: " << unknown.describe(vocabulary)
+              << "; exact match, BLEU and chrF cannot rise far (see --min-freq, --tokenizer)\n";
+  if (resume && !train_opts.quiet) std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
   checkpoint.reset();  // its arrays are in the model and optimizer now
   if (overwrite)
     for (const std::string& name : run_files) fs::remove(save_dir + "/" + name);
   const TrainOutcome outcome = trainer.run();
+  // Why a run ended before --steps is said even when quiet: a script sees the exit status, a person the reason.
   if (outcome.reason != StopReason::Finished)
     std::cerr << "stopped at step " << outcome.steps_done << ": " << outcome.stop_message << "\n";
-  std::string written;
-  for (const char* name : {"checkpoint_last.h5", "checkpoint_best.h5", "metrics.csv"})
-    if (fs::exists(save_dir + "/" + name)) written += (written.empty() ? "" : ", ") + std::string(name);
-  std::cerr << "in " << save_dir << "/: " << (written.empty() ? "nothing written" : written) << "\n";
+  if (!train_opts.quiet) {
+    std::string written;
+    for (const char* name : {"checkpoint_last.h5", "checkpoint_best.h5", "metrics.csv"})
+      if (fs::exists(save_dir + "/" + name)) written += (written.empty() ? "" : ", ") + std::string(name);
+    std::cerr << "in " << save_dir << "/: " << (written.empty() ? "nothing written" : written) << "\n";
+  }
   if (outcome.reason == StopReason::Diverged) return 1;
   if (outcome.reason == StopReason::Interrupted) return 128 + stop_signal();
   return 0;
@@ -238,8 +300,7 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
     po::options_description f("Fine-tuning");
     f.add_options()("from", po::value<std::string>()->required(), "the checkpoint to start from")(
         "freeze", po::value<std::vector<std::string>>()->composing(),
-        "keep parameters matching this glob fixed (repeatable), e.g. 'encoder.*'")(
-        "reset-optimizer", "start with fresh optimizer moments instead of the checkpoint's");
+        "keep parameters matching this glob fixed (repeatable), e.g. 'encoder.*'");
     options.add(f);
   } else {
     options.add(model_options()).add(tokenizer_options());
@@ -248,7 +309,9 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
   const std::string usage = finetune ? "--from CKPT.h5 --train FILE.tsv --save-dir DIR [options]"
                                      : "(--task NAME | --train FILE.tsv [--valid FILE.tsv]) --save-dir DIR [options]";
   if (!parse(command, usage, options, args, vm)) return {};
-  return Command{.process = {.threads = vm["threads"].as<int>(), .graceful_stop = true},
+  read_training_options(vm);  // range checks now, before anything is set up or created
+  check_data_options(vm, finetune);
+  return Command{.process = {.threads = int(checked_int(vm, "threads", 0)), .graceful_stop = true},
                  .run = [vm, finetune] { return run_train(vm, finetune); }};
 }
 

@@ -1,6 +1,8 @@
 // Model options from the settings table.
 #include "train/cli/model_options.h"
 
+#include "train/cli/option_checks.h"
+
 namespace heed::cli {
 
 namespace {
@@ -13,6 +15,13 @@ ConfigValue option_value(const ModelField& f, const po::variable_value& v) {
   return v.as<std::string>();
 }
 
+// The value as the command line spells it: booleans true/false, numbers as a person writes them.
+std::string option_text(const ModelField& f, const ConfigValue& v) {
+  if (f.is_bool) return std::get<std::int64_t>(v) != 0 ? "true" : "false";
+  if (const auto* d = std::get_if<double>(&v)) return format_number(*d);
+  return config_value_text(v);
+}
+
 }  // namespace
 
 po::options_description model_options() {
@@ -21,11 +30,11 @@ po::options_description model_options() {
     if (f.option.empty()) continue;
     const char* name = f.option.c_str();
     if (f.is_bool)
-      o.add_options()(name, po::value<bool>()->default_value(std::get<std::int64_t>(f.cli_default) != 0), f.help.c_str());
+      o.add_options()(name, bool_value(std::get<std::int64_t>(f.cli_default) != 0), f.help.c_str());
     else if (const auto* i = std::get_if<std::int64_t>(&f.cli_default))
       o.add_options()(name, po::value<long long>()->default_value(*i), f.help.c_str());
     else if (const auto* d = std::get_if<double>(&f.cli_default))
-      o.add_options()(name, po::value<double>()->default_value(*d), f.help.c_str());
+      o.add_options()(name, real_value(*d), f.help.c_str());
     else
       o.add_options()(name, po::value<std::string>()->default_value(std::get<std::string>(f.cli_default)), f.help.c_str());
   }
@@ -53,7 +62,7 @@ void check_same_model(const po::variables_map& vm, const ModelConfig& saved, con
     } catch (const std::invalid_argument& e) {
       throw UsageError(e.what());
     }
-    const std::string now = config_value_text(f.get(given)), before = config_value_text(f.get(saved));
+    const std::string now = option_text(f, f.get(given)), before = option_text(f, f.get(saved));
     if (now != before)
       throw UsageError("--" + f.option + " " + now + " differs from " + before + " in " + checkpoint +
                        ", the run this command would resume; give another --save-dir, or --overwrite to start afresh");

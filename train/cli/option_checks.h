@@ -3,21 +3,17 @@
 // option, the value and the allowed range (a UsageError: exit status 2).
 #pragma once
 
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "train/cli/cli.h"
+#include "train/loop/number_text.h"
 
 namespace heed::cli {
 
 // The shortest text that reads back as the same double (std::to_chars): 0.9, 1e-05, 4000.
-inline std::string format_number(double value) {
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
-  return std::string(text, end);
-}
+using heed::format_number;
 
 // Option values whose defaults --help shows as a person writes them (Boost would print
 // 0.90000000000000002 and 1 for true).

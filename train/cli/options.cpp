@@ -1,9 +1,10 @@
 // Shared option parsing: config files, --dump-config, --help.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "train/cli/cli.h"
+#include "train/cli/option_checks.h"
 
 namespace heed::cli {
 
@@ -31,11 +32,7 @@ std::string value_text(const po::variable_value& v) {
     for (const std::string& item : *list) joined += (joined.empty() ? "" : " ") + item;
     return joined;
   }
-  if (const auto* d = boost::any_cast<double>(&any)) {
-    std::ostringstream s;
-    s << *d;
-    return s.str();
-  }
+  if (const auto* d = boost::any_cast<double>(&any)) return format_number(*d);
   if (const auto* b = boost::any_cast<bool>(&any)) return *b ? "true" : "false";
   return "?";
 }
@@ -43,7 +40,7 @@ std::string value_text(const po::variable_value& v) {
 }  // namespace
 
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
-           const std::vector<std::string>& args, po::variables_map& vm, bool config_is_file) {
+           const std::vector<std::string>& args, po::variables_map& vm) {
   try {
     const po::parsed_options parsed = po::command_line_parser(args).options(options).run();
     for (const po::option& o : parsed.options)
@@ -54,11 +51,17 @@ bool parse(const std::string& command, const std::string& usage, const po::optio
     // One-shot actions are taken from the command line only: a saved configuration must not
     // delete a run each time it is used.
     const bool overwrite_given = vm.count("overwrite") > 0;
-    if (config_is_file && vm.count("config")) {
+    if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
+      std::error_code error;
+      if (std::filesystem::is_directory(path, error)) throw UsageError(path + ": is a directory, not a config file");
       std::ifstream in(path);
       if (!in) throw UsageError(path + ": cannot open config file");
-      po::store(po::parse_config_file(in, options), vm);  // values already set on the command line win
+      try {
+        po::store(po::parse_config_file(in, options), vm);  // values already set on the command line win
+      } catch (const po::error& e) {  // a bad line or value: name the file, not only the option
+        throw UsageError(path + ": " + e.what());
+      }
       if (vm.count("overwrite") && !overwrite_given)
         throw UsageError(path + ": overwrite is taken from the command line only");
     }

@@ -5,9 +5,12 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <csignal>
+#include <iostream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "autograd/parallel.h"
 #include "train/loop/stop.h"
@@ -29,9 +32,18 @@ extern "C" void on_stop_signal(int signal) {
 
 }  // namespace
 
+int capped_threads(int requested, int cores) {
+  const int cap = kMaxThreadsPerCore * std::max(1, cores);
+  if (requested <= cap) return requested;
+  std::cerr << "--threads " << requested << ": using " << cap << " (" << kMaxThreadsPerCore << " per core, "
+            << std::max(1, cores) << (cores == 1 ? " core" : " cores") << "); more only wait for each other\n";
+  return cap;
+}
+
 void setup_process(const ProcessSetup& setup) {
-  if (setup.threads < 0) throw std::invalid_argument("--threads: " + std::to_string(setup.threads) + " must be >= 0");
-  set_parallel_threads(setup.threads);
+  if (setup.threads < 0)
+    throw std::invalid_argument("--threads " + std::to_string(setup.threads) + " is out of range: must be >= 0");
+  set_parallel_threads(capped_threads(setup.threads, int(std::thread::hardware_concurrency())));
   // Activations are allocated and freed every step: keep freed memory in the heap instead of
   // returning it to the OS, which costs a page fault per page at the next step.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);

@@ -10,7 +10,13 @@ struct ProcessSetup {
   bool graceful_stop = false;  // SIGINT and SIGTERM ask the training loop to save and stop
 };
 
-// Throws std::invalid_argument naming --threads for a negative count.
+// Threads beyond this many per core only wait for each other (and thousands take seconds to start).
+inline constexpr int kMaxThreadsPerCore = 4;
+
+// `requested` threads, or at most kMaxThreadsPerCore per core, saying so on stderr when it caps.
+int capped_threads(int requested, int cores);
+
+// Throws std::invalid_argument naming --threads for a negative count; caps a huge one.
 void setup_process(const ProcessSetup& setup);
 
 }  // namespace heed::cli

@@ -8,7 +8,8 @@
 namespace heed {
 
 const char* MetricsLog::header() {
-  return "step,epoch,lr,train_loss,tokens_per_s,valid_loss,valid_exact_match,valid_bleu,elapsed_s";
+  return "step,epoch,lr,train_loss_smoothed,tokens_per_s,valid_loss,valid_exact_match,valid_bleu,elapsed_s,valid_chrf,"
+         "valid_token_acc";
 }
 
 MetricsLog::MetricsLog(const std::string& path, long long step) : path_(path) {
@@ -35,7 +36,10 @@ void MetricsLog::append(const MetricsRow& r) const {
   row << r.step << ',' << r.epoch << ',' << r.lr << ',' << r.train_loss << ',' << (long long)r.tokens_per_s << ',';
   if (r.validated) row << r.valid_loss << ',' << r.valid_exact_match << ',' << r.valid_bleu;
   else row << ",,";
-  row << ',' << r.elapsed_s << "\n";
+  row << ',' << r.elapsed_s << ',';
+  if (r.validated) row << r.valid_chrf << ',' << r.valid_token_acc;
+  else row << ',';
+  row << "\n";
   std::ofstream(path_, std::ios::app) << row.str();
 }
 

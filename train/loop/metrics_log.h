@@ -1,4 +1,7 @@
-// DIR/metrics.csv: one row per optimizer step; the validation columns are filled at evaluations.
+// DIR/metrics.csv: one row per optimizer step; the validation columns are filled at every
+// validation (each one printed, the run's last step's included). train_loss_smoothed is the
+// loss minimised, with --label-smoothing; valid_loss is plain cross-entropy. Columns added later
+// (valid_chrf, valid_token_acc) come after elapsed_s, so that older files keep their columns.
 #pragma once
 
 #include <string>
@@ -9,7 +12,7 @@ struct MetricsRow {
   long long step = 0, epoch = 0;
   double lr = 0, train_loss = 0, tokens_per_s = 0, elapsed_s = 0;
   bool validated = false;  // the validation columns below hold values
-  double valid_loss = 0, valid_exact_match = 0, valid_bleu = 0;
+  double valid_loss = 0, valid_exact_match = 0, valid_bleu = 0, valid_chrf = 0, valid_token_acc = 0;
 };
 
 class MetricsLog {

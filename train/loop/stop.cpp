@@ -3,6 +3,8 @@
 
 #include <atomic>
 
+#include "train/loop/number_text.h"
+
 namespace heed {
 
 namespace {
@@ -13,12 +15,9 @@ static_assert(std::atomic<int>::is_always_lock_free, "a signal handler may only 
 std::string describe(StopReason reason, double time_limit_minutes, int patience, int bad_steps) {
   switch (reason) {
     case StopReason::Finished: return "finished";
-    case StopReason::TimeLimit: {
-      std::string minutes = std::to_string(time_limit_minutes);
-      minutes.erase(minutes.find_last_not_of('0') + 1);  // 2.000000 -> 2. -> 2
-      if (!minutes.empty() && minutes.back() == '.') minutes.pop_back();
-      return "time limit of " + minutes + " minutes reached";
-    }
+    case StopReason::TimeLimit:
+      return "time limit of " + format_number(time_limit_minutes) + (time_limit_minutes == 1 ? " minute" : " minutes") +
+             " reached";
     case StopReason::EarlyStop: return "early stop: " + std::to_string(patience) + " evaluations without improvement";
     case StopReason::Interrupted: return "interrupted";
     case StopReason::Diverged:

@@ -1,6 +1,7 @@
 // The training loop.
 #include "train/loop/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include "autograd/tape.h"
 #include "train/eval/batch.h"
 #include "train/loop/metrics_log.h"
+#include "train/loop/number_text.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -29,13 +31,44 @@ bool glob_match(const std::string& pattern, const std::string& name) {
   return p == pattern.size();
 }
 
-std::vector<Parameter> trainable_parameters(const Module& model, const std::vector<std::string>& freeze) {
-  std::vector<Parameter> out;
+std::vector<std::string> parameter_name_patterns(const Module& model) {
+  std::vector<std::string> patterns;
   for (const Parameter& p : model.parameters()) {
+    std::string pattern;  // each dot-separated part that is a number becomes '*'
+    std::size_t begin = 0;
+    while (begin <= p.name.size()) {
+      const std::size_t end = std::min(p.name.find('.', begin), p.name.size());
+      const std::string part = p.name.substr(begin, end - begin);
+      const bool number = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+      pattern += (begin == 0 ? "" : ".") + (number ? std::string("*") : part);
+      begin = end + 1;
+    }
+    if (std::find(patterns.begin(), patterns.end(), pattern) == patterns.end()) patterns.push_back(pattern);
+  }
+  return patterns;
+}
+
+std::vector<Parameter> trainable_parameters(const Module& model, const std::vector<std::string>& freeze) {
+  const std::vector<Parameter> all = model.parameters();
+  for (const std::string& g : freeze)
+    if (std::none_of(all.begin(), all.end(), [&](const Parameter& p) { return glob_match(g, p.name); })) {
+      std::string names;
+      for (const std::string& n : parameter_name_patterns(model)) names += (names.empty() ? "" : " ") + n;
+      throw std::invalid_argument("--freeze '" + g + "' matches no parameter; the names ('*' for a layer number): " +
+                                  names);
+    }
+  std::vector<Parameter> out;
+  for (const Parameter& p : all) {
     bool frozen = false;
     for (const std::string& g : freeze) frozen = frozen || glob_match(g, p.name);
     p.tensor.set_requires_grad(!frozen);
     if (!frozen) out.push_back(p);
+  }
+  if (out.empty()) {
+    std::string given;
+    for (const std::string& g : freeze) given += (given.empty() ? "'" : " '") + g + "'";
+    throw std::invalid_argument("--freeze " + given + " freezes all " + std::to_string(all.size()) +
+                                " parameters: nothing is left to train");
   }
   return out;
 }
@@ -52,8 +85,8 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> tra
       trainable_(trainable_parameters(model, options_.freeze)),
       optimizer_(trainable_, options_.optimizer),
       sampler_(train_pairs_, options_.batch_size, options_.seed) {
-  if (!options_.freeze.empty() && trainable_.size() == model.parameters().size())
-    throw std::invalid_argument("--freeze: no parameter name matches the given patterns");
+  state_.valid_metric = valid_metric_name(options_.policy.metric);
+  state_.best_metric = options_.policy.worst();
   if (!start.checkpoint) return;
   load_weights(*start.checkpoint, model_);
   if (start.optimizer_state) load_optimizer_state(*start.checkpoint, optimizer_);
@@ -62,7 +95,42 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> tra
     if (state_.data_position.size() == 2)
       sampler_.set_position({state_.data_position[0], std::size_t(state_.data_position[1])});
     if (state_.step > 0) model_.dropout_rng().set_state(state_.dropout_rng);
+    elapsed_before_ = state_.elapsed_s;
+    // Another metric than the run ranked by so far: its best value means nothing now, so the
+    // ranking starts again (the next validation becomes the best).
+    if (const std::string metric = valid_metric_name(options_.policy.metric); state_.valid_metric != metric) {
+      ranking_restarted_ = "--valid-metric " + metric + ": the run ranked checkpoints by " + state_.valid_metric +
+                           " until step " + std::to_string(state_.step) + "; the next validation starts the ranking by " +
+                           metric;
+      state_.valid_metric = metric;
+      state_.best_metric = options_.policy.worst();
+      state_.evals_without_improvement = 0;
+    }
   }
+}
+
+double Trainer::elapsed() const {
+  return elapsed_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void Trainer::announce(Progress& progress) const {
+  if (!ranking_restarted_.empty()) progress.line(ranking_restarted_);  // a change of behaviour: said even when quiet
+  if (options_.quiet) return;
+  if (valid_examples_.empty()) {
+    progress.line("no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint");
+  } else {
+    const std::size_t used = options_.valid_limit == 0 ? valid_examples_.size()
+                                                       : std::min(valid_examples_.size(), options_.valid_limit);
+    progress.line("validation: " + (used == valid_examples_.size() ? "all " + std::to_string(used) + " pairs"
+                                                                   : "the first " + std::to_string(used) + " of " +
+                                                                         std::to_string(valid_examples_.size()) +
+                                                                         " pairs (--valid-size)") +
+                  "; checkpoint_best.h5 by " + valid_metric_name(options_.policy.metric) + " (" +
+                  (options_.policy.lower_is_better() ? "lower" : "higher") + " is better)");
+  }
+  if (options_.label_smoothing > 0)
+    progress.line("train loss includes label smoothing " + format_number(options_.label_smoothing) +
+                  " (what is minimised); valid loss does not");
 }
 
 // Forward, loss and backward over --accumulate micro-batches, clipping, then one update.
@@ -93,6 +161,7 @@ void Trainer::save(const std::string& name) {
   state_.data_position = {pos.epoch, pos.batch};
   state_.dropout_rng = model_.dropout_rng().state();
   state_.task = data_name_;
+  state_.elapsed_s = elapsed();
   save_checkpoint(path(name), model_, pre_.state(), &optimizer_, state_);
 }
 
@@ -102,12 +171,14 @@ EvalResult Trainer::validate() {
     save("checkpoint_best.h5");
     return EvalResult{};
   }
-  const std::vector<Example> subset(valid_examples_.begin(),
-                                    valid_examples_.begin() + long(std::min(valid_examples_.size(), options_.valid_limit)));
+  const std::size_t used = options_.valid_limit == 0 ? valid_examples_.size()
+                                                     : std::min(valid_examples_.size(), options_.valid_limit);
+  const std::vector<Example> subset(valid_examples_.begin(), valid_examples_.begin() + long(used));
   const EvalResult r = evaluate(model_, pre_, subset, EvalOptions{.batch_size = 128, .decode = {}, .translate = true});
-  const bool better = CheckpointPolicy::improves(r, state_.best_metric) || !std::filesystem::exists(path("checkpoint_best.h5"));
+  const CheckpointPolicy& policy = options_.policy;
+  const bool better = policy.improves(r, state_.best_metric) || !std::filesystem::exists(path("checkpoint_best.h5"));
   if (better) {
-    state_.best_metric = CheckpointPolicy::metric(r);
+    state_.best_metric = policy.value(r);
     state_.evals_without_improvement = 0;
     save("checkpoint_best.h5");
   } else {
@@ -123,10 +194,10 @@ TrainOutcome Trainer::run() {
   Progress progress(options_.steps, state_.step, options_.quiet);
   progress_ = &progress;
   last_eval_step_ = state_.step;
-  if (valid_examples_.empty() && !options_.quiet)
-    progress.line("no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint");
-  const auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  announce(progress);
+  started_ = std::chrono::steady_clock::now();
+  // This invocation's time (throughput, ETA, --time-limit); elapsed() is the whole run's.
+  auto this_run = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(); };
   // Loss and throughput over a window of up to 100 steps, for the progress line.
   double window_loss = 0, window_tokens = 0, window_start = 0;
   long long window_steps = 0, last_save = state_.step;
@@ -153,17 +224,22 @@ TrainOutcome Trainer::run() {
     bad_in_a_row = 0;
     ++state_.step;
     window_loss += stats.loss, window_tokens += double(stats.tokens), ++window_steps;
-    const double now = elapsed(), tokens_per_s = window_tokens / std::max(1e-9, now - window_start);
+    const double now = this_run(), tokens_per_s = window_tokens / std::max(1e-9, now - window_start);
     progress.step(state_.step, window_loss / double(window_steps), lr, tokens_per_s, now);
     if (state_.step % 100 == 0) window_loss = window_tokens = 0, window_steps = 0, window_start = now;
 
+    // The run's last step validates here, whatever --eval-every says, so that its row holds it.
+    const bool out_of_time = options_.time_limit_minutes > 0 && now > 60 * options_.time_limit_minutes;
+    const bool last_step = state_.step >= options_.steps || out_of_time;
     MetricsRow row{.step = state_.step, .epoch = (long long)sampler_.position().epoch, .lr = lr,
-                   .train_loss = stats.loss, .tokens_per_s = tokens_per_s, .elapsed_s = now};
-    if (options_.policy.eval_due(state_.step)) {
+                   .train_loss = stats.loss, .tokens_per_s = tokens_per_s, .elapsed_s = elapsed()};
+    if (options_.policy.eval_due(state_.step) || last_step) {
       outcome.last_eval = validate();
       row.validated = !valid_examples_.empty();
-      row.valid_loss = outcome.last_eval.loss, row.valid_exact_match = outcome.last_eval.exact_match;
-      row.valid_bleu = outcome.last_eval.bleu, row.elapsed_s = elapsed();
+      const EvalResult& v = outcome.last_eval;
+      row.valid_loss = v.loss, row.valid_exact_match = v.exact_match, row.valid_bleu = v.bleu;
+      row.valid_chrf = v.chrf, row.valid_token_acc = v.token_accuracy;
+      row.elapsed_s = elapsed();
     }
     metrics.append(row);
     if (options_.policy.save_due(state_.step)) {
@@ -174,7 +250,7 @@ TrainOutcome Trainer::run() {
       outcome.reason = StopReason::EarlyStop;
       break;
     }
-    if (options_.time_limit_minutes > 0 && elapsed() > 60 * options_.time_limit_minutes) {
+    if (out_of_time) {
       outcome.reason = StopReason::TimeLimit;
       break;
     }
@@ -186,6 +262,7 @@ TrainOutcome Trainer::run() {
   if (outcome.reason == StopReason::Interrupted) {
     if (last_save != state_.step || !std::filesystem::exists(path("checkpoint_last.h5"))) save("checkpoint_last.h5");
   } else if (outcome.reason != StopReason::Diverged) {
+    // A run resumed at its last step takes no step: validate only when checkpoint_best.h5 is missing.
     if (last_eval_step_ != state_.step || !std::filesystem::exists(path("checkpoint_best.h5")))
       outcome.last_eval = validate();
     if (last_save != state_.step || !std::filesystem::exists(path("checkpoint_last.h5"))) save("checkpoint_last.h5");

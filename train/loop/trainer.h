@@ -3,6 +3,7 @@
 // Seq2SeqModel without knowing its family.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,11 @@ struct TrainOptions {
   int patience = 0;              // stop after this many evaluations without improvement; 0 = never
   double time_limit_minutes = 0; // 0 = none; else save and stop after this much wall time
   int max_bad_steps = 5;         // stop after this many non-finite steps in a row
-  std::size_t valid_limit = 500; // sentences of the validation set decoded at each evaluation
+  std::size_t valid_limit = 0;   // the first N validation pairs are evaluated each time; 0 = all
   std::uint64_t seed = 1;
   std::string save_dir;
   std::vector<std::string> freeze;  // glob patterns of parameter names kept fixed
-  bool quiet = false;            // no progress output
+  bool quiet = false;            // no progress output: only warnings and why a run stopped early
 };
 
 // What the run starts from besides fresh weights: a checkpoint read once by the caller.
@@ -66,6 +67,11 @@ class Trainer {
   // Validates, saves checkpoint_best.h5 when it improves, and says so.
   EvalResult validate();
   void save(const std::string& name);
+  // Wall time of the whole run: what earlier invocations spent (up to the checkpoint resumed
+  // from) and this one's.
+  double elapsed() const;
+  // What the run starts with, said once above the progress: validation size and metric.
+  void announce(Progress& progress) const;
   std::string path(const std::string& name) const { return options_.save_dir + "/" + name; }
 
   Seq2SeqModel& model_;
@@ -80,10 +86,17 @@ class Trainer {
   BatchSampler sampler_;
   Progress* progress_ = nullptr;  // while run() runs
   long long last_eval_step_ = 0;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  double elapsed_before_ = 0;
+  std::string ranking_restarted_;  // why the best-so-far was reset on resume, if it was
 };
 
 // The parameters not matched by any glob in `freeze` (set to require grad; the others not).
+// Throws std::invalid_argument naming --freeze when a pattern matches no parameter (listing the
+// names, layer numbers as '*') or when nothing would be left to train.
 std::vector<Parameter> trainable_parameters(const Module& model, const std::vector<std::string>& freeze);
+// The parameter names with every layer number replaced by '*', each once: "encoder.layers.*.ff1.weight".
+std::vector<std::string> parameter_name_patterns(const Module& model);
 // True when `name` matches the glob `pattern` ('*' any run of characters, '?' one character).
 bool glob_match(const std::string& pattern, const std::string& name);
 
