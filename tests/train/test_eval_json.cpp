@@ -27,6 +27,20 @@ TEST(Json, EvalResultWithNanLossParses) {
   EXPECT_NE(json.find(R"("null_reasons": {"loss": "nan", "perplexity": "nan"})"), std::string::npos) << json;
 }
 
+// NaN weights (from a diverged step, say) reach evaluate() without any file: its JSON must parse.
+TEST(Json, EvaluatingNanWeightsGivesNullsNotNan) {
+  const std::vector<Example> examples = {{"a b", "b a", ""}, {"c a", "a c", ""}};
+  const Preprocessor pre = Preprocessor::build(examples, "word", 0, 1);
+  const std::unique_ptr<Seq2SeqModel> model = make_model(
+      ModelConfig{.src_vocab_size = Index(pre.src_vocab().size()), .tgt_vocab_size = Index(pre.tgt_vocab().size()),
+                  .d_model = 8, .num_heads = 2, .d_ff = 8, .enc_layers = 1, .dec_layers = 1, .max_len = 16});
+  model->parameters().front().tensor.mutable_value().setConstant(std::numeric_limits<Scalar>::quiet_NaN());
+  const std::string json = evaluate(*model, pre, examples, {.decode = {.max_len = 4}}).json();
+  EXPECT_EQ(json.find("nan,"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("loss": null)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("null_reasons": {"loss": "nan")"), std::string::npos) << json;
+}
+
 TEST(Json, StringsAreEscaped) {
   EXPECT_EQ(json_string("a \"b\"\\\n\t\x01 é"), R"("a \"b\"\\\n\t\u0001 é")");
 }

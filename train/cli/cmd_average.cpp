@@ -7,6 +7,7 @@
 
 #include "train/checkpoint/checkpoint_io.h"
 #include "train/cli/cli.h"
+#include "train/cli/translation_setup.h"
 
 namespace heed::cli {
 
@@ -49,19 +50,21 @@ Command parse_average(const std::vector<std::string>& args) {
 
 namespace {
 
+// The first difference that makes two checkpoints different models, or "".
 std::string difference(const Checkpoint& first, const Checkpoint& other) {
-  for (const ModelField& f : model_fields()) {
-    if (f.attribute.empty() || f.attribute == "seed") continue;  // the seed only chose the initial weights
-    const ConfigValue a = f.get(first.config), b = f.get(other.config);
-    if (a != b)
-      return "/config/" + f.attribute + " " + config_value_text(b) + " differs from " + config_value_text(a) + " in " +
-             first.path;
-  }
+  // vocabularies first: their sizes are settings too, but the tokens say more
   const VocabularyState &a = first.vocab, &b = other.vocab;
   if (a.tokenizer != b.tokenizer) return "tokenizer " + b.tokenizer + " differs from " + a.tokenizer + " in " + first.path;
   if (a.src != b.src) return "source vocabulary differs from " + first.path + "'s";
   if (a.tgt != b.tgt) return "target vocabulary differs from " + first.path + "'s";
   if (a.bpe_merges != b.bpe_merges) return "BPE merges differ from " + first.path + "'s";
+  for (const ModelField& f : model_fields()) {
+    if (f.attribute.empty() || f.attribute == "seed") continue;  // the seed only chose the initial weights
+    const ConfigValue x = f.get(first.config), y = f.get(other.config);
+    if (x != y)
+      return "/config/" + f.attribute + " " + config_value_text(y) + " differs from " + config_value_text(x) + " in " +
+             first.path;
+  }
   return "";
 }
 
@@ -72,7 +75,7 @@ int run_average(const po::variables_map& vm) {
   const std::string out = vm["out"].as<std::string>();
   std::error_code ec;
   for (const std::string& path : paths) {
-    if (fs::is_directory(path, ec)) throw UsageError(path + ": is a directory, not a checkpoint file");
+    require_file(path, "a checkpoint file");
     if (fs::exists(out, ec) && fs::equivalent(path, out, ec))
       throw UsageError("--out " + out + " is one of the checkpoints to average; write the average elsewhere");
   }

@@ -13,15 +13,6 @@ namespace heed::cli {
 
 namespace {
 
-// A file the user named must exist and be a file: say which, in one line.
-void check_is_file(const std::string& path, const std::string& what) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (ec || !fs::exists(status)) throw UsageError(path + ": no such file");
-  if (fs::is_directory(status)) throw UsageError(path + ": is a directory, not " + what);
-}
-
 // The first difference between two vocabularies, or "" when they are equal.
 std::string vocabulary_difference(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
@@ -31,6 +22,14 @@ std::string vocabulary_difference(const std::vector<std::string>& a, const std::
 }
 
 }  // namespace
+
+void require_file(const std::string& path, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) throw UsageError(path + ": no such file");
+  if (fs::is_directory(status)) throw UsageError(path + ": is a directory, not " + what);
+}
 
 po::options_description decode_options() {
   po::options_description o("Decoding");
@@ -53,7 +52,7 @@ DecodeOptions read_decode_options(const po::variables_map& vm) {
 }
 
 LoadedModel load_for_decoding(const std::string& path) {
-  check_is_file(path, "a checkpoint file");
+  require_file(path, "a checkpoint file");
   const Checkpoint checkpoint = read_checkpoint(path);
   return {path, load_model(checkpoint), std::make_unique<Preprocessor>(Preprocessor::from_state(checkpoint.vocab))};
 }
@@ -83,7 +82,7 @@ std::vector<TranslationModel> translation_models(const std::vector<LoadedModel>&
 std::vector<std::string> read_text_file(const std::string& path) {
   try {
     if (path == "-") return read_text_lines(std::cin, "stdin");
-    check_is_file(path, "a text file");
+    require_file(path, "a text file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw UsageError(path + ": cannot open for reading");
     return read_text_lines(in, path);

@@ -12,6 +12,10 @@
 
 namespace heed::cli {
 
+// A file the user named must exist and be a file: else a UsageError "PATH: no such file" or
+// "PATH: is a directory, not WHAT".
+void require_file(const std::string& path, const std::string& what);
+
 // --beam, --length-penalty, --max-output, --threads.
 po::options_description decode_options();
 // The values of decode_options(), each refused with one line when out of range.
