@@ -1,7 +1,8 @@
 // translate's input as `heed translate` takes it: stdin's bytes read as source lines
-// (data/tsv.h read_text_lines), tokenized, encoded and greedily decoded by a tiny committed
-// model (fuzz/models/translate_tiny.h5, its command beside it). Bad input gives a one-line
-// error; good input one line of valid UTF-8 out for every line in.
+// (data/tsv.h read_text_lines), tokenized, encoded, cropped to the model's length and greedily
+// decoded (translate_n_best) by a tiny committed model (fuzz/models/translate_tiny.h5, its
+// command beside it). Bad input gives a one-line error; good input one line of valid UTF-8 out
+// for every line in.
 #include <cstdint>
 #include <memory>
 #include <sstream>
@@ -13,7 +14,7 @@
 #include "data/tsv.h"
 #include "fuzz/fuzz_support.h"
 #include "train/checkpoint/checkpoint_io.h"
-#include "train/eval/evaluate.h"
+#include "train/eval/translate.h"
 
 namespace {
 
@@ -48,11 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   TinyModel& m = tiny_model();
-  const std::vector<std::string> out = heed::translate(*m.model, *m.pre, lines, heed::DecodeOptions{}, 64);
+  const auto cropped = [&](std::size_t index, std::size_t tokens, std::size_t kept) {
+    heed::fuzz::check(index < lines.size() && kept < tokens, "a crop report that crops nothing");
+  };
+  const auto out = heed::translate_n_best({{m.model.get(), m.pre.get()}}, lines, heed::DecodeOptions{}, 64, cropped);
   heed::fuzz::check(out.size() == lines.size(), "not one translation per line");
-  for (const std::string& line : out) {
-    heed::fuzz::check(heed::text_error(line).empty(), "translation is not valid UTF-8 text");
-    heed::fuzz::check(line.find('\n') == std::string::npos, "translation spans lines");
+  for (const auto& hypotheses : out) {
+    heed::fuzz::check(hypotheses.size() == 1, "greedy decoding gave other than one hypothesis");
+    heed::fuzz::check(heed::text_error(hypotheses.front().text).empty(), "translation is not valid UTF-8 text");
+    heed::fuzz::check(hypotheses.front().text.find('\n') == std::string::npos, "translation spans lines");
   }
   return 0;
 }
