@@ -45,12 +45,16 @@ expect_usage_error "--label-smoothing 1 is out of range: must be in [0, 1)" trai
 expect_usage_error "--valid-size -2 is out of range: must be >= 0" train "${task[@]}" --save-dir "$work/r" --valid-size -2
 expect_usage_error "--threads -1 is out of range: must be >= 0" train "${task[@]}" --save-dir "$work/r" --threads -1
 expect_usage_error "--steps -3 is out of range: must be >= 0" bench --steps -3
-expect_usage_error "--max-length 0 is out of range: must be >= 1" train --task copy --save-dir "$work/r" --min-length 1 --max-length 0
+expect_usage_error "--max-length 0 is out of range: must be in [1, " train --task copy --save-dir "$work/r" --min-length 1 --max-length 0
 [ -e "$work/r" ] && fail "a refused run created its save-dir"
 
 # Issue 14 item 10: options that shape a built-in task are refused with --train.
 expect_usage_error "--max-length shapes a built-in --task's data" train --train "$work/pairs.tsv" --save-dir "$work/r" --max-length 5
 expect_usage_error "--task-size shapes a built-in --task's data" train --train "$work/pairs.tsv" --save-dir "$work/r" --task-size 50
+# ... but a --dump-config of a --train run, which lists their defaults, reads back as a config file.
+"$heed" train --train "$work/pairs.tsv" --save-dir "$work/dumped" --dump-config > "$work/dumped.ini"
+"$heed" train --config "$work/dumped.ini" --dump-config > "$work/dumped_again.ini" 2> "$work/err" &&
+  cmp -s "$work/dumped.ini" "$work/dumped_again.ini" || { fail "--dump-config of a --train run does not read back"; cat "$work/err"; }
 
 # Issue 14 item 1: the metric is one of the five.
 expect_usage_error "--valid-metric: 'rouge' is not one of bleu, chrf, exact, loss, token-acc" train "${task[@]}" --save-dir "$work/r" --valid-metric rouge

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <iostream>
+#include <limits>
 
 #include "train/cli/cli.h"
 #include "train/cli/model_options.h"
@@ -23,16 +24,24 @@ po::options_description tokenizer_options() {
   return o;
 }
 
-// Options that shape a built-in task's data: refused with --train, whose data is the file's.
-const std::vector<std::string> kTaskOnlyOptions = {"min-length", "max-length", "task-size"};
+// Options that shape a built-in task's data, with their defaults: refused with --train, whose
+// data is the file's, unless they hold their default (as a --dump-config file of the run does).
+struct TaskOnlyOption {
+  const char* name;
+  long long fallback;
+  const char* help;
+};
+const TaskOnlyOption kTaskOnlyOptions[] = {{"min-length", 1, "task sequences: shortest (--task only)"},
+                                           {"max-length", 20, "task sequences: longest (--task only)"},
+                                           {"task-size", 20000, "task: training examples (--task only)"}};
 
 po::options_description data_options(bool finetune) {
   po::options_description o("Data");
-  if (!finetune)
-    o.add_options()("task", po::value<std::string>(), "built-in task: copy, reverse, sort, toy-fr")(
-        "min-length", po::value<int>()->default_value(1), "task sequences: shortest (--task only)")(
-        "max-length", po::value<int>()->default_value(20), "task sequences: longest (--task only)")(
-        "task-size", po::value<long long>()->default_value(20000), "task: training examples (--task only)");
+  if (!finetune) {
+    o.add_options()("task", po::value<std::string>(), "built-in task: copy, reverse, sort, toy-fr");
+    for (const TaskOnlyOption& t : kTaskOnlyOptions)
+      o.add_options()(t.name, po::value<long long>()->default_value(t.fallback), t.help);
+  }
   o.add_options()("train", po::value<std::string>(), "training pairs, source<TAB>target per line")(
       "valid", po::value<std::string>(), "validation pairs (default: the task's valid split, or none)")(
       "valid-size", po::value<long long>()->default_value(0),
@@ -79,12 +88,13 @@ po::options_description training_options() {
 void check_data_options(const po::variables_map& vm, bool finetune) {
   if (finetune) return;
   if (vm.count("task")) {
-    checked_int(vm, "max-length", checked_int(vm, "min-length", 1));
+    checked_int(vm, "max-length", checked_int(vm, "min-length", 1, std::numeric_limits<int>::max()),
+                std::numeric_limits<int>::max());
     checked_int(vm, "task-size", 1);
   } else if (vm.count("train")) {
-    for (const std::string& name : kTaskOnlyOptions)
-      if (!vm[name].defaulted())
-        throw UsageError("--" + name + " shapes a built-in --task's data; with --train the data is the file's");
+    for (const TaskOnlyOption& t : kTaskOnlyOptions)
+      if (vm[t.name].as<long long>() != t.fallback)
+        throw UsageError(std::string("--") + t.name + " shapes a built-in --task's data; with --train the data is the file's");
   }
   checked_int(vm, "bpe-merges", 0);
   checked_int(vm, "min-freq", 1);
@@ -171,8 +181,8 @@ int run_train(const po::variables_map& vm, bool finetune) {
     if (vm.count("train")) throw UsageError("give --task or --train, not both");
     source.task = vm["task"].as<std::string>();
     source.task_options.seed = train_opts.seed;
-    source.task_options.min_len = vm["min-length"].as<int>();
-    source.task_options.max_len = vm["max-length"].as<int>();
+    source.task_options.min_len = int(vm["min-length"].as<long long>());
+    source.task_options.max_len = int(vm["max-length"].as<long long>());
     source.task_options.train_size = std::size_t(vm["task-size"].as<long long>());
   } else if (vm.count("train")) {
     source.tsv = vm["train"].as<std::string>();

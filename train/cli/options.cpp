@@ -11,7 +11,8 @@ namespace heed::cli {
 po::options_description common_options() {
   po::options_description o("General");
   o.add_options()("help,h", "show this help and exit")(
-      "config", po::value<std::string>(), "read options from an INI file (key = value, keys as the long option names)")(
+      "config", po::value<std::string>(), "read options from an INI file (key = value, keys as the long option names; on/off options "
+      "take true|false, yes|no, 1|0); the command line wins")(
       "dump-config", "print the effective configuration as INI and exit");
   return o;
 }
