@@ -99,8 +99,9 @@ TEST(Decode, ASentencesOutputDoesNotDependOnItsBatch) {
       EXPECT_EQ(together[0], alone_long[0]) << arch_name(arch) << " beam " << beam;
       EXPECT_EQ(together[1], alone_short[0]) << arch_name(arch) << " beam " << beam;
       EXPECT_LE(together[1].size(), 2u * 2 + 10) << arch_name(arch) << ": the short source's own limit";
-      if (arch != Arch::Transformer)  // these run to the short source's limit: the case that showed the bug
+      if (arch != Arch::Transformer) {  // these run to the short source's limit: the case that showed the bug
         EXPECT_EQ(together[1].size(), 2u * 2 + 10) << arch_name(arch);
+      }
     }
 }
 

@@ -23,7 +23,7 @@ Command parse_eval(const std::vector<std::string>& args) {
       "task", po::value<std::string>(), "a built-in task")("split", po::value<std::string>()->default_value("test"),
                                                           "train | valid | test")(
       "data", po::value<std::string>(), "a TSV file of source<TAB>target pairs")(
-      "seed", po::value<unsigned long long>()->default_value(1), "the task's seed (as in training)")(
+      "seed", po::value<long long>()->default_value(1), "the task's seed (as in training)")(
       "min-length", po::value<int>()->default_value(1), "task sequences: shortest")(
       "max-length", po::value<int>()->default_value(20), "task sequences: longest")(
       "json", flag(), "print one JSON object (numbers that are not finite as null, named in null_reasons)")(
@@ -43,7 +43,7 @@ Command parse_data(const std::vector<std::string>& args) {
   po::options_description options = common_options();
   options.add_options()("task", po::value<std::string>()->required(), "copy, reverse, sort, toy-fr")(
       "split", po::value<std::string>()->default_value("train"), "train | valid | test")(
-      "seed", po::value<unsigned long long>()->default_value(1), "the generator's seed")(
+      "seed", po::value<long long>()->default_value(1), "the generator's seed")(
       "min-length", po::value<int>()->default_value(1), "shortest sequence")(
       "max-length", po::value<int>()->default_value(20), "longest sequence")(
       "size", po::value<long long>()->default_value(0), "examples (0 = the split's default)");
@@ -91,7 +91,7 @@ int run_eval(const po::variables_map& vm) {
   if (vm.count("task") == vm.count("data")) throw UsageError("give exactly one of --task and --data");
   if (vm.count("task")) {
     source.task = vm["task"].as<std::string>();
-    source.task_options.seed = vm["seed"].as<unsigned long long>();
+    source.task_options.seed = std::uint64_t(checked_int(vm, "seed", 0));
     source.task_options.min_len = vm["min-length"].as<int>();
     source.task_options.max_len = vm["max-length"].as<int>();
   } else {
@@ -136,7 +136,7 @@ int run_eval(const po::variables_map& vm) {
 
 int run_data(const po::variables_map& vm) {
   TaskOptions t;
-  t.seed = vm["seed"].as<unsigned long long>();
+  t.seed = std::uint64_t(checked_int(vm, "seed", 0));
   t.min_len = vm["min-length"].as<int>();
   t.max_len = vm["max-length"].as<int>();
   const std::string split = vm["split"].as<std::string>();

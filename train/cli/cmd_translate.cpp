@@ -24,8 +24,9 @@ printed as soon as it is entered. Several --checkpoint options decode as an ense
 average of the models' log-probabilities, greedy or beam; they must share the target vocabulary
 and tokenizer. With --n-best K each sentence gives K lines "ID ||| TRANSLATION ||| SCORE" (as
 Marian's n-best lists): ID the 0-based line number, SCORE the beam's ranking score, the sum of
-the tokens' log-probabilities (end of sentence included) divided by ((5 + length) / 6)^α,
-best first. Sources longer than a model takes are cropped, with a warning naming the line.)";
+the tokens' log-probabilities (end of sentence included) divided by ((6 + N) / 6)^α for N output
+tokens (α = --length-penalty), best first. Sources longer than a model takes are cropped, with a
+warning naming the line.)";
 
 int run_translate(const po::variables_map& vm);
 

@@ -25,6 +25,11 @@ Index output_limit(const std::vector<EnsembleInput>& members, Index src_len, con
   return limit;
 }
 
+// GNMT's length penalty: log_prob / ((5 + len) / 6)^α, len counting BOS and the outputs.
+double length_normalised(double log_prob, std::size_t len, const DecodeOptions& o) {
+  return log_prob / std::pow((5.0 + double(len)) / 6.0, o.length_penalty);
+}
+
 // Each row's ids before its padding.
 std::vector<Index> source_lengths(const std::vector<std::int32_t>& src, Index batch) {
   const Index width = Index(src.size()) / batch;
@@ -148,7 +153,7 @@ std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInpu
   }
   std::vector<std::vector<Hypothesis>> out;
   for (Hypothesis& h : hyps) {
-    h.score = h.log_prob;
+    h.score = length_normalised(h.log_prob, h.tokens.size() + 1, o);
     out.push_back({std::move(h)});
   }
   return out;
@@ -158,7 +163,7 @@ std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInpu
 std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, const DecodeOptions& o) {
   const Index src_len = Index(members[0].src.size());
   const Index limit = output_limit(members, src_len, o), k = o.beam;
-  auto normalised = [&](double score, std::size_t len) { return score / std::pow((5.0 + double(len)) / 6.0, o.length_penalty); };
+  auto normalised = [&](double log_prob, std::size_t len) { return length_normalised(log_prob, len, o); };
   EnsembleScorer scorer(members, 1, limit + 1, o.use_cache);
   struct Alive {
     std::vector<std::int32_t> tokens;  // BOS + outputs

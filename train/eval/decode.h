@@ -31,7 +31,7 @@ struct DecodeOptions {
 struct Hypothesis {
   std::vector<std::int32_t> tokens;  // output ids without BOS and EOS
   double log_prob = 0;  // sum of the chosen tokens' log-probabilities (EOS included when emitted)
-  double score = 0;     // what hypotheses are ranked by: beam log_prob / length penalty, else log_prob
+  double score = 0;     // log_prob / ((5 + length) / 6)^length_penalty, length = outputs + 1: what beams rank by
 };
 
 // One member of an ensemble with the batch's sources in its own source vocabulary: (B·S) ids,
