@@ -40,7 +40,8 @@ std::vector<std::string> with_old_config_spelling(std::vector<std::string> args)
   return args;
 }
 
-std::string threads_text(int threads) { return std::to_string(threads) + (threads == 1 ? " thread" : " threads"); }
+// "1 thread", "2 threads".
+std::string count_of(long long n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
 int run_bench(const po::variables_map& vm) {
   const std::string which = vm["bench"].as<std::string>();
@@ -80,9 +81,9 @@ int run_bench(const po::variables_map& vm) {
     if (vm["json"].as<bool>()) {
       std::cout << r.json() << std::endl;
     } else {
-      std::printf("%-6s %10.1f tokens/s  %9.1f ms/step  peak RSS %7.1f MB  %lld params  final loss %.4f  (%s, %lld steps)\n",
+      std::printf("%-6s %10.1f tokens/s  %9.1f ms/step  peak RSS %7.1f MB  %lld params  final loss %.4f  (%s, %s)\n",
                   name.c_str(), r.tokens_per_s, r.step_ms, r.peak_rss_mb, r.params, r.final_loss,
-                  threads_text(r.threads).c_str(), r.steps);
+                  count_of(r.threads, "thread").c_str(), count_of(r.steps, "step").c_str());
       std::printf("       %.1f model GFLOP/step, %.1f GFLOP/s, %.1f page faults/step", r.gflop_per_step, r.gflops,
                   r.page_faults_per_step);
       if (r.product_gflops > 0)
