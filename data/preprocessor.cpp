@@ -22,7 +22,7 @@ std::vector<Example> load_examples(const DataSource& source, const std::string& 
 }
 
 Preprocessor Preprocessor::build(const std::vector<Example>& train, const std::string& tokenizer, int bpe_merges,
-                                 std::size_t min_freq) {
+                                 std::size_t min_freq, bool shared_vocab) {
   std::shared_ptr<Tokenizer> tok;
   if (tokenizer == "bpe") {
     std::vector<std::string> text;
@@ -55,6 +55,11 @@ Preprocessor Preprocessor::build(const std::vector<Example>& train, const std::s
       src.emplace_back(src_symbols.begin(), src_symbols.end());
       tgt.emplace_back(tgt_symbols.begin(), tgt_symbols.end());
     }
+  }
+  if (shared_vocab) {  // one vocabulary from both sides, counted together
+    src.insert(src.end(), tgt.begin(), tgt.end());
+    const Vocabulary both = Vocabulary::build(src, min_freq);
+    return Preprocessor(tok, both, both);
   }
   return Preprocessor(tok, Vocabulary::build(src, min_freq), Vocabulary::build(tgt, min_freq));
 }

@@ -35,9 +35,10 @@ std::vector<Example> load_examples(const DataSource& source, const std::string& 
 
 class Preprocessor {
  public:
-  // Learns the tokenizer (BPE merges over both sides) and the vocabularies from training pairs.
+  // Learns the tokenizer (BPE merges over both sides) and the vocabularies from training pairs:
+  // one per side, or with shared_vocab one from both sides, used for both.
   static Preprocessor build(const std::vector<Example>& train, const std::string& tokenizer, int bpe_merges,
-                            std::size_t min_freq);
+                            std::size_t min_freq, bool shared_vocab = false);
   static Preprocessor from_state(const VocabularyState& state);
   VocabularyState state() const;
 

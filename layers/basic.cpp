@@ -3,21 +3,35 @@
 
 #include <cmath>
 
+#include "autograd/check.h"
 #include "autograd/ops.h"
 #include "layers/init.h"
 
 HEED_NAMESPACE_BEGIN
 
-Linear::Linear(Index in_features, Index out_features, Rng& rng, bool with_bias) {
+// A tied matrix of the expected shape, or a new one from `init`.
+template <class Init>
+Tensor tied_or_new(const Tensor* tied, Index rows, Index cols, const char* who, Init init) {
+  if (!tied) return Tensor(init());
+  HEED_CHECK(tied->rows() == rows && tied->cols() == cols,
+             who << ": tied weight is " << shape_str(tied->value()) << ", expected (" << rows << "," << cols << ")");
+  return *tied;
+}
+
+Linear::Linear(Index in_features, Index out_features, Rng& rng, bool with_bias, const Tensor* tied_weight) {
   const double bound = 1.0 / std::sqrt(double(in_features));
-  weight = register_parameter("weight", Tensor(uniform_matrix(out_features, in_features, bound, rng)));
+  weight = register_parameter("weight", tied_or_new(tied_weight, out_features, in_features, "Linear", [&] {
+                                return uniform_matrix(out_features, in_features, bound, rng);
+                              }));
   if (with_bias) bias = register_parameter("bias", Tensor(uniform_matrix(1, out_features, bound, rng)), Rank::OneD);
 }
 
 Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); }
 
-Embedding::Embedding(Index vocab_size, Index dim, Rng& rng, double std) {
-  weight = register_parameter("weight", Tensor(normal_matrix(vocab_size, dim, rng) * Scalar(std)));
+Embedding::Embedding(Index vocab_size, Index dim, Rng& rng, double std, const Tensor* tied_weight) {
+  weight = register_parameter("weight", tied_or_new(tied_weight, vocab_size, dim, "Embedding", [&] {
+                                return Matrix(normal_matrix(vocab_size, dim, rng) * Scalar(std));
+                              }));
 }
 
 Tensor Embedding::forward(const std::vector<std::int32_t>& ids) const { return embedding(weight, ids); }

@@ -13,7 +13,8 @@ HEED_NAMESPACE_BEGIN
 // U(±1/sqrt(in)) for weight and bias.
 class Linear : public Module {
  public:
-  Linear(Index in_features, Index out_features, Rng& rng, bool with_bias = true);
+  // tied_weight: use that (out, in) matrix, registered here too, instead of a new one.
+  Linear(Index in_features, Index out_features, Rng& rng, bool with_bias = true, const Tensor* tied_weight = nullptr);
   Tensor forward(const Tensor& x) const;  // (N,in) -> (N,out)
   Tensor weight, bias;                    // bias undefined when with_bias is false
 };
@@ -21,7 +22,7 @@ class Linear : public Module {
 // Rows of a (V,C) table gathered by id. Init N(0, std²): std 1 as nn.Embedding.
 class Embedding : public Module {
  public:
-  Embedding(Index vocab_size, Index dim, Rng& rng, double std = 1.0);
+  Embedding(Index vocab_size, Index dim, Rng& rng, double std = 1.0, const Tensor* tied_weight = nullptr);
   Tensor forward(const std::vector<std::int32_t>& ids) const;  // -> (ids.size(), C)
   Tensor weight;
 };

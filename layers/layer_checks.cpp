@@ -78,10 +78,10 @@ GradcheckResult check_decoder_layer(bool norm_first) {
                    with_inputs(layer, {{"x", x}, {"memory", memory}}));
 }
 
-GradcheckResult check_transformer(bool norm_first, bool learned_positions) {
-  ModelConfig config{.src_vocab_size = 10, .tgt_vocab_size = 9, .d_model = 8, .num_heads = 2, .d_ff = 12,
-                           .enc_layers = 1, .dec_layers = 1, .max_len = 8, .dropout = Scalar(0.1),
-                           .norm_first = norm_first, .learned_positions = learned_positions, .seed = 5};
+GradcheckResult check_transformer(bool norm_first, bool learned_positions, TieEmbeddings tie = TieEmbeddings::None) {
+  ModelConfig config{.src_vocab_size = 10, .tgt_vocab_size = tie == TieEmbeddings::All ? 10 : 9, .d_model = 8,
+                     .num_heads = 2, .d_ff = 12, .enc_layers = 1, .dec_layers = 1, .max_len = 8, .dropout = Scalar(0.1),
+                     .norm_first = norm_first, .learned_positions = learned_positions, .tie_embeddings = tie, .seed = 5};
   Transformer model(config);
   model.eval();  // dropout off
   // Three sequences: padded, full, and one entirely padding (source and target).
@@ -96,9 +96,9 @@ GradcheckResult check_transformer(bool norm_first, bool learned_positions) {
 
 // An LSTM family's whole encoder-decoder: the smoothed loss of a padded batch (one sequence all
 // padding) against every parameter; 2 layers, so states pass between layers and from encoder to decoder.
-GradcheckResult check_lstm_seq2seq(Arch arch) {
+GradcheckResult check_lstm_seq2seq(Arch arch, TieEmbeddings tie = TieEmbeddings::None) {
   const ModelConfig config{.arch = arch, .src_vocab_size = 10, .tgt_vocab_size = 9, .d_model = 5, .enc_layers = 2,
-                           .dec_layers = 2, .max_len = 8, .dropout = Scalar(0.1), .seed = 5};
+                           .dec_layers = 2, .max_len = 8, .dropout = Scalar(0.1), .tie_embeddings = tie, .seed = 5};
   const std::unique_ptr<Seq2SeqModel> model = make_model(config);
   model->eval();  // dropout off
   Seq2SeqBatch batch{.batch = 3,
@@ -202,6 +202,11 @@ const std::vector<LayerCheck>& layer_checks() {
        [] { return check_lstm_seq2seq(Arch::Lstm); }},
       {"lstm_attention_seq2seq_loss", "whole LSTM with attention and input feeding, padded batch with an all-padding source",
        [] { return check_lstm_seq2seq(Arch::LstmAttention); }},
+      // Tied embeddings: one matrix used in two or three places gets the sum of their gradients.
+      {"transformer_loss_tied_all", "Transformer with one matrix for source, target embedding and generator",
+       [] { return check_transformer(true, false, TieEmbeddings::All); }},
+      {"lstm_attention_tied_decoder", "LSTM with attention, target embedding = generator weight",
+       [] { return check_lstm_seq2seq(Arch::LstmAttention, TieEmbeddings::Decoder); }},
   };
   return checks;
 }

@@ -23,14 +23,16 @@ std::vector<Index> sequence_lengths(const std::vector<std::int32_t>& ids, Index 
 LstmSeq2Seq::LstmSeq2Seq(const ModelConfig& config)
     : Seq2SeqModel(config),
       src_embed(config.src_vocab_size, config.d_model, init_rng_, embedding_std()),
-      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embedding_std()),
+      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embedding_std(),
+                config.tie_embeddings == TieEmbeddings::All ? &src_embed.weight : nullptr),
       encoder(config.d_model, config.d_model, config.enc_layers, config.dropout, init_rng_, &dropout_rng_),
       // input feeding: the decoder's input is [embedding; previous h̃]
       decoder(config.arch == Arch::LstmAttention ? 2 * config.d_model : config.d_model, config.d_model,
               config.dec_layers, config.dropout, init_rng_, &dropout_rng_),
       attn_score(attends() ? std::make_unique<Linear>(config.d_model, config.d_model, init_rng_, false) : nullptr),
       attn_combine(attends() ? std::make_unique<Linear>(2 * config.d_model, config.d_model, init_rng_, false) : nullptr),
-      generator(config.d_model, config.tgt_vocab_size, init_rng_),
+      generator(config.d_model, config.tgt_vocab_size, init_rng_, true,
+                config.tie_embeddings != TieEmbeddings::None ? &tgt_embed.weight : nullptr),
       dropout(config.dropout, dropout_rng_) {
   HEED_CHECK(config.arch != Arch::Transformer, "LstmSeq2Seq: arch is transformer");
   HEED_CHECK(config.enc_layers == config.dec_layers,

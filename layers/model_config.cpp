@@ -142,6 +142,22 @@ std::vector<ModelField> make_fields() {
       "nn.Embedding",
       {"scaled", "torch"}, "scaled", [](const ModelConfig& c) { return c.scaled_embedding_init ? "scaled" : "torch"; },
       [](ModelConfig& c, const std::string& s) { c.scaled_embedding_init = s == "scaled"; }));
+  {
+    ModelField tie = choice_field(
+        "tie-embeddings", "tie_embeddings",
+        "share one matrix: none | decoder (target embedding = generator) | all (and the source embedding; "
+        "needs --shared-vocab)",
+        {"none", "decoder", "all"}, "none",
+        [](const ModelConfig& c) {
+          return c.tie_embeddings == TieEmbeddings::All ? "all"
+                 : c.tie_embeddings == TieEmbeddings::Decoder ? "decoder" : "none";
+        },
+        [](ModelConfig& c, const std::string& s) {
+          c.tie_embeddings = s == "all" ? TieEmbeddings::All : s == "decoder" ? TieEmbeddings::Decoder : TieEmbeddings::None;
+        });
+    tie.when_absent = std::string("none");  // checkpoints from before tying
+    fields.push_back(std::move(tie));
+  }
   // Stored only: set from the data and from --seed.
   fields.push_back(positive_field("", "src_vocab_size", "", 0, 1 << 24, &ModelConfig::src_vocab_size));
   fields.push_back(positive_field("", "tgt_vocab_size", "", 0, 1 << 24, &ModelConfig::tgt_vocab_size));
@@ -175,6 +191,10 @@ void validate(const ModelConfig& c) {
   check_product(std::max(c.src_vocab_size, c.tgt_vocab_size), c.d_model, "--d-model: the embedding");
   check_product(c.max_len, c.d_model, "--max-len: the position table");
   check_product(c.d_ff, c.d_model, "--d-ff: the feed-forward layer");
+  if (c.tie_embeddings == TieEmbeddings::All && c.src_vocab_size != c.tgt_vocab_size)
+    throw std::invalid_argument("--tie-embeddings all: the source and target vocabularies differ (" +
+                                std::to_string(c.src_vocab_size) + " and " + std::to_string(c.tgt_vocab_size) +
+                                " tokens); give --shared-vocab");
   if (c.arch == Arch::Transformer && c.d_model % c.num_heads != 0)
     throw std::invalid_argument("--heads: " + std::to_string(c.num_heads) + " does not divide --d-model " +
                                 std::to_string(c.d_model));

@@ -19,6 +19,11 @@ HEED_NAMESPACE_BEGIN
 enum class Arch { Transformer, Lstm, LstmAttention };
 enum class Activation { ReLU, GELU };
 
+// Which embeddings share one matrix (Press & Wolf 2017; Marian's --tied-embeddings[-all]):
+// Decoder ties the target embedding and the generator; All also the source embedding, which
+// needs one vocabulary for both sides.
+enum class TieEmbeddings { None, Decoder, All };
+
 struct ModelConfig {
   Arch arch = Arch::Transformer;
   Index src_vocab_size = 64;
@@ -37,6 +42,7 @@ struct ModelConfig {
   // so that after the Transformer's sqrt(d_model) scale token vectors are O(1) like the positions
   // and do not drown them (the original Transformer's and fairseq's choice; heed train's default).
   bool scaled_embedding_init = false;
+  TieEmbeddings tie_embeddings = TieEmbeddings::None;
   std::uint64_t seed = 1;  // initialisation and dropout masks
 };
 

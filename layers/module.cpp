@@ -34,8 +34,15 @@ void Module::collect(const std::string& prefix, std::vector<Parameter>& out) con
 }
 
 std::vector<Parameter> Module::parameters() const {
-  std::vector<Parameter> out;
-  collect("", out);
+  std::vector<Parameter> all, out;
+  collect("", all);
+  // A tied matrix is registered under each of its names; it is one parameter, named where it
+  // was registered first (as PyTorch's named_parameters() does).
+  for (Parameter& p : all) {
+    bool seen = false;
+    for (const Parameter& q : out) seen = seen || q.tensor.same_as(p.tensor);
+    if (!seen) out.push_back(std::move(p));
+  }
   return out;
 }
 

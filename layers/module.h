@@ -29,7 +29,8 @@ class Module {
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
-  // Every parameter of this module and its children, in registration order.
+  // Every parameter of this module and its children, in registration order; a tensor registered
+  // under several names (tied embeddings) once, under its first name.
   std::vector<Parameter> parameters() const;
   // The same as (name, tensor) pairs, as gradcheck takes them.
   std::vector<NamedTensor> named_parameters() const;

@@ -13,12 +13,14 @@ HEED_NAMESPACE_BEGIN
 Transformer::Transformer(const ModelConfig& config)
     : Seq2SeqModel(config),
       src_embed(config.src_vocab_size, config.d_model, init_rng_, embedding_std()),
-      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embedding_std()),
+      tgt_embed(config.tgt_vocab_size, config.d_model, init_rng_, embedding_std(),
+                config.tie_embeddings == TieEmbeddings::All ? &src_embed.weight : nullptr),
       src_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
       tgt_positions(config.max_len, config.d_model, config.learned_positions, init_rng_),
       encoder(layer_config(config, &dropout_rng_), config.enc_layers, init_rng_),
       decoder(layer_config(config, &dropout_rng_), config.dec_layers, init_rng_),
-      generator(config.d_model, config.tgt_vocab_size, init_rng_),
+      generator(config.d_model, config.tgt_vocab_size, init_rng_, true,
+                config.tie_embeddings != TieEmbeddings::None ? &tgt_embed.weight : nullptr),
       embed_dropout_(config.dropout, dropout_rng_) {
   register_module("src_embed", src_embed);
   register_module("tgt_embed", tgt_embed);

@@ -1,6 +1,6 @@
 // The encoder-decoder Transformer (README "The reference model"): separate source and target
 // embeddings scaled by sqrt(d_model), positional encodings, dropout, encoder and decoder stacks
-// with final norms, and an untied `generator` to target-vocabulary logits. Its parameter names
+// with final norms, and a `generator` to target-vocabulary logits (untied unless tie_embeddings). Its parameter names
 // and numbers equal PyTorch's nn.TransformerEncoder/Decoder built the same way.
 #pragma once
 

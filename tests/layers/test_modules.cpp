@@ -6,6 +6,7 @@
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "layers/masks.h"
+#include "layers/seq2seq_model.h"
 #include "layers/transformer.h"
 #include "tests/gradcheck_helper.h"
 
@@ -44,6 +45,33 @@ TEST(Transformer, ParameterNamesAndShapesFollowPyTorch) {
   EXPECT_EQ(shapes.at("generator.bias"), (V{11}));
   // 2 embeddings + 2·(encoder layer 12) + norm 2 + 2·(decoder layer 18) + norm 2 + generator 2
   EXPECT_EQ(shapes.size(), 2u + 24u + 2u + 36u + 2u + 2u);
+}
+
+// Tied embeddings: one matrix, listed once under its first name, for every family; "all" needs
+// one vocabulary size for both sides.
+TEST(TiedEmbeddings, OneMatrixListedOnceUnderItsFirstName) {
+  for (Arch arch : {Arch::Transformer, Arch::Lstm, Arch::LstmAttention}) {
+    ModelConfig config = bench_config(11, 8, 2, 12, 1, 16);
+    config.arch = arch;
+    const Index untied = make_model(config)->parameter_count();
+    config.tie_embeddings = TieEmbeddings::Decoder;
+    const auto decoder_tied = make_model(config);
+    std::set<std::string> names;
+    for (const auto& p : decoder_tied->parameters()) names.insert(p.name);
+    EXPECT_TRUE(names.count("tgt_embed.weight") && !names.count("generator.weight")) << arch_name(arch);
+    EXPECT_TRUE(names.count("generator.bias")) << arch_name(arch);
+    EXPECT_EQ(decoder_tied->parameter_count(), untied - 11 * 8) << arch_name(arch);
+    config.tie_embeddings = TieEmbeddings::All;
+    const auto all_tied = make_model(config);
+    names.clear();
+    for (const auto& p : all_tied->parameters()) names.insert(p.name);
+    EXPECT_TRUE(names.count("src_embed.weight") && !names.count("tgt_embed.weight") && !names.count("generator.weight"));
+    EXPECT_EQ(all_tied->parameter_count(), untied - 2 * 11 * 8) << arch_name(arch);
+  }
+  ModelConfig two_vocabularies = bench_config(11, 8, 2, 12, 1, 16);
+  two_vocabularies.tgt_vocab_size = 12;
+  two_vocabularies.tie_embeddings = TieEmbeddings::All;
+  EXPECT_THROW(validate(two_vocabularies), std::invalid_argument);
 }
 
 class TwoLinears : public Module {

@@ -20,7 +20,8 @@ po::options_description tokenizer_options() {
   po::options_description o("Tokenizer (train only)");
   o.add_options()("tokenizer", po::value<std::string>()->default_value("word"), "char | word | bpe")(
       "bpe-merges", po::value<int>()->default_value(8000), "BPE merges learned from the training data")(
-      "min-freq", po::value<long long>()->default_value(1), "tokens rarer than this become <unk>");
+      "min-freq", po::value<long long>()->default_value(1), "tokens rarer than this become <unk>")(
+      "shared-vocab", flag(), "one vocabulary for both sides, learned from both (needed by --tie-embeddings all)");
   return o;
 }
 
@@ -248,7 +249,8 @@ int run_train(const po::variables_map& vm, bool finetune) {
   } else {
     pre = std::make_unique<Preprocessor>(Preprocessor::build(train, vm["tokenizer"].as<std::string>(),
                                                              vm["bpe-merges"].as<int>(),
-                                                             std::size_t(vm["min-freq"].as<long long>())));
+                                                             std::size_t(vm["min-freq"].as<long long>()),
+                                                             vm["shared-vocab"].as<bool>()));
     ModelConfig config = read_model_config(vm);
     config.src_vocab_size = Index(pre->src_vocab().size());
     config.tgt_vocab_size = Index(pre->tgt_vocab().size());
@@ -320,6 +322,8 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
                                      : "(--task NAME | --train FILE.tsv [--valid FILE.tsv]) --save-dir DIR [options]";
   if (!parse(command, usage, options, args, vm)) return {};
   read_training_options(vm);  // range checks now, before anything is set up or created
+  if (!finetune && vm["tie-embeddings"].as<std::string>() == "all" && !vm["shared-vocab"].as<bool>())
+    throw UsageError("--tie-embeddings all shares the source embedding too, which needs one vocabulary: add --shared-vocab");
   check_data_options(vm, finetune);
   return Command{.process = {.threads = int(checked_int(vm, "threads", 0)), .graceful_stop = true},
                  .run = [vm, finetune] { return run_train(vm, finetune); }};
