@@ -92,6 +92,8 @@ def read_heed(path):
         f["model"].visititems(lambda name, obj: state.__setitem__(name.replace("/", "."), torch.from_numpy(obj[()]))
                               if isinstance(obj, h5py.Dataset) else None)
         config.setdefault("arch", "transformer")  # written before the model families
+        if config.get("tie_embeddings", "none") != "none":
+            sys.exit(f"{path}: tied embeddings (tie_embeddings = {config['tie_embeddings']}) are not supported here yet")
         vocab = lambda name: [s.decode() if isinstance(s, bytes) else s for s in f[name][()]]
         return {"config": config, "state_dict": state, "src_vocab": vocab("vocab/src"), "tgt_vocab": vocab("vocab/tgt"),
                 "tokenizer": config.get("tokenizer", "word")}
