@@ -22,7 +22,8 @@ Command parse_eval(const std::vector<std::string>& args) {
   options.add_options()("checkpoint", po::value<std::string>()->required(), "the model")(
       "task", po::value<std::string>(), "a built-in task")("split", po::value<std::string>()->default_value("test"),
                                                           "train | valid | test")(
-      "data", po::value<std::string>(), "a TSV file of source<TAB>target pairs")(
+      "data", po::value<std::string>(),
+      "a TSV file of source<TAB>target pairs (a pair longer than the checkpoint's max_len is refused, as train does)")(
       "seed", po::value<long long>()->default_value(1), "the task's seed (as in training)")(
       "min-length", po::value<int>()->default_value(1), "task sequences: shortest")(
       "max-length", po::value<int>()->default_value(20), "task sequences: longest")(

@@ -26,9 +26,9 @@ Command parse_score(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!parse("score",
              "--hyp FILE|- --ref FILE [--ref FILE2 ...] [--json]\n\n"
-             "BLEU and chrF2 are sacreBLEU 2.x's defaults (13a tokenization, exp smoothing; character 6-grams, no "
-             "word n-grams),\nnamed by a signature line in sacreBLEU's style. Exact match: the hypothesis equals one of "
-             "its references;\ntoken accuracy is against the first reference.",
+             "BLEU and chrF2 are sacreBLEU 2.x's defaults (13a tokenization, exp smoothing; character\n"
+             "6-grams, no word n-grams), named by a signature line in sacreBLEU's style. Exact match: the\n"
+             "hypothesis equals one of its references; token accuracy is against the first reference.",
              options, args, vm))
     return {};
   return Command{.process = {}, .run = [vm] { return run_score(vm); }};

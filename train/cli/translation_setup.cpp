@@ -35,7 +35,7 @@ po::options_description decode_options() {
   po::options_description o("Decoding");
   o.add_options()("beam", po::value<int>()->default_value(1), "beam size (1 = greedy)")(
       "length-penalty", real_value(0.6), "beam: GNMT length-penalty exponent α >= 0: hypotheses ranked by "
-                                         "log-prob / ((5 + length) / 6)^α")(
+                                         "log-prob / ((6 + N) / 6)^α for N output tokens")(
       "max-output", po::value<long long>()->default_value(0),
       "longest output in tokens (0 = 2 x (source tokens + 1) + 10, each sentence its own)")(
       "threads", po::value<int>()->default_value(0), "threads (0 = all cores)");
