@@ -69,7 +69,8 @@ TEST_F(CheckpointTest, RoundTripIsExact) {
   Optimizer opt(model.parameters(), {});
   one_step(model, opt);
   TrainingState state{.step = 7, .epoch = 2, .data_position = {2, 5}, .dropout_rng = {1, 2, 3, 4}, .best_metric = 12.5,
-                      .evals_without_improvement = 1, .task = "task toy-fr"};
+                      .evals_without_improvement = 1, .task = "task toy-fr",
+                      .run_options = {{"lr", 0.001}, {"batch-size", std::int64_t(32)}, {"tokenizer", std::string("char")}}};
   save_checkpoint(path("a.h5"), model, tiny_vocab(), &opt, state);
 
   const Checkpoint loaded = read_checkpoint(path("a.h5"));
@@ -82,6 +83,8 @@ TEST_F(CheckpointTest, RoundTripIsExact) {
   EXPECT_EQ(loaded.train.dropout_rng, (std::array<std::uint64_t, 4>{1, 2, 3, 4}));
   EXPECT_EQ(loaded.train.best_metric, 12.5);
   EXPECT_EQ(loaded.train.task, "task toy-fr");
+  EXPECT_EQ(loaded.train.run_options, state.run_options);
+  EXPECT_TRUE(std::holds_alternative<std::string>(loaded.data.attributes.at("/").at("heed_version")));
   EXPECT_TRUE(loaded.has_optimizer);
 
   Transformer other(tiny_config(/*seed=*/99));  // different initial weights

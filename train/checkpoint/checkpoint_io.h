@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct TrainingState {
   double elapsed_s = 0;    // wall time of the run so far, continued by a resume (absent: 0)
   long long evals_without_improvement = 0;
   std::string task;        // the built-in task or training file the run uses
+  // The options of the command that wrote the file, as it took them (--lr, --batch-size, ...):
+  // saved as attributes of /train/options, for people and tools; heed reads no setting from them.
+  std::map<std::string, AttrValue> run_options;
 };
 
 // A checkpoint file, read and checked once.

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
 
+#include "checkpoints/checkpoint_file.h"
 #include "train/cli/process.h"
 
 namespace heed::cli {
@@ -33,6 +35,10 @@ struct Command {
 // Positional arguments are refused: every input is named by an option.
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
            const std::vector<std::string>& args, po::variables_map& vm);
+
+// The options in `vm` that --dump-config prints, typed as checkpoints store them (numbers as
+// numbers, the rest as its text): a run records them in /train/options.
+std::map<std::string, AttrValue> effective_options(const po::variables_map& vm);
 
 // The options every command has: --help, --config, --dump-config.
 po::options_description common_options();

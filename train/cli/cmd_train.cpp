@@ -177,6 +177,7 @@ void check_lengths(const std::vector<EncodedPair>& pairs, Index max_len, const s
 int run_train(const po::variables_map& vm, bool finetune) {
   namespace fs = std::filesystem;
   TrainOptions train_opts = read_training_options(vm);
+  train_opts.run_options = effective_options(vm);
   DataSource source;
   if (!finetune && vm.count("task")) {
     if (vm.count("train")) throw UsageError("give --task or --train, not both");

@@ -38,7 +38,26 @@ std::string value_text(const po::variable_value& v) {
   return "?";
 }
 
+// What --dump-config prints and checkpoints record: every option with a value, but not the
+// one-shot actions.
+bool is_setting(const std::string& name, const po::variable_value& value) {
+  return name != "dump-config" && name != "config" && name != "help" && name != "overwrite" && !value.empty();
+}
+
 }  // namespace
+
+std::map<std::string, AttrValue> effective_options(const po::variables_map& vm) {
+  std::map<std::string, AttrValue> out;
+  for (const auto& [name, value] : vm) {
+    if (!is_setting(name, value)) continue;
+    const auto& any = value.value();
+    if (const auto* d = boost::any_cast<double>(&any)) out[name] = *d;
+    else if (const auto* i = boost::any_cast<int>(&any)) out[name] = std::int64_t(*i);
+    else if (const auto* l = boost::any_cast<long long>(&any)) out[name] = std::int64_t(*l);
+    else out[name] = value_text(value);  // text, lists, on/off as true/false
+  }
+  return out;
+}
 
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
            const std::vector<std::string>& args, po::variables_map& vm) {
@@ -77,7 +96,7 @@ bool parse(const std::string& command, const std::string& usage, const po::optio
   if (vm.count("dump-config")) {
     std::cout << "# heed " << command << " effective configuration\n";
     for (const auto& [name, value] : vm)
-      if (name != "dump-config" && name != "config" && name != "help" && name != "overwrite" && !value.empty())
+      if (is_setting(name, value))
         std::cout << name << " = " << value_text(value) << "\n";
     return false;
   }

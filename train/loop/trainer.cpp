@@ -87,6 +87,7 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> tra
       sampler_(train_pairs_, options_.batch_size, options_.seed) {
   state_.valid_metric = valid_metric_name(options_.policy.metric);
   state_.best_metric = options_.policy.worst();
+  state_.run_options = options_.run_options;
   if (!start.checkpoint) return;
   load_weights(*start.checkpoint, model_);
   if (start.optimizer_state) load_optimizer_state(*start.checkpoint, optimizer_);
@@ -96,6 +97,7 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> tra
       sampler_.set_position({state_.data_position[0], std::size_t(state_.data_position[1])});
     if (state_.step > 0) model_.dropout_rng().set_state(state_.dropout_rng);
     elapsed_before_ = state_.elapsed_s;
+    state_.run_options = options_.run_options;  // the file records the run that writes it
     // Another metric than the run ranked by so far: its best value means nothing now, so the
     // ranking starts again (the next validation becomes the best).
     if (const std::string metric = valid_metric_name(options_.policy.metric); state_.valid_metric != metric) {
@@ -109,6 +111,10 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> tra
   }
 }
 
+std::size_t Trainer::valid_count() const {
+  return options_.valid_limit == 0 ? valid_examples_.size() : std::min(valid_examples_.size(), options_.valid_limit);
+}
+
 double Trainer::elapsed() const {
   return elapsed_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
@@ -119,8 +125,7 @@ void Trainer::announce(Progress& progress) const {
   if (valid_examples_.empty()) {
     progress.line("no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint");
   } else {
-    const std::size_t used = options_.valid_limit == 0 ? valid_examples_.size()
-                                                       : std::min(valid_examples_.size(), options_.valid_limit);
+    const std::size_t used = valid_count();
     progress.line("validation: " + (used == valid_examples_.size() ? "all " + std::to_string(used) + " pairs"
                                                                    : "the first " + std::to_string(used) + " of " +
                                                                          std::to_string(valid_examples_.size()) +
@@ -171,9 +176,7 @@ EvalResult Trainer::validate() {
     save("checkpoint_best.h5");
     return EvalResult{};
   }
-  const std::size_t used = options_.valid_limit == 0 ? valid_examples_.size()
-                                                     : std::min(valid_examples_.size(), options_.valid_limit);
-  const std::vector<Example> subset(valid_examples_.begin(), valid_examples_.begin() + long(used));
+  const std::vector<Example> subset(valid_examples_.begin(), valid_examples_.begin() + long(valid_count()));
   const EvalResult r = evaluate(model_, pre_, subset, EvalOptions{.batch_size = 128, .decode = {}, .translate = true});
   const CheckpointPolicy& policy = options_.policy;
   const bool better = policy.improves(r, state_.best_metric) || !std::filesystem::exists(path("checkpoint_best.h5"));

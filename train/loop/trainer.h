@@ -34,6 +34,7 @@ struct TrainOptions {
   std::string save_dir;
   std::vector<std::string> freeze;  // glob patterns of parameter names kept fixed
   bool quiet = false;            // no progress output: only warnings and why a run stopped early
+  std::map<std::string, AttrValue> run_options;  // the command's options, recorded in checkpoints
 };
 
 // What the run starts from besides fresh weights: a checkpoint read once by the caller.
@@ -70,6 +71,8 @@ class Trainer {
   // Wall time of the whole run: what earlier invocations spent (up to the checkpoint resumed
   // from) and this one's.
   double elapsed() const;
+  // The validation pairs evaluated each time: the first --valid-size, or all.
+  std::size_t valid_count() const;
   // What the run starts with, said once above the progress: validation size and metric.
   void announce(Progress& progress) const;
   std::string path(const std::string& name) const { return options_.save_dir + "/" + name; }
