@@ -114,6 +114,8 @@ head -1 "$work/quiet/metrics.csv" | grep -q "^step,epoch,lr,train_loss_smoothed,
 "$heed" train "${run[@]}" --steps 1 --save-dir "$work/loud" 2> "$work/log"
 grep -q "^train loss includes label smoothing 0.1 (what is minimised); valid loss does not" "$work/log" ||
   { fail "no label-smoothing note"; cat "$work/log"; }
+# Issue 14 item 9 in the log: the learning rate as a person writes it (5e-06, not 5.00e-06).
+grep -q "^step 1/1  loss [0-9.]*  lr 5e-06  " "$work/log" || { fail "progress line numbers"; cat "$work/log"; }
 
 echo "$failures failures"
 [ "$failures" -eq 0 ]

@@ -36,7 +36,7 @@ void Progress::step(long long step, double loss, double lr, double tokens_per_s,
   char stats[160];
   if (terminal_) {
     if (step % 5 != 0 && step != total_) return;
-    std::snprintf(stats, sizeof stats, " %lld/%lld loss %.4f lr %.2e %.0f tok/s ETA %s", step, total_, loss, lr,
+    std::snprintf(stats, sizeof stats, " %lld/%lld loss %.4f lr %.3g %.0f tok/s ETA %s", step, total_, loss, lr,
                   tokens_per_s, format_duration(eta).c_str());
     // The bar takes what the numbers leave of the line, minus one column so the cursor never
     // wraps (a wrapped line would leave a copy behind at every redraw).
@@ -50,7 +50,7 @@ void Progress::step(long long step, double loss, double lr, double tokens_per_s,
     std::fprintf(stderr, "\r\033[K%s", text.c_str());
     bar_shown_ = true;
   } else if (step % 100 == 0 || step == total_) {
-    std::fprintf(stderr, "step %lld/%lld  loss %.4f  lr %.2e  %.0f tok/s  elapsed %s  ETA %s\n", step, total_, loss, lr,
+    std::fprintf(stderr, "step %lld/%lld  loss %.4f  lr %.3g  %.0f tok/s  elapsed %s  ETA %s\n", step, total_, loss, lr,
                  tokens_per_s, format_duration(elapsed_s).c_str(), format_duration(eta).c_str());
   }
 }
