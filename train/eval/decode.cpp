@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -159,11 +160,19 @@ std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInpu
   return out;
 }
 
-// Beam search for one source sequence (each member's ids without padding).
+// Beam search for one source sequence (each member's ids without padding). It stops when no
+// live hypothesis can still beat the n_best-th finished one, not when some have finished: short
+// hypotheses from the lower beams end early, and stopping at the first k of those returned them
+// while the best one was still one or two tokens from its end.
 std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, const DecodeOptions& o) {
   const Index src_len = Index(members[0].src.size());
   const Index limit = output_limit(members, src_len, o), k = o.beam;
   auto normalised = [&](double log_prob, std::size_t len) { return length_normalised(log_prob, len, o); };
+  // The best score a live hypothesis can still reach: its log-probability only falls, while the
+  // length penalty's divisor grows at most to the limit's.
+  auto reachable = [&](double log_prob, std::size_t len) {
+    return std::max(normalised(log_prob, len), normalised(log_prob, std::size_t(limit) + 1));
+  };
   EnsembleScorer scorer(members, 1, limit + 1, o.use_cache);
   struct Alive {
     std::vector<std::int32_t> tokens;  // BOS + outputs
@@ -171,7 +180,16 @@ std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, cons
   };
   std::vector<Alive> alive{{{kBos}, 0.0}};
   std::vector<Hypothesis> finished;
-  for (Index step = 0; step < limit && !alive.empty() && Index(finished.size()) < k; ++step) {
+  auto settled = [&] {
+    if (finished.size() < std::size_t(o.n_best)) return false;
+    std::vector<double> scores;
+    for (const Hypothesis& h : finished) scores.push_back(h.score);
+    std::nth_element(scores.begin(), scores.begin() + (o.n_best - 1), scores.end(), std::greater<>());
+    for (const Alive& h : alive)
+      if (reachable(h.log_prob, h.tokens.size()) > scores[std::size_t(o.n_best - 1)]) return false;
+    return true;
+  };
+  for (Index step = 0; step < limit && !alive.empty() && !settled(); ++step) {
     std::vector<std::vector<std::int32_t>> prefixes;
     for (const Alive& h : alive) prefixes.push_back(h.tokens);
     const LogProbs log_probs = scorer.next(prefixes);
@@ -190,9 +208,8 @@ std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, cons
       const Candidate& c = candidates[i];
       std::vector<std::int32_t> tokens = alive[c.hyp].tokens;
       if (c.token == kEos) {
-        if (Index(finished.size()) < k)
-          finished.push_back({std::vector<std::int32_t>(tokens.begin() + 1, tokens.end()), c.log_prob,
-                              normalised(c.log_prob, tokens.size())});
+        finished.push_back({std::vector<std::int32_t>(tokens.begin() + 1, tokens.end()), c.log_prob,
+                            normalised(c.log_prob, tokens.size())});
         continue;
       }
       tokens.push_back(c.token);
@@ -202,10 +219,10 @@ std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, cons
     alive = std::move(next);
     if (!alive.empty()) scorer.select(rows);
   }
-  if (Index(finished.size()) < k)  // ran out of steps: unfinished hypotheses compete too
-    for (const Alive& h : alive)
-      finished.push_back({std::vector<std::int32_t>(h.tokens.begin() + 1, h.tokens.end()), h.log_prob,
-                          normalised(h.log_prob, h.tokens.size())});
+  // Out of steps, the live hypotheses compete too (once settled, none of them can win).
+  for (const Alive& h : alive)
+    finished.push_back({std::vector<std::int32_t>(h.tokens.begin() + 1, h.tokens.end()), h.log_prob,
+                        normalised(h.log_prob, h.tokens.size())});
   std::stable_sort(finished.begin(), finished.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
   if (finished.empty()) finished.push_back({});
   if (finished.size() > std::size_t(o.n_best)) finished.resize(std::size_t(o.n_best));
