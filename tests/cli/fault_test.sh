@@ -91,7 +91,9 @@ fi
 for i in 1 2 3 4 5 6; do
   "$heed" "${args[@]}" --steps 100000 --save-every 1 --save-dir "$work/killed" 2> "$work/killed.log" &
   pid=$!
-  sleep "0.$((3 + RANDOM % 7))"
+  # once a checkpoint exists (a sanitizer build starts slowly), at a random moment
+  while kill -0 "$pid" 2>/dev/null && [ ! -e "$work/killed/checkpoint_last.h5" ]; do sleep 0.02; done
+  sleep "0.$((RANDOM % 6))"
   kill -9 "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null
   if [ -e "$work/killed/checkpoint_last.h5" ] && ! loads "$work/killed/checkpoint_last.h5"; then
