@@ -91,6 +91,9 @@ expect_usage_error "$work: is a directory, not a text file" translate --checkpoi
 "$heed" translate --checkpoint "$a" --threads 1 < "$work/src.txt" > "$work/stdout.txt"
 "$heed" translate --checkpoint "$a" --threads 1 -i "$work/src.txt" -o "$work/file.txt" > "$work/out"
 if cmp -s "$work/stdout.txt" "$work/file.txt" && [ ! -s "$work/out" ]; then ok "--input/--output equal stdin/stdout"; else fail "--input/--output"; fi
+cp "$work/src.txt" "$work/inplace.txt"
+"$heed" translate --checkpoint "$a" --threads 1 -i "$work/inplace.txt" -o "$work/inplace.txt"
+cmp -s "$work/inplace.txt" "$work/stdout.txt" && ok "--output may be the --input file" || fail "--output over --input"
 expect_usage_error "$work/no/dir/out.txt: cannot open for writing" translate --checkpoint "$a" -i "$work/src.txt" -o "$work/no/dir/out.txt"
 
 # --- a terminal: each translation is printed before the next line is typed

@@ -122,8 +122,8 @@ int run_translate(const po::variables_map& vm) {
               << " tokens, more than the model takes (" << kept << " before the end of sentence): translated its first "
               << kept << "\n";
   };
-  Output output(vm["output"].as<std::string>());
   if (input == "-" && isatty(STDIN_FILENO)) {  // interactive: each line as soon as it is entered
+    Output output(vm["output"].as<std::string>());
     std::string line;
     for (std::size_t n = 0; std::getline(std::cin, line); ++n) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -134,12 +134,14 @@ int run_translate(const po::variables_map& vm) {
       const CropReport warn_line = [&](std::size_t, std::size_t tokens, std::size_t kept) { warn(n, tokens, kept); };
       output.write(n, translate_n_best(models, {line}, decode, 1, warn_line, n).front(), n_best, true);
     }
+    output.close();
   } else {
-    const std::vector<std::string> lines = read_text_file(input);
+    const std::vector<std::string> lines = read_text_file(input);  // read whole before --output is truncated
     const auto translations = translate_n_best(models, lines, decode, batch_size, warn);
+    Output output(vm["output"].as<std::string>());
     for (std::size_t i = 0; i < translations.size(); ++i) output.write(i, translations[i], n_best, false);
+    output.close();
   }
-  output.close();
   return 0;
 }
 
