@@ -91,5 +91,16 @@ if grep -qx "d-model = 16" "$work/dump" && grep -qx "steps = 9" "$work/dump" && 
 else
   echo "FAIL: --config / --dump-config"; cat "$work/dump"; failures=$((failures + 1))
 fi
+# --dump-config of a command that would resume shows the checkpoint's model and tokenizer, the
+# values the run would use, not the defaults.
+"$heed" train --task copy --max-length 5 --task-size 200 --d-model 8 --heads 2 --d-ff 8 --enc-layers 1 \
+  --dec-layers 1 --steps 2 --eval-every 0 --tokenizer char --threads 1 --quiet --save-dir "$work/resumable"
+"$heed" train --task copy --max-length 5 --task-size 200 --steps 4 --save-dir "$work/resumable" --dump-config > "$work/dump"
+if grep -qx "d-model = 8" "$work/dump" && grep -qx "heads = 2" "$work/dump" && grep -qx "tokenizer = char" "$work/dump" &&
+   grep -q "^# model and tokenizer options: those of .*checkpoint_last.h5" "$work/dump"; then
+  echo "ok: --dump-config of a resume shows the checkpoint's model"
+else
+  echo "FAIL: --dump-config of a resume"; cat "$work/dump"; failures=$((failures + 1))
+fi
 echo "$failures failures"
 [ "$failures" -eq 0 ]

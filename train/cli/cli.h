@@ -33,8 +33,11 @@ struct Command {
 // the file). Handles --help (returns false after printing
 // usage) and --dump-config (prints the effective configuration as INI, returns false).
 // Positional arguments are refused: every input is named by an option.
+// before_dump, when given, may replace values that the command would not use (a resumed run's
+// model options are its checkpoint's) before --dump-config prints them; it returns comment lines.
+using BeforeDump = std::function<std::string(po::variables_map&)>;
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
-           const std::vector<std::string>& args, po::variables_map& vm);
+           const std::vector<std::string>& args, po::variables_map& vm, const BeforeDump& before_dump = {});
 
 // The options in `vm` that --dump-config prints, typed as checkpoints store them (numbers as
 // numbers, the rest as its text): a run records them in /train/options.

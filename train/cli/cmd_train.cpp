@@ -321,7 +321,17 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
   po::variables_map vm;
   const std::string usage = finetune ? "--from CKPT.h5 --train FILE.tsv --save-dir DIR [options]"
                                      : "(--task NAME | --train FILE.tsv [--valid FILE.tsv]) --save-dir DIR [options]";
-  if (!parse(command, usage, options, args, vm)) return {};
+  // --dump-config of a command that would resume shows the model the checkpoint holds
+  const BeforeDump resumed_model = [finetune](po::variables_map& v) -> std::string {
+    if (finetune || v.count("overwrite") || !v.count("save-dir")) return "";
+    const std::string last = v["save-dir"].as<std::string>() + "/checkpoint_last.h5";
+    if (!std::filesystem::exists(last)) return "";
+    const Checkpoint checkpoint = read_checkpoint(last);
+    take_model_options_from(v, checkpoint.config);
+    v.at("tokenizer").value() = checkpoint.vocab.tokenizer;
+    return "# model and tokenizer options: those of " + last + ", the run this command resumes\n";
+  };
+  if (!parse(command, usage, options, args, vm, resumed_model)) return {};
   read_training_options(vm);  // range checks now, before anything is set up or created
   if (!finetune && vm["tie-embeddings"].as<std::string>() == "all" && !vm["shared-vocab"].as<bool>())
     throw UsageError("--tie-embeddings all shares the source embedding too, which needs one vocabulary: add --shared-vocab");

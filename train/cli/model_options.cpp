@@ -41,6 +41,18 @@ po::options_description model_options() {
   return o;
 }
 
+void take_model_options_from(po::variables_map& vm, const ModelConfig& saved) {
+  for (const ModelField& f : model_fields()) {
+    if (f.option.empty() || f.attribute.empty() || !vm.count(f.option)) continue;
+    const ConfigValue v = f.get(saved);
+    boost::any& slot = vm.at(f.option).value();
+    if (f.is_bool) slot = std::get<std::int64_t>(v) != 0;
+    else if (const auto* i = std::get_if<std::int64_t>(&v)) slot = static_cast<long long>(*i);
+    else if (const auto* d = std::get_if<double>(&v)) slot = *d;
+    else slot = std::get<std::string>(v);
+  }
+}
+
 ModelConfig read_model_config(const po::variables_map& vm) {
   ModelConfig c;
   try {

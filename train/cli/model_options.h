@@ -14,6 +14,9 @@ ModelConfig read_model_config(const po::variables_map& vm);
 
 // Resuming a run: a model option given explicitly that differs from the checkpoint's value is
 // refused (UsageError naming the option and both values); defaults are not compared.
+// Sets the model options in `vm` to the values of `saved` (a resumed run's checkpoint).
+void take_model_options_from(po::variables_map& vm, const ModelConfig& saved);
+
 void check_same_model(const po::variables_map& vm, const ModelConfig& saved, const std::string& checkpoint);
 
 }  // namespace heed::cli

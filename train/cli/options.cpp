@@ -60,7 +60,7 @@ std::map<std::string, AttrValue> effective_options(const po::variables_map& vm) 
 }
 
 bool parse(const std::string& command, const std::string& usage, const po::options_description& options,
-           const std::vector<std::string>& args, po::variables_map& vm) {
+           const std::vector<std::string>& args, po::variables_map& vm, const BeforeDump& before_dump) {
   try {
     const po::parsed_options parsed = po::command_line_parser(args).options(options).run();
     for (const po::option& o : parsed.options)
@@ -94,7 +94,8 @@ bool parse(const std::string& command, const std::string& usage, const po::optio
     throw UsageError(std::string(e.what()) + " (see heed " + command + " --help)");
   }
   if (vm.count("dump-config")) {
-    std::cout << "# heed " << command << " effective configuration\n";
+    const std::string note = before_dump ? before_dump(vm) : "";
+    std::cout << "# heed " << command << " effective configuration\n" << note;
     for (const auto& [name, value] : vm)
       if (is_setting(name, value))
         std::cout << name << " = " << value_text(value) << "\n";

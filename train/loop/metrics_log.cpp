@@ -1,7 +1,10 @@
 // metrics.csv rows.
 #include "train/loop/metrics_log.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
+#include <stdexcept>
 #include <sstream>
 #include <vector>
 
@@ -29,6 +32,15 @@ MetricsLog::MetricsLog(const std::string& path, long long step) : path_(path) {
   }
   std::ofstream out(path, std::ios::trunc);
   for (const std::string& l : kept) out << l << "\n";
+  check_written(out);
+}
+
+// A row that did not reach the file (a full disk, an I/O error) ends the run with the reason,
+// as a failed checkpoint save does, instead of leaving silent gaps in metrics.csv.
+void MetricsLog::check_written(std::ofstream& out) const {
+  errno = 0;
+  out.flush();
+  if (!out) throw std::runtime_error(path_ + ": cannot write (" + (errno ? std::strerror(errno) : "I/O error") + ")");
 }
 
 void MetricsLog::append(const MetricsRow& r) const {
@@ -40,7 +52,9 @@ void MetricsLog::append(const MetricsRow& r) const {
   if (r.validated) row << r.valid_chrf << ',' << r.valid_token_acc;
   else row << ',';
   row << "\n";
-  std::ofstream(path_, std::ios::app) << row.str();
+  std::ofstream out(path_, std::ios::app);
+  out << row.str();
+  check_written(out);
 }
 
 }  // namespace heed

@@ -4,6 +4,7 @@
 // (valid_chrf, valid_token_acc) come after elapsed_s, so that older files keep their columns.
 #pragma once
 
+#include <iosfwd>
 #include <string>
 
 namespace heed {
@@ -21,11 +22,13 @@ class MetricsLog {
   // came after the last save and will be written again by the resumed run); a new run
   // (step 0) starts the file with its header.
   MetricsLog(const std::string& path, long long step);
+  // Throws std::runtime_error "PATH: cannot write (REASON)" when the row does not reach the file.
   void append(const MetricsRow& row) const;
 
   static const char* header();
 
  private:
+  void check_written(std::ofstream& out) const;
   std::string path_;
 };
 
