@@ -131,7 +131,7 @@ std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInpu
   if (o.sampling.enabled)
     for (Index b = 0; b < batch; ++b) rngs.push_back(sequence_rng(o.sampling.seed, ids.empty() ? std::uint64_t(b) : ids[b]));
   std::vector<std::vector<std::int32_t>> prefixes(std::size_t(batch), std::vector<std::int32_t>{kBos});
-  std::vector<Hypothesis> hyps{std::size_t(batch)};
+  std::vector<Hypothesis> hyps(static_cast<std::size_t>(batch));
   std::vector<bool> done(std::size_t(batch), false);
   for (Index step = 0; step < longest; ++step) {
     const LogProbs log_probs = scorer.next(prefixes);
