@@ -2,6 +2,7 @@
 #include "checkpoints/checkpoint_file.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -225,31 +226,74 @@ void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
   H5::Exception::dontPrint();
   const std::string tmp = path + ".tmp", prev = path + ".prev";
   const std::vector<char> image = build_image(path, data);
-  write_bytes(tmp, image);
-  // Read back what the disk holds now, as a load would: nothing is renamed into place unless it
-  // loads and holds exactly `data`.
   try {
+    write_bytes(tmp, image);
+    // Read back and decode what was written, as a load would (from the page cache: this checks
+    // that the file decodes to exactly `data`, not the medium): nothing is renamed into place
+    // unless it loads and holds `data`.
     const std::string difference = first_difference(data, load_checkpoint_file(tmp));
     if (!difference.empty()) throw error(path, "cannot save: " + difference + " would not read back as written");
-  } catch (const std::runtime_error&) {
+    std::error_code ec;
+    if (fs::exists(path, ec)) {  // keep the last good file as PATH.prev; PATH itself stays in place
+      fs::remove(prev, ec);
+      fs::create_hard_link(path, prev, ec);
+      if (ec) fs::copy_file(path, prev, fs::copy_options::overwrite_existing, ec);
+      if (ec) fs::remove(prev, ec);  // a partial copy (a full disk) is no previous checkpoint
+    }
+    fs::rename(tmp, path, ec);  // atomic replace
+    if (ec) throw error(path, "cannot rename " + tmp + " into place (" + ec.message() + ")");
+  } catch (...) {  // whatever failed, no half-made .tmp stays behind
     ::unlink(tmp.c_str());
     throw;
   }
   std::error_code ec;
-  if (fs::exists(path)) {  // keep the last good file as PATH.prev; PATH itself stays in place
-    fs::remove(prev, ec);
-    fs::create_hard_link(path, prev, ec);
-    if (ec) fs::copy_file(path, prev, fs::copy_options::overwrite_existing, ec);
+  const fs::path dir = fs::absolute(path, ec).parent_path();
+  try {
+    fsync_directory(dir.string());
+  } catch (const std::runtime_error& e) {
+    throw error(path, std::string("saved, but the directory could not be flushed to disk: ") + e.what());
   }
-  fs::rename(tmp, path, ec);  // atomic replace
-  if (ec) throw error(path, "cannot rename " + tmp + " into place (" + ec.message() + ")");
-  fsync_directory(fs::absolute(path).parent_path().string());
 }
+
+namespace {
+
+CheckpointData parse_image(const std::string& path, const std::vector<char>& bytes);
+
+// libhdf5 1.10 can crash on a damaged file (fuzz/findings/checkpoint). An unsealed file, which
+// nothing has checked, is therefore parsed first in a child process: if HDF5 crashes there,
+// the load is a one-line error instead of a crash of heed.
+void parse_in_child_first(const std::string& path, const std::vector<char>& bytes) {
+  const pid_t child = ::fork();
+  if (child < 0) return;  // no process to spare: parse in this one, as before
+  if (child == 0) {
+    ::alarm(60);  // a hang in libhdf5 ends the child too
+    try {
+      parse_image(path, bytes);
+    } catch (...) {  // an error the parent will meet and report itself
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status))
+    throw error(path, "damaged checkpoint (libhdf5 crashed reading it, signal " + std::to_string(WTERMSIG(status)) +
+                          "; the file has no seal to check it first)");
+}
+
+}  // namespace
 
 CheckpointData load_checkpoint_file(const std::string& path) {
   H5::Exception::dontPrint();
   const std::vector<char> bytes = read_bytes(path);
-  check_seal(path, bytes);  // a damaged file stops here, before HDF5 parses a byte of it
+  // A damaged sealed file stops here, before HDF5 parses a byte of it.
+  if (check_seal(path, bytes) == SealState::Unsealed) parse_in_child_first(path, bytes);
+  return parse_image(path, bytes);
+}
+
+namespace {
+
+CheckpointData parse_image(const std::string& path, const std::vector<char>& bytes) {
   const H5Reader probe(path, bytes);
   CheckpointData data;
   try {
@@ -295,5 +339,7 @@ CheckpointData load_checkpoint_file(const std::string& path) {
   }
   return data;
 }
+
+}  // namespace
 
 }  // namespace heed

@@ -54,10 +54,15 @@ SealState check_seal(const std::string& path, const std::vector<char>& bytes) {
   if (!starts_with(bytes, 0, kMagic, sizeof kMagic - 1)) {
     // HDF5 may also sit behind another program's user block; that is not a heed checkpoint.
     for (std::size_t at = 512; at + 8 <= bytes.size(); at *= 2)
-      if (starts_with(bytes, at, kHdf5Signature, 8)) throw std::runtime_error(path + ": not a heed checkpoint");
+      if (starts_with(bytes, at, kHdf5Signature, 8))
+        throw std::runtime_error(path + ": not a heed checkpoint (an HDF5 file behind a user block that is not heed's " +
+                                 "seal: another program's file, or a damaged seal)");
     throw std::runtime_error(path + ": not an HDF5 file");
   }
-  const std::string seal(bytes.data(), std::min(bytes.size(), kSealSize));
+  if (bytes.size() < kSealSize + 8 || !starts_with(bytes, kSealSize, kHdf5Signature, 8))
+    throw std::runtime_error(path + ": damaged checkpoint (" + std::to_string(bytes.size()) +
+                             " bytes: no HDF5 file after its seal; truncated?)");
+  const std::string seal(bytes.data(), kSealSize);
   std::istringstream lines(seal.substr(sizeof kMagic - 1));
   std::string bytes_word, crc_word;
   unsigned long long size = 0;

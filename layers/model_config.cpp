@@ -191,6 +191,7 @@ void validate(const ModelConfig& c) {
   check_product(std::max(c.src_vocab_size, c.tgt_vocab_size), c.d_model, "--d-model: the embedding");
   check_product(c.max_len, c.d_model, "--max-len: the position table");
   check_product(c.d_ff, c.d_model, "--d-ff: the feed-forward layer");
+  check_product(4 * c.d_model, 2 * c.d_model, "--d-model: the attention and LSTM weights");
   if (c.tie_embeddings == TieEmbeddings::All && c.src_vocab_size != c.tgt_vocab_size)
     throw std::invalid_argument("--tie-embeddings all: the source and target vocabularies differ (" +
                                 std::to_string(c.src_vocab_size) + " and " + std::to_string(c.tgt_vocab_size) +

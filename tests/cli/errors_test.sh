@@ -102,5 +102,23 @@ if grep -qx "d-model = 8" "$work/dump" && grep -qx "heads = 2" "$work/dump" && g
 else
   echo "FAIL: --dump-config of a resume"; cat "$work/dump"; failures=$((failures + 1))
 fi
+# Text holding a placeholder of Boost's error messages (%value%) once hung heed forever.
+for args in "train --task copy --save-dir $work/p --dropout %value%" "translate --checkpoint x --beam %value%"; do
+  timeout 20 "$heed" $args > /dev/null 2> "$work/err"
+  rc=$?
+  if [ "$rc" -eq 2 ] && grep -q "'%value%' cannot be used" "$work/err"; then
+    echo "ok: $(cat "$work/err")"
+  else
+    echo "FAIL: heed $args -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
+  fi
+done
+printf 'task = copy\ndropout = %%value%%\n' > "$work/placeholder.ini"
+timeout 20 "$heed" train --config "$work/placeholder.ini" --save-dir "$work/p" 2> "$work/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "placeholder.ini:2: '%value%' cannot be used" "$work/err"; then
+  echo "ok: $(cat "$work/err")"
+else
+  echo "FAIL: %value% in an INI file -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
+fi
 echo "$failures failures"
 [ "$failures" -eq 0 ]

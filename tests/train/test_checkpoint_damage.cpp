@@ -96,6 +96,11 @@ TEST_F(DamagedCheckpoint, EveryFlippedByteIsFoundBeforeHdf5ReadsIt) {
     write_all(bad, bytes);
     const std::string msg = load_error(bad);
     EXPECT_EQ(msg.rfind(bad + ": ", 0), 0u) << "byte " << at << ": " << msg;
+    // found by the seal, before HDF5 parsed anything
+    EXPECT_TRUE(msg.find(": damaged checkpoint (") != std::string::npos || msg.find(": not an HDF5 file") != std::string::npos ||
+                msg.find("user block that is not heed's seal") != std::string::npos)
+        << "byte " << at << ": " << msg;
+    EXPECT_EQ(msg.find("H5"), std::string::npos) << "byte " << at << ": " << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
     ++checked;
   }
@@ -105,10 +110,24 @@ TEST_F(DamagedCheckpoint, EveryFlippedByteIsFoundBeforeHdf5ReadsIt) {
     const std::string msg = load_error(bad);
     EXPECT_EQ(msg.rfind(bad + ": ", 0), 0u) << size << " bytes: " << msg;
   }
+  {
+    std::string seal = "heed-checkpoint-seal 1\nbytes 60\ncrc32 00000000\n";
+    seal.resize(60, '\0');
+    write_all(bad, std::vector<char>(seal.begin(), seal.end()));
+    EXPECT_NE(load_error(bad).find("no HDF5 file after its seal"), std::string::npos) << load_error(bad);
+  }
   std::vector<char> longer = good;
   longer.push_back('x');
   write_all(bad, longer);
   EXPECT_NE(load_error(bad).find("truncated or appended to"), std::string::npos);
+}
+
+// An unsealed file (written before seals, or by h5py) is not checked before HDF5 reads it, and
+// libhdf5 1.10 crashes on this damaged one (a fuzzer's finding): the crash stays in a child process.
+TEST_F(DamagedCheckpoint, AnUnsealedFileThatCrashesHdf5IsAOneLineError) {
+  const std::string file = std::string(HEED_SOURCE_DIR) + "/fuzz/corpus/checkpoint/unsealed_attribute_segv.h5";
+  const std::string msg = load_error(file);
+  EXPECT_NE(msg.find(file + ": damaged checkpoint (libhdf5 crashed reading it, signal "), std::string::npos) << msg;
 }
 
 TEST_F(DamagedCheckpoint, ADirectoryIsNamedAsOne) {

@@ -194,7 +194,7 @@ TEST_F(CheckpointTest, KilledSaveKeepsTheLastGoodCheckpoint) {
   one_step(model, opt);  // the weights now differ from the file
   // A save that dies after k bytes of the new file, for k across the whole file.
   const long long size = static_cast<long long>(fs::file_size(path("last.h5")));
-  for (long long k : {0LL, 1LL, 511LL, 512LL, 4096LL, size / 3, size / 2, size - 1, size + 1}) {
+  for (long long k : {0LL, 1LL, 511LL, 512LL, 4096LL, size / 3, size / 2, size - 1, size, size + 1}) {
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
@@ -207,6 +207,8 @@ TEST_F(CheckpointTest, KilledSaveKeepsTheLastGoodCheckpoint) {
     const Checkpoint loaded = read_checkpoint(path("last.h5"));
     Transformer check(tiny_config(7));
     load_weights_from(path("last.h5"), check, nullptr);
+    // The new file has the old one's size (same shapes): the hook kills at every k up to it.
+    EXPECT_EQ(WIFSIGNALED(status), k <= size) << "k = " << k;
     if (WIFSIGNALED(status)) {
       EXPECT_EQ(WTERMSIG(status), SIGKILL);
       EXPECT_EQ(loaded.train.step, 1) << "killed after " << k << " bytes";

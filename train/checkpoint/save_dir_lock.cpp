@@ -31,12 +31,18 @@ SaveDirLock::SaveDirLock(const std::string& dir) {
   if (fd_ < 0) throw error(dir, std::string("cannot write here (") + std::strerror(errno) + ")");
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     const int why = errno;
-    char pid[32] = {};
-    const ssize_t n = ::pread(fd_, pid, sizeof pid - 1, 0);
+    // The holder writes its pid just after taking the lock: read a few times, digits only.
+    std::string pid;
+    for (int attempt = 0; attempt < 20 && pid.empty(); ++attempt) {
+      char text[32] = {};
+      const ssize_t n = ::pread(fd_, text, sizeof text - 1, 0);
+      for (ssize_t i = 0; i < n && text[i] >= '0' && text[i] <= '9'; ++i) pid += text[i];
+      if (pid.empty()) ::usleep(10000);
+    }
     ::close(fd_);
     fd_ = -1;
     if (why == EWOULDBLOCK)
-      throw error(dir, "another heed run is using it (pid " + std::string(n > 0 ? pid : "unknown") +
+      throw error(dir, "another heed run is using it (pid " + (pid.empty() ? std::string("unknown") : pid) +
                            "); wait for it to end, or give another --save-dir");
     throw error(dir, std::string("cannot lock heed.lock (") + std::strerror(why) + ")");
   }

@@ -191,6 +191,9 @@ int run_train(const po::variables_map& vm, bool finetune) {
   } else {
     throw UsageError(finetune ? "--train FILE.tsv is required" : "give --task NAME or --train FILE.tsv");
   }
+  // Before the data is read (a second run stops at once) and before anything in the save-dir is
+  // read, deleted or written.
+  const SaveDirLock lock(train_opts.save_dir);
   std::vector<Example> train, valid;
   try {
     train = load_examples(source, "train");
@@ -202,7 +205,6 @@ int run_train(const po::variables_map& vm, bool finetune) {
 
   const std::string save_dir = train_opts.save_dir;
   const std::string last = save_dir + "/checkpoint_last.h5";
-  const SaveDirLock lock(save_dir);  // before anything in save_dir is read, deleted or written
   // --overwrite: a run already in save_dir is neither resumed nor kept; its files are deleted
   // only once everything below has been checked, just before training starts.
   const bool overwrite = vm.count("overwrite") > 0;  // never from an INI file (see parse)
