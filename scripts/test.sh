@@ -15,7 +15,10 @@ release() {
   ctest --test-dir build --output-on-failure -j"$(nproc)"
 }
 sanitize() {
-  scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEED_SANITIZE=ON
+  # -O1 -g1: what the sanitizers' authors suggest (usable speed, stack traces with lines), and
+  # about half the compile time of -O2 -g on 2 cores; Eigen's own assertions stay on.
+  scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+    -DHEED_SANITIZE=ON
   # halt on the first report; leaks are reported too (the default on Linux)
   ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
