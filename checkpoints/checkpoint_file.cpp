@@ -225,6 +225,8 @@ void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
   namespace fs = std::filesystem;
   H5::Exception::dontPrint();
   const std::string tmp = path + ".tmp", prev = path + ".prev";
+  std::error_code is_dir_error;
+  if (fs::is_directory(path, is_dir_error)) throw error(path, "is a directory, not a checkpoint file");
   const std::vector<char> image = build_image(path, data);
   try {
     write_bytes(tmp, image);

@@ -2,6 +2,8 @@
 #include "layers/model_config.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -31,6 +33,14 @@ std::string config_value_text(const ConfigValue& value) {
 }
 
 namespace {
+
+// A float setting as the double a person wrote (0.1f -> 0.1, not 0.10000000149011612): the
+// shortest decimal that reads back as the same float.
+double as_written(Scalar value) {
+  char text[32];
+  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+  return std::strtod(std::string(text, end).c_str(), nullptr);
+}
 
 // `name` is how errors name the setting: "--d-model", or the attribute of a stored-only one.
 std::int64_t as_int(const ConfigValue& v, const std::string& name) {
@@ -109,7 +119,7 @@ std::vector<ModelField> make_fields() {
     f.attribute = "dropout";
     f.help = "dropout probability";
     f.cli_default = 0.1;
-    f.get = [](const ModelConfig& c) { return ConfigValue(double(c.dropout)); };
+    f.get = [](const ModelConfig& c) { return ConfigValue(as_written(c.dropout)); };
     f.set = [](ModelConfig& c, const ConfigValue& v) {
       const double* p = std::get_if<double>(&v);
       if (!p || !(*p >= 0 && *p < 1)) throw std::invalid_argument("--dropout: must be in [0, 1), got " + config_value_text(v));

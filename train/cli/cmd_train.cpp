@@ -221,8 +221,16 @@ int run_train(const po::variables_map& vm, bool finetune) {
   StartFrom start;
   const bool resume = !overwrite && fs::exists(last);
   if (resume) {
-    checkpoint = read_checkpoint(last);
-    if (checkpoint->train.task != source.describe())
+    try {
+      checkpoint = read_checkpoint(last);
+    } catch (const std::runtime_error& e) {
+      if (!fs::exists(last + ".prev")) throw;
+      throw std::runtime_error(std::string(e.what()) + "; the checkpoint before it is " + last + ".prev: copy it " +
+                               "over checkpoint_last.h5 to resume from there");
+    }
+    std::error_code same_file_error;
+    const bool same_file = !source.tsv.empty() && fs::equivalent(checkpoint->train.task, source.tsv, same_file_error);
+    if (checkpoint->train.task != source.describe() && !same_file)
       throw UsageError(last + " is a run on " + checkpoint->train.task + ", not " + source.describe() +
                        "; give another --save-dir, or --overwrite to start afresh");
     if (!finetune) {
@@ -262,6 +270,8 @@ int run_train(const po::variables_map& vm, bool finetune) {
   }
   if (finetune && vm.count("freeze")) train_opts.freeze = vm["freeze"].as<std::vector<std::string>>();
   check_lengths(pre->encode(train), model->config().max_len, source.describe());
+  // validation pairs too: found now, not at the first validation with the steps before it unsaved
+  check_lengths(pre->encode(valid), model->config().max_len, vm.count("valid") ? vm["valid"].as<std::string>() : "validation data");
   if (start.optimizer_state && checkpoint->optimizer != optimizer_name(train_opts.optimizer.kind))
     throw UsageError("--optimizer " + optimizer_name(train_opts.optimizer.kind) + " differs from " +
                      checkpoint->optimizer + ", whose state " + checkpoint->path + " holds; add --reset-optimizer " +

@@ -1,5 +1,6 @@
 // heed translate: sources from a file or stdin to a file or stdout; greedy, beam (n-best) or
 // sampled, by one checkpoint or an ensemble.
+#include <filesystem>
 #include <unistd.h>
 
 #include <cerrno>
@@ -114,6 +115,12 @@ int run_translate(const po::variables_map& vm) {
   const std::size_t batch_size = std::size_t(checked_int(vm, "batch-size", 1, 1 << 20));
   const std::string input = vm["input"].as<std::string>();
   const bool n_best = vm.count("n-best") > 0;
+  if (const std::string out = vm["output"].as<std::string>(); out != "-")
+    for (const std::string& checkpoint : vm["checkpoint"].as<std::vector<std::string>>()) {
+      std::error_code ec;
+      if (std::filesystem::equivalent(out, checkpoint, ec))
+        throw UsageError("--output " + out + " is the checkpoint " + checkpoint + ": writing there would destroy it");
+    }
   const std::vector<LoadedModel> loaded = load_ensemble(vm["checkpoint"].as<std::vector<std::string>>());
   const std::vector<TranslationModel> models = translation_models(loaded);
   const std::string name = input == "-" ? "stdin" : input;

@@ -58,13 +58,20 @@ int main(int argc, char** argv) {
       std::cerr << "heed: error: unknown command '" << command << "' (see heed --help)\n";
       return 2;
     }
-    if (!parsed.run) return 0;  // --help or --dump-config printed
+    // What went to stdout must have arrived (a full disk, a closed pipe): else exit 1, not 0.
+    const auto stdout_written = [&](int status) {
+      std::cout.flush();
+      if (std::cout) return status;
+      std::cerr << "heed " << command << ": error: stdout: write failed\n";
+      return status == 0 ? 1 : status;
+    };
+    if (!parsed.run) return stdout_written(0);  // --help or --dump-config printed
     try {
       setup_process(parsed.process);
     } catch (const std::invalid_argument& e) {
       throw UsageError(e.what());
     }
-    return parsed.run();
+    return stdout_written(parsed.run());
   } catch (const UsageError& e) {
     std::cerr << "heed " << command << ": error: " << e.what() << "\n";
     return 2;

@@ -73,7 +73,12 @@ bool parse(const std::string& command, const std::string& usage, const po::optio
            const std::vector<std::string>& args, po::variables_map& vm, const BeforeDump& before_dump) {
   for (const std::string& arg : args) refuse_placeholders(arg, "argument '" + arg + "'");
   try {
-    const po::parsed_options parsed = po::command_line_parser(args).options(options).run();
+    // No abbreviations: "--ov" must not mean --overwrite
+    const po::parsed_options parsed =
+        po::command_line_parser(args)
+            .options(options)
+            .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+            .run();
     for (const po::option& o : parsed.options)
       if (o.position_key >= 0)  // a word that belongs to no option: refused, never ignored
         throw UsageError("unexpected argument '" + o.value.front() + "': every input is given by an option (see heed " +
@@ -90,6 +95,7 @@ bool parse(const std::string& command, const std::string& usage, const po::optio
       if (!file) throw UsageError(path + ": cannot open config file");
       std::stringstream in;
       in << file.rdbuf();
+      if (in.str().rfind("\xEF\xBB\xBF", 0) == 0) in.str(in.str().substr(3));  // a UTF-8 BOM
       std::istringstream lines(in.str());
       int number = 0;
       for (std::string line; std::getline(lines, line);) refuse_placeholders(line, path + ":" + std::to_string(++number));

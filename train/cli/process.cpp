@@ -1,6 +1,7 @@
 // Threads, allocator, signals.
 #include "train/cli/process.h"
 
+#include <unistd.h>
 #include <malloc.h>
 
 #include <signal.h>
@@ -28,6 +29,10 @@ extern "C" void on_stop_signal(int signal) {
     return;
   }
   request_stop(signal);
+  static const char note[] =
+      "\nheed: stopping after the current step (a validation under way finishes first), then saving; "
+      "signal again to quit at once without saving\n";
+  [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, note, sizeof note - 1);
 }
 
 }  // namespace

@@ -115,6 +115,10 @@ std::size_t Trainer::valid_count() const {
   return options_.valid_limit == 0 ? valid_examples_.size() : std::min(valid_examples_.size(), options_.valid_limit);
 }
 
+bool Trainer::has_ranked_best() const {
+  return state_.best_metric != options_.policy.worst() && std::filesystem::exists(path("checkpoint_best.h5"));
+}
+
 double Trainer::elapsed() const {
   return elapsed_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 }
@@ -123,7 +127,10 @@ void Trainer::announce(Progress& progress) const {
   if (!ranking_restarted_.empty()) progress.line(ranking_restarted_);  // a change of behaviour: said even when quiet
   if (options_.quiet) return;
   if (valid_examples_.empty()) {
-    progress.line("no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint");
+    progress.line(has_ranked_best()
+                      ? "no validation data (--valid): checkpoint_best.h5, ranked by " + state_.valid_metric +
+                            " earlier in this run, is kept as it is"
+                      : "no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint");
   } else {
     const std::size_t used = valid_count();
     progress.line("validation: " + (used == valid_examples_.size() ? "all " + std::to_string(used) + " pairs"
@@ -172,8 +179,9 @@ void Trainer::save(const std::string& name) {
 
 EvalResult Trainer::validate() {
   last_eval_step_ = state_.step;
-  if (valid_examples_.empty()) {  // nothing to compare: the latest state stands in for the best
-    save("checkpoint_best.h5");
+  if (valid_examples_.empty()) {  // nothing to compare: the latest state stands in for the best,
+    // unless an earlier part of the run ranked one by validation: that one is kept
+    if (!has_ranked_best()) save("checkpoint_best.h5");
     return EvalResult{};
   }
   const std::vector<Example> subset(valid_examples_.begin(), valid_examples_.begin() + long(valid_count()));

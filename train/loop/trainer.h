@@ -73,6 +73,8 @@ class Trainer {
   double elapsed() const;
   // The validation pairs evaluated each time: the first --valid-size, or all.
   std::size_t valid_count() const;
+  // Whether checkpoint_best.h5 holds a model ranked by validation (earlier in this run).
+  bool has_ranked_best() const;
   // What the run starts with, said once above the progress: validation size and metric.
   void announce(Progress& progress) const;
   std::string path(const std::string& name) const { return options_.save_dir + "/" + name; }

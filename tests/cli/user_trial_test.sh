@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# What a new user's trial found (each once lost work or misled): a validation pair longer than
+# --max-len is refused at start, not at the first validation; a resume without --valid keeps the
+# ranked checkpoint_best.h5; translate --output cannot overwrite its checkpoint; option prefixes
+# are not guessed (--ov is not --overwrite); output that cannot be written is exit 1; a damaged
+# checkpoint_last.h5 names the .prev beside it; the same --train file by another path resumes.
+# Usage: user_trial_test.sh HEED_BINARY
+set -uo pipefail
+heed=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() {  # DESCRIPTION CONDITION...
+  local what="$1"; shift
+  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
+}
+cd "$work"
+"$heed" data --task copy --split train --max-length 5 --size 300 > train.tsv
+"$heed" data --task copy --split valid --max-length 5 --size 50 > valid.tsv
+long=$(printf 'a %.0s' $(seq 40))
+{ head -3 valid.tsv; printf '%s\t%s\n' "$long" "a"; } > vlong.tsv
+m=(--d-model 8 --heads 2 --d-ff 8 --enc-layers 1 --dec-layers 1 --threads 1 --max-len 16 --eval-every 5 --save-every 5)
+
+"$heed" train --train train.tsv --valid vlong.tsv "${m[@]}" --steps 10 --save-dir vl 2> err; rc=$?
+check "a too-long validation pair is refused before training (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'vlong.tsv: pair 4 has 40 tokens' err && [ ! -e vl/metrics.csv ]"
+
+"$heed" train --train train.tsv --valid valid.tsv "${m[@]}" --steps 10 --valid-metric loss --save-dir run 2>/dev/null
+best_before=$(h5dump -a /train/step run/checkpoint_best.h5 | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
+"$heed" train --train train.tsv "${m[@]}" --steps 20 --valid-metric loss --save-dir run 2> err
+best_after=$(h5dump -a /train/step run/checkpoint_best.h5 | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
+check "a resume without --valid keeps the ranked best (step $best_before, then $best_after)" \
+  bash -c "[ '$best_before' = '$best_after' ] && grep -q 'is kept as it is' err"
+
+cp run/checkpoint_last.h5 victim.h5
+echo "1 2 3" > src.txt
+"$heed" translate --checkpoint victim.h5 --input src.txt --output victim.h5 2> err; rc=$?
+check "translate --output onto its checkpoint is refused (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'writing there would destroy it' err && $heed translate --checkpoint victim.h5 < src.txt > /dev/null"
+
+"$heed" train --train train.tsv "${m[@]}" --ste 30 --save-dir run 2> err; rc=$?
+check "an option prefix is not guessed (exit $rc: $(cat err))" bash -c "[ $rc -eq 2 ]"
+
+"$heed" eval --checkpoint run/checkpoint_last.h5 --data valid.tsv --json > /dev/full 2> err; rc=$?
+check "eval to a full stdout is exit 1 (exit $rc: $(cat err))" bash -c "[ $rc -eq 1 ] && grep -q 'stdout: write failed' err"
+
+cp run/checkpoint_last.h5 run/checkpoint_last.h5.prev
+printf 'x' | dd of=run/checkpoint_last.h5 bs=1 seek=5000 conv=notrunc 2>/dev/null
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --save-dir run 2> err; rc=$?
+check "a damaged checkpoint_last.h5 names its .prev (exit $rc)" bash -c "[ $rc -ne 0 ] && grep -q 'checkpoint_last.h5.prev: copy it' err"
+cp run/checkpoint_last.h5.prev run/checkpoint_last.h5
+
+"$heed" train --train "$work/train.tsv" "${m[@]}" --steps 25 --save-dir run 2> err; rc=$?
+check "the same --train file by another path resumes (exit $rc)" bash -c "[ $rc -eq 0 ] && grep -q 'resuming from' err"
+
+echo "$failures failures"
+[ "$failures" -eq 0 ]
