@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs the whole test suite: the Release build's ctest suite,
-# the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer, and a short run of
-# every fuzzer (scripts/fuzz.sh). Each stage installs what it needs (only missing packages).
-# Usage: scripts/test.sh             all three stages (what CI runs)
-#        scripts/test.sh --release   the Release suite only (build/)
-#        scripts/test.sh --sanitize  the ASan + UBSan suite only (build-asan/)
-#        scripts/test.sh --fuzz      the fuzzers only, 20 s each (scripts/fuzz.sh --help for more)
+# Sets everything up, builds, and runs the test suite (the Release build's ctest suite: what CI
+# runs). Two more stages exist but are not in CI yet (their combined time within CI's 90 minutes
+# on 2 cores is not measured): the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
+# and a short run of every fuzzer (scripts/fuzz.sh). Each stage installs what it needs.
+# Usage: scripts/test.sh             the Release suite (build/)
+#        scripts/test.sh --sanitize  the ASan + UBSan suite (build-asan/)
+#        scripts/test.sh --fuzz      the fuzzers, 20 s each (scripts/fuzz.sh --help for more)
+#        scripts/test.sh --all       all three
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stage="${1:-all}"
+stage="${1:---release}"
 
 release() {
   scripts/setup.sh build
@@ -26,9 +27,9 @@ sanitize() {
 fuzz() { scripts/fuzz.sh --seconds 20; }
 
 case "$stage" in
-  all) release; sanitize; fuzz ;;
+  --all) release; sanitize; fuzz ;;
   --release) release ;;
   --sanitize) sanitize ;;
   --fuzz) fuzz ;;
-  *) echo "usage: scripts/test.sh [--release | --sanitize | --fuzz]" >&2; exit 2 ;;
+  *) echo "usage: scripts/test.sh [--release | --sanitize | --fuzz | --all]" >&2; exit 2 ;;
 esac
