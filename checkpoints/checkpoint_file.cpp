@@ -278,6 +278,9 @@ void parse_in_child_first(const std::string& path, const std::vector<char>& byte
   int status = 0;
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+    throw error(path, "damaged checkpoint (libhdf5 did not finish reading it in 60 s; the file has no seal to check "
+                      "it first)");
   if (WIFSIGNALED(status))
     throw error(path, "damaged checkpoint (libhdf5 crashed reading it, signal " + std::to_string(WTERMSIG(status)) +
                           "; the file has no seal to check it first)");
