@@ -268,6 +268,8 @@ void parse_in_child_first(const std::string& path, const std::vector<char>& byte
   const pid_t child = ::fork();
   if (child < 0) return;  // no process to spare: parse in this one, as before
   if (child == 0) {
+    // Die by the signal itself, even where a sanitizer's handler would report and exit(1).
+    for (int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) std::signal(fatal, SIG_DFL);
     ::alarm(60);  // a hang in libhdf5 ends the child too
     try {
       parse_image(path, bytes);
@@ -284,6 +286,8 @@ void parse_in_child_first(const std::string& path, const std::vector<char>& byte
   if (WIFSIGNALED(status))
     throw error(path, "damaged checkpoint (libhdf5 crashed reading it, signal " + std::to_string(WTERMSIG(status)) +
                           "; the file has no seal to check it first)");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)  // the child parses or throws, then exits 0
+    throw error(path, "damaged checkpoint (libhdf5 failed reading it; the file has no seal to check it first)");
 }
 
 }  // namespace
