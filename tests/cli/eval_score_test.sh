@@ -8,21 +8,7 @@ set -uo pipefail
 heed="$1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-expect_usage_error() {
-  local expected="$1"
-  shift
-  "$heed" "$@" < /dev/null > "$work/out" 2> "$work/err"
-  local rc=$? lines
-  lines=$(wc -l < "$work/err")
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$expected" "$work/err"; then
-    fail "heed $* -> exit $rc, $lines stderr lines:"; cat "$work/err"
-  else
-    ok "$(cat "$work/err")"
-  fi
-}
+source "$(dirname "$0")/cli_lib.sh"
 # is_json FILE: one JSON object that python parses (no nan, no text before or after it)
 is_json() { python3 -m json.tool "$1" > /dev/null 2>&1 && [ "$(head -c1 "$1")" = "{" ]; }
 

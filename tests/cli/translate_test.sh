@@ -7,23 +7,7 @@ set -uo pipefail
 heed="$1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-
-# expect_usage_error "expected text" heed-args...: one stderr line holding the text, exit 2.
-expect_usage_error() {
-  local expected="$1"
-  shift
-  "$heed" "$@" < /dev/null > "$work/out" 2> "$work/err"
-  local rc=$? lines
-  lines=$(wc -l < "$work/err")
-  if [ "$rc" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -qF -- "$expected" "$work/err"; then
-    fail "heed $* -> exit $rc, $lines stderr lines:"; cat "$work/err"
-  else
-    ok "$(cat "$work/err")"
-  fi
-}
+source "$(dirname "$0")/cli_lib.sh"
 
 small=(--task reverse --max-length 6 --task-size 1000 --d-model 24 --heads 2 --d-ff 32 --enc-layers 1 --dec-layers 1
        --batch-size 16 --threads 1 --quiet)
