@@ -14,9 +14,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-pass() { echo "ok: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "$0")/cli_lib.sh"
 args=(train --task copy --max-length 6 --task-size 2000 --d-model 16 --heads 2 --d-ff 32 --enc-layers 1
       --dec-layers 1 --batch-size 16 --eval-every 0 --threads 1 --seed 5)
 step_of() { h5dump -a /train/step "$1" 2>/dev/null | sed -n 's/.*(0): \([0-9]*\).*/\1/p'; }
@@ -38,7 +36,7 @@ if mount_tmpfs "$work/small" 4m; then
   step=$(step_of "$dir/checkpoint_last.h5")
   if [ "$rc" -eq 1 ] && grep -q "No space left on device" "$work/full.log" && ! grep -qi "segmentation\|H5Dclose" "$work/full.log" &&
      [ -n "$step" ] && loads "$dir/checkpoint_last.h5" && [ ! -e "$dir/checkpoint_last.h5.tmp" ]; then
-    pass "disk full: exit 1, '$(grep -m1 "No space" "$work/full.log")', checkpoint_last.h5 at step $step loads"
+    ok "disk full: exit 1, '$(grep -m1 "No space" "$work/full.log")', checkpoint_last.h5 at step $step loads"
   else
     fail "disk full: exit $rc, step '$step'"; cat "$work/full.log" "$work/load.err"
   fi
@@ -46,7 +44,7 @@ if mount_tmpfs "$work/small" 4m; then
   "$heed" "${args[@]}" --steps $((step + 10)) --save-every 10 --save-dir "$dir" 2> "$work/resume.log"
   if [ $? -eq 0 ] && grep -q "resuming from .* at step $step" "$work/resume.log" &&
      [ "$(step_of "$dir/checkpoint_last.h5")" = "$((step + 10))" ]; then
-    pass "disk full: the resume continued from step $step to $((step + 10))"
+    ok "disk full: the resume continued from step $step to $((step + 10))"
   else
     fail "disk full: resume"; cat "$work/resume.log"
   fi
@@ -60,7 +58,7 @@ if mount_tmpfs "$work/ro" 1m && mount -o remount,ro "$work/ro" 2>/dev/null; then
   rc=$?
   if [ "$rc" -ne 0 ] && grep -q -- "--save-dir $work/ro: cannot write here (Read-only file system)" "$work/ro.log" &&
      [ "$(wc -l < "$work/ro.log")" -eq 1 ]; then
-    pass "read-only save-dir: exit $rc, '$(cat "$work/ro.log")'"
+    ok "read-only save-dir: exit $rc, '$(cat "$work/ro.log")'"
   else
     fail "read-only save-dir: exit $rc"; cat "$work/ro.log"
   fi
@@ -81,7 +79,7 @@ wait "$first"
 first_rc=$?
 if [ "$rc" -ne 0 ] && grep -q "another heed run is using it (pid $first)" "$work/second.log" && [ "$first_rc" -eq 143 ] &&
    loads "$work/shared/checkpoint_last.h5"; then
-  pass "second run refused: '$(cat "$work/second.log")'; the first ended with 143 and its checkpoint loads"
+  ok "second run refused: '$(cat "$work/second.log")'; the first ended with 143 and its checkpoint loads"
 else
   fail "second run: exit $rc, first run exit $first_rc"; cat "$work/second.log" "$work/first.log"
 fi
@@ -104,7 +102,7 @@ before=$(step_of "$work/killed/checkpoint_last.h5")
 "$heed" "${args[@]}" --steps $((before + 5)) --save-every 1 --save-dir "$work/killed" 2> "$work/killed.log"
 if [ $? -eq 0 ] && grep -q "resuming from .* at step $before" "$work/killed.log" &&
    [ "$(step_of "$work/killed/checkpoint_last.h5")" = "$((before + 5))" ]; then
-  pass "kill -9 six times: every checkpoint loaded; the resume went from step $before to $((before + 5))"
+  ok "kill -9 six times: every checkpoint loaded; the resume went from step $before to $((before + 5))"
 else
   fail "kill -9: resume from '$before'"; cat "$work/killed.log"
 fi

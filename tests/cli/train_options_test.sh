@@ -9,25 +9,7 @@ set -uo pipefail
 heed="$1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
-
-# expect_usage_error "expected text" heed-args...: exit 2 and exactly one stderr line holding the text.
-expect_usage_error() {
-  local expected="$1"
-  shift
-  "$heed" "$@" > "$work/out" 2> "$work/err"
-  local rc=$?
-  if [ "$rc" -ne 2 ] || [ "$(wc -l < "$work/err")" -ne 1 ] || ! grep -qF -- "$expected" "$work/err"; then
-    fail "heed $* -> exit $rc, expected 2 and '$expected':"
-    cat "$work/err"
-  else
-    echo "ok: $(cat "$work/err")"
-  fi
-}
+source "$(dirname "$0")/cli_lib.sh"
 
 tiny=(--d-model 8 --heads 2 --d-ff 8 --enc-layers 1 --dec-layers 1 --threads 1)
 task=(--task copy --max-length 4 --task-size 100)

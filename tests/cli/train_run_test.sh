@@ -9,11 +9,7 @@ heed="$1"
 fixtures="$2/tests/fixtures"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*"
-  failures=$((failures + 1))
-}
+source "$(dirname "$0")/cli_lib.sh"
 attr() { h5dump -a "/train/$2" "$1" 2>/dev/null | sed -n 's/.*(0): "\{0,1\}\([^"]*\)"\{0,1\}$/\1/p'; }
 column() { head -1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 
