@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "layers/kv_cache.h"
 #include "layers/transformer.h"
 
 HEED_NAMESPACE_BEGIN
@@ -23,13 +24,9 @@ class IncrementalDecoder : public DecoderState {
 
  private:
   struct LayerCache {
-    Matrix self_k, self_v;    // (B·max_steps, C): row b·max_steps + t
+    SelfAttentionCache self;
     Matrix cross_k, cross_v;  // (B·S, C)
   };
-  // One query row per sequence attends to `len` cached rows per sequence (block stride `stride`),
-  // keys masked by `keys` when not empty. q (B, C) -> context (B, C).
-  Matrix attend(const Matrix& q, const Matrix& k, const Matrix& v, Index stride, Index len, const Mask& keys) const;
-  Tensor self_attention(const MultiHeadAttention& attn, const Tensor& x, LayerCache& cache);
   Tensor cross_attention(const MultiHeadAttention& attn, const Tensor& x, const LayerCache& cache) const;
 
   const Transformer& model_;

@@ -1,0 +1,63 @@
+// Cached keys and values, and attention of one query per sequence over them.
+#include "layers/kv_cache.h"
+
+#include <cmath>
+#include <limits>
+
+#include "autograd/check.h"
+#include "autograd/ops.h"
+#include "autograd/tape.h"
+
+HEED_NAMESPACE_BEGIN
+
+Matrix attend_cached(const Matrix& q, const Matrix& k, const Matrix& v, Index heads, Index stride, Index len,
+                     const Mask& keys) {
+  const Index d = q.cols() / heads;
+  const Scalar scale = Scalar(1) / std::sqrt(Scalar(d));
+  Matrix context = Matrix::Zero(q.rows(), q.cols());
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> scores(len);
+  for (Index b = 0; b < q.rows(); ++b)
+    for (Index h = 0; h < heads; ++h) {
+      const auto k_bh = k.block(b * stride, h * d, len, d);
+      const auto v_bh = v.block(b * stride, h * d, len, d);
+      scores.noalias() = k_bh * (q.row(b).segment(h * d, d).transpose() * scale);
+      Scalar max = -std::numeric_limits<Scalar>::infinity();
+      for (Index j = 0; j < len; ++j)
+        if (keys.size() == 0 || keys(b, j)) max = std::max(max, scores(j));
+      if (max == -std::numeric_limits<Scalar>::infinity()) continue;  // no visible key: zero context
+      for (Index j = 0; j < len; ++j)
+        scores(j) = keys.size() == 0 || keys(b, j) ? std::exp(scores(j) - max) : Scalar(0);
+      scores /= scores.sum();
+      context.row(b).segment(h * d, d).noalias() = scores.transpose() * v_bh;
+    }
+  return context;
+}
+
+Matrix gather_sequences(const Matrix& m, Index stride, const std::vector<Index>& rows) {
+  Matrix out(Index(rows.size()) * stride, m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.middleRows(Index(i) * stride, stride) = m.middleRows(rows[i] * stride, stride);
+  return out;
+}
+
+SelfAttentionCache::SelfAttentionCache(Index batch, Index max_steps, Index d_model)
+    : k_(Matrix::Zero(batch * max_steps, d_model)), v_(Matrix::Zero(batch * max_steps, d_model)), max_steps_(max_steps) {}
+
+Tensor SelfAttentionCache::step(const MultiHeadAttention& attn, const Tensor& x, Index position) {
+  HEED_CHECK(position >= 0 && position < max_steps_, "key/value cache: position " << position << " of " << max_steps_);
+  NoGradGuard no_grad;
+  const Index c = x.cols(), batch = x.rows();
+  const Matrix qkv = linear(x, attn.in_proj_weight, attn.in_proj_bias).value();  // (B, 3C)
+  for (Index b = 0; b < batch; ++b) {
+    k_.row(b * max_steps_ + position) = qkv.row(b).segment(c, c);
+    v_.row(b * max_steps_ + position) = qkv.row(b).segment(2 * c, c);
+  }
+  const Matrix context = attend_cached(qkv.leftCols(c), k_, v_, attn.num_heads(), max_steps_, position + 1, Mask());
+  return attn.out_proj.forward(Tensor(context));
+}
+
+void SelfAttentionCache::select(const std::vector<Index>& rows) {
+  k_ = gather_sequences(k_, max_steps_, rows);
+  v_ = gather_sequences(v_, max_steps_, rows);
+}
+
+HEED_NAMESPACE_END
