@@ -110,6 +110,19 @@ GradcheckResult check_lstm_seq2seq(Arch arch, TieEmbeddings tie = TieEmbeddings:
       model->named_parameters());
 }
 
+// The decoder-only language model: the loss of two windows (line ends </s> inside, no padding)
+// against every parameter; 2 layers, tied or untied generator, learned or sinusoidal positions.
+GradcheckResult check_language_model(TieEmbeddings tie, bool learned_positions) {
+  const ModelConfig config{.arch = Arch::Lm, .src_vocab_size = 9, .tgt_vocab_size = 9, .d_model = 8, .num_heads = 2,
+                           .d_ff = 12, .dec_layers = 2, .max_len = 5, .dropout = Scalar(0.1),
+                           .learned_positions = learned_positions, .tie_embeddings = tie, .seed = 6};
+  const std::unique_ptr<Seq2SeqModel> model = make_model(config);
+  model->eval();  // dropout off
+  Seq2SeqBatch batch{.batch = 2, .src = {}, .tgt_in = {2, 4, 5, 2, 6, 7, 8, 4, 3, 2},
+                     .tgt_out = {4, 5, 2, 6, 7, 8, 4, 3, 2, 5}};
+  return gradcheck([&] { return cross_entropy(model->forward(batch), batch.tgt_out); }, model->named_parameters());
+}
+
 // A row of every element of each tensor, side by side: one output for gradcheck to project.
 Tensor flattened(const std::vector<Tensor>& parts) {
   std::vector<Tensor> rows;
@@ -205,6 +218,10 @@ const std::vector<LayerCheck>& layer_checks() {
       // Tied embeddings: one matrix used in two or three places gets the sum of their gradients.
       {"transformer_loss_tied_all", "Transformer with one matrix for source, target embedding and generator",
        [] { return check_transformer(true, false, TieEmbeddings::All); }},
+      {"language_model_loss", "decoder-only lm (2 pre-LN layers under a causal mask), 2 windows of 5",
+       [] { return check_language_model(TieEmbeddings::None, false); }},
+      {"language_model_tied_learned", "lm with embedding = generator weight and learned positions",
+       [] { return check_language_model(TieEmbeddings::Decoder, true); }},
       {"lstm_attention_tied_decoder", "LSTM with attention, target embedding = generator weight",
        [] { return check_lstm_seq2seq(Arch::LstmAttention, TieEmbeddings::Decoder); }},
   };

@@ -14,14 +14,15 @@ std::string arch_name(Arch arch) {
     case Arch::Transformer: return "transformer";
     case Arch::Lstm: return "lstm";
     case Arch::LstmAttention: return "lstm-attention";
+    case Arch::Lm: return "lm";
   }
   return "?";
 }
 
 Arch parse_arch(const std::string& name) {
-  for (Arch arch : {Arch::Transformer, Arch::Lstm, Arch::LstmAttention})
+  for (Arch arch : {Arch::Transformer, Arch::Lstm, Arch::LstmAttention, Arch::Lm})
     if (arch_name(arch) == name) return arch;
-  throw std::invalid_argument("--arch: '" + name + "' is not one of transformer, lstm, lstm-attention");
+  throw std::invalid_argument("--arch: '" + name + "' is not one of transformer, lstm, lstm-attention, lm");
 }
 
 std::string config_value_text(const ConfigValue& value) {
@@ -100,8 +101,10 @@ std::vector<ModelField> make_fields() {
   std::vector<ModelField> fields;
   {
     ModelField arch = choice_field(
-        "arch", "arch", "model family: transformer | lstm (RNN encoder-decoder) | lstm-attention (RNN with attention)",
-        {"transformer", "lstm", "lstm-attention"}, "transformer", [](const ModelConfig& c) { return arch_name(c.arch); },
+        "arch", "arch",
+        "model family: transformer | lstm (RNN encoder-decoder) | lstm-attention (RNN with attention) | lm "
+        "(decoder-only language model on --text)",
+        {"transformer", "lstm", "lstm-attention", "lm"}, "transformer", [](const ModelConfig& c) { return arch_name(c.arch); },
         [](ModelConfig& c, const std::string& s) { c.arch = parse_arch(s); });
     arch.when_absent = std::string("transformer");  // checkpoints from before the LSTM families
     fields.push_back(std::move(arch));
@@ -206,10 +209,14 @@ void validate(const ModelConfig& c) {
     throw std::invalid_argument("--tie-embeddings all: the source and target vocabularies differ (" +
                                 std::to_string(c.src_vocab_size) + " and " + std::to_string(c.tgt_vocab_size) +
                                 " tokens); give --shared-vocab");
-  if (c.arch == Arch::Transformer && c.d_model % c.num_heads != 0)
+  const bool lstm = c.arch == Arch::Lstm || c.arch == Arch::LstmAttention;
+  if (c.arch == Arch::Lm && c.tie_embeddings == TieEmbeddings::All)
+    throw std::invalid_argument("--tie-embeddings all: an lm has no source embedding; give decoder (its embedding = the "
+                                "generator)");
+  if (!lstm && c.d_model % c.num_heads != 0)
     throw std::invalid_argument("--heads: " + std::to_string(c.num_heads) + " does not divide --d-model " +
                                 std::to_string(c.d_model));
-  if (c.arch != Arch::Transformer && c.enc_layers != c.dec_layers)
+  if (lstm && c.enc_layers != c.dec_layers)
     throw std::invalid_argument("--dec-layers: " + arch_name(c.arch) + " starts decoder layer l from encoder layer l, so " +
                                 "--enc-layers (" + std::to_string(c.enc_layers) + ") and --dec-layers (" +
                                 std::to_string(c.dec_layers) + ") must be equal");

@@ -16,7 +16,7 @@
 HEED_NAMESPACE_BEGIN
 
 // The model families (README "Model families").
-enum class Arch { Transformer, Lstm, LstmAttention };
+enum class Arch { Transformer, Lstm, LstmAttention, Lm };
 enum class Activation { ReLU, GELU };
 
 // Which embeddings share one matrix (Press & Wolf 2017; Marian's --tied-embeddings[-all]):
@@ -29,11 +29,11 @@ struct ModelConfig {
   Index src_vocab_size = 64;
   Index tgt_vocab_size = 64;
   Index d_model = 128;     // Transformer width; LSTM hidden and embedding size
-  Index num_heads = 4;     // Transformer only
-  Index d_ff = 512;        // Transformer only
+  Index num_heads = 4;     // Transformer and lm only
+  Index d_ff = 512;        // Transformer and lm only
   Index enc_layers = 2;
   Index dec_layers = 2;
-  Index max_len = 512;     // longest sequence in tokens (+ BOS/EOS)
+  Index max_len = 512;     // longest sequence in tokens (+ BOS/EOS); lm: the context
   Scalar dropout = Scalar(0.1);
   bool norm_first = true;  // Transformer: pre-LN (true) or post-LN
   Activation activation = Activation::ReLU;
@@ -46,7 +46,7 @@ struct ModelConfig {
   std::uint64_t seed = 1;  // initialisation and dropout masks
 };
 
-std::string arch_name(Arch arch);  // "transformer", "lstm", "lstm-attention"
+std::string arch_name(Arch arch);  // "transformer", "lstm", "lstm-attention", "lm"
 // The family named `name`; throws std::invalid_argument naming --arch for another name.
 Arch parse_arch(const std::string& name);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "autograd/check.h"
+#include "layers/language_model.h"
 #include "layers/lstm_seq2seq.h"
 #include "layers/transformer.h"
 
@@ -46,6 +47,7 @@ EncodedSource select_sequences(const EncodedSource& source, const std::vector<In
 std::unique_ptr<Seq2SeqModel> make_model(const ModelConfig& config) {
   validate(config);
   if (config.arch == Arch::Transformer) return std::make_unique<Transformer>(config);
+  if (config.arch == Arch::Lm) return std::make_unique<LanguageModel>(config);
   return std::make_unique<LstmSeq2Seq>(config);
 }
 

@@ -38,6 +38,8 @@ class EncoderLayer : public Module {
   // x (B·T, C), mask (B·T, T) -> (B·T, C)
   Tensor forward(const Tensor& x, const Mask& mask, Index batch, Tensor* attention = nullptr) const;
 
+  bool norm_first() const { return norm_first_; }
+
   MultiHeadAttention self_attn;
   FeedForward ff;
   LayerNorm norm1, norm2;
