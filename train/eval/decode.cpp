@@ -96,15 +96,7 @@ class EnsembleScorer {
     return last;
   }
 
-  // In double, so that scores summed over many steps keep their precision.
-  static LogProbs log_softmax(const Matrix& logits) {
-    LogProbs out = logits.cast<double>();
-    for (Index r = 0; r < out.rows(); ++r) {
-      const double max = out.row(r).maxCoeff();
-      out.row(r).array() -= max + std::log((out.row(r).array() - max).exp().sum());
-    }
-    return out;
-  }
+  static LogProbs log_softmax(const Matrix& logits) { return log_probabilities(logits); }
 
   std::vector<Member> members_;
 };

@@ -34,6 +34,12 @@ class EvalMode {
 
 std::string EvalResult::json() const {
   JsonObject o;
+  if (language_model) {
+    o.number("loss", loss).number("perplexity", perplexity);
+    if (bits_per_char >= 0) o.number("bits_per_char", bits_per_char).integer("characters", (long long)characters);
+    o.integer("tokens", (long long)tokens);
+    return o.str();
+  }
   o.number("loss", loss).number("perplexity", perplexity).number("exact_match", exact_match);
   o.number("token_accuracy", token_accuracy).number("bleu", bleu, 4).number("chrf", chrf, 4);
   o.integer("sentences", (long long)sentences).integer("tokens", (long long)tokens);
@@ -43,6 +49,16 @@ std::string EvalResult::json() const {
 
 std::string EvalResult::summary() const {
   char buf[512];
+  if (language_model) {
+    std::snprintf(buf, sizeof buf, "loss %.4f  ppl %.3f", loss, perplexity);
+    std::string out = buf;
+    if (bits_per_char >= 0) {
+      std::snprintf(buf, sizeof buf, "  bits/char %.4f", bits_per_char);
+      out += buf;
+    }
+    std::snprintf(buf, sizeof buf, "  (%zu tokens)", tokens);
+    return out + buf;
+  }
   std::snprintf(buf, sizeof buf,
                 "loss %.4f  ppl %.3f  exact %.2f%%  token acc %.2f%%  BLEU %.2f  chrF %.2f", loss, perplexity,
                 100 * exact_match, 100 * token_accuracy, bleu, chrf);

@@ -17,8 +17,13 @@ struct EvalResult {
   double exact_match = 0, token_accuracy = 0;  // [0, 1]
   double bleu = 0, chrf = 0;                   // 0-100, sacreBLEU's scale
   double pronoun_accuracy = -1;                // [0, 1]; -1 when no example has a pronoun
-  std::size_t sentences = 0, tokens = 0;
+  std::size_t sentences = 0, tokens = 0;  // a language model: windows evaluated, tokens predicted
   std::vector<std::string> hypotheses;
+  // A language model's text (train/eval/evaluate_text.h): no translation metrics, but bits per
+  // character = total nats / ln 2 / characters, when the whole text was evaluated (-1 otherwise).
+  bool language_model = false;
+  double bits_per_char = -1;
+  std::size_t characters = 0;
 
   std::string json() const;     // one JSON object; a non-finite number is null (json.h)
   std::string summary() const;  // one human-readable line

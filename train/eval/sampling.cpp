@@ -30,6 +30,22 @@ std::int32_t sample_token(const Eigen::Ref<const Eigen::RowVectorXd>& log_probs,
   return order[std::min(pick, keep - 1)];
 }
 
+Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> log_probabilities(const Matrix& logits) {
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> out = logits.cast<double>();
+  for (Index r = 0; r < out.rows(); ++r) {
+    const double max = out.row(r).maxCoeff();
+    out.row(r).array() -= max + std::log((out.row(r).array() - max).exp().sum());
+  }
+  return out;
+}
+
+std::int32_t next_token(const Eigen::Ref<const Eigen::RowVectorXd>& log_probs, const SamplingOptions& options, Rng& rng) {
+  if (options.enabled) return sample_token(log_probs, options, rng);
+  Index best = 0;
+  log_probs.maxCoeff(&best);
+  return std::int32_t(best);
+}
+
 Rng sequence_rng(std::uint64_t seed, std::uint64_t id) {
   // Rng's splitmix seeding spreads nearby seeds apart; the multiplier keeps (seed, id) pairs distinct.
   return Rng(seed * 0x9E3779B97F4A7C15ull + id);

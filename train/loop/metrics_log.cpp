@@ -46,10 +46,13 @@ void MetricsLog::check_written(std::ofstream& out) const {
 void MetricsLog::append(const MetricsRow& r) const {
   std::ostringstream row;
   row << r.step << ',' << r.epoch << ',' << r.lr << ',' << r.train_loss << ',' << (long long)r.tokens_per_s << ',';
-  if (r.validated) row << r.valid_loss << ',' << r.valid_exact_match << ',' << r.valid_bleu;
-  else row << ",,";
+  const bool translated = r.validated && r.translation_metrics;
+  if (r.validated) row << r.valid_loss;
+  row << ',';
+  if (translated) row << r.valid_exact_match << ',' << r.valid_bleu;
+  else row << ',';
   row << ',' << r.elapsed_s << ',';
-  if (r.validated) row << r.valid_chrf << ',' << r.valid_token_acc;
+  if (translated) row << r.valid_chrf << ',' << r.valid_token_acc;
   else row << ',';
   row << "\n";
   std::ofstream out(path_, std::ios::app);

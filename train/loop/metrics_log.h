@@ -13,6 +13,7 @@ struct MetricsRow {
   long long step = 0, epoch = 0;
   double lr = 0, train_loss = 0, tokens_per_s = 0, elapsed_s = 0;
   bool validated = false;  // the validation columns below hold values
+  bool translation_metrics = true;  // false (a language model): only valid_loss is filled
   double valid_loss = 0, valid_exact_match = 0, valid_bleu = 0, valid_chrf = 0, valid_token_acc = 0;
 };
 

@@ -8,7 +8,6 @@
 
 #include "autograd/ops.h"
 #include "autograd/tape.h"
-#include "train/eval/batch.h"
 #include "train/loop/metrics_log.h"
 #include "train/loop/number_text.h"
 
@@ -75,16 +74,29 @@ std::vector<Parameter> trainable_parameters(const Module& model, const std::vect
 
 Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> train, std::vector<Example> valid,
                  TrainOptions options, std::string data_name, StartFrom start)
+    : Trainer(model, std::move(pre),
+              [&](const Preprocessor& p, const TrainOptions& o) {
+                return pair_data(p, train, std::move(valid), o.batch_size, o.seed);
+              },
+              std::move(options), std::move(data_name), start) {}
+
+Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, TokenStream train, TokenStream valid, Index context,
+                 TrainOptions options, std::string data_name, StartFrom start)
+    : Trainer(model, std::move(pre),
+              [&](const Preprocessor&, const TrainOptions& o) {
+                return text_data(std::move(train), std::move(valid), context, o.batch_size, o.seed);
+              },
+              std::move(options), std::move(data_name), start) {}
+
+Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, const MakeData& make_data, TrainOptions options,
+                 std::string data_name, StartFrom start)
     : model_(model),
       pre_(std::move(pre)),
-      train_examples_(std::move(train)),
-      valid_examples_(std::move(valid)),
-      train_pairs_(pre_.encode(train_examples_)),
       options_(std::move(options)),
+      data_(make_data(pre_, options_)),
       data_name_(std::move(data_name)),
       trainable_(trainable_parameters(model, options_.freeze)),
-      optimizer_(trainable_, options_.optimizer),
-      sampler_(train_pairs_, options_.batch_size, options_.seed) {
+      optimizer_(trainable_, options_.optimizer) {
   state_.valid_metric = valid_metric_name(options_.policy.metric);
   state_.best_metric = options_.policy.worst();
   state_.run_options = options_.run_options;
@@ -94,7 +106,7 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> tra
   if (start.training_state) {
     state_ = start.checkpoint->train;
     if (state_.data_position.size() == 2)
-      sampler_.set_position({state_.data_position[0], std::size_t(state_.data_position[1])});
+      data_->set_position({state_.data_position[0], std::size_t(state_.data_position[1])});
     if (state_.step > 0) model_.dropout_rng().set_state(state_.dropout_rng);
     elapsed_before_ = state_.elapsed_s;
     state_.run_options = options_.run_options;  // the file records the run that writes it
@@ -112,7 +124,8 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> tra
 }
 
 std::size_t Trainer::valid_count() const {
-  return options_.valid_limit == 0 ? valid_examples_.size() : std::min(valid_examples_.size(), options_.valid_limit);
+  const std::size_t size = data_->valid_size();
+  return options_.valid_limit == 0 ? size : std::min(size, options_.valid_limit);
 }
 
 bool Trainer::has_ranked_best() const {
@@ -126,17 +139,17 @@ double Trainer::elapsed() const {
 void Trainer::announce(Progress& progress) const {
   if (!ranking_restarted_.empty()) progress.line(ranking_restarted_);  // a change of behaviour: said even when quiet
   if (options_.quiet) return;
-  if (valid_examples_.empty()) {
-    progress.line(has_ranked_best()
-                      ? "no validation data (--valid): checkpoint_best.h5, ranked by " + state_.valid_metric +
-                            " earlier in this run, is kept as it is"
-                      : "no validation data (--valid): checkpoint_best.h5 will be the latest checkpoint");
+  const std::size_t size = data_->valid_size();
+  const std::string unit = data_->valid_unit(), none = "no validation data (" + data_->valid_option() + "): ";
+  if (size == 0) {
+    progress.line(has_ranked_best() ? none + "checkpoint_best.h5, ranked by " + state_.valid_metric +
+                                          " earlier in this run, is kept as it is"
+                                    : none + "checkpoint_best.h5 will be the latest checkpoint");
   } else {
     const std::size_t used = valid_count();
-    progress.line("validation: " + (used == valid_examples_.size() ? "all " + std::to_string(used) + " pairs"
-                                                                   : "the first " + std::to_string(used) + " of " +
-                                                                         std::to_string(valid_examples_.size()) +
-                                                                         " pairs (--valid-size)") +
+    progress.line("validation: " + (used == size ? "all " + std::to_string(used) + " " + unit
+                                                 : "the first " + std::to_string(used) + " of " + std::to_string(size) +
+                                                       " " + unit + " (--valid-size)") +
                   "; checkpoint_best.h5 by " + valid_metric_name(options_.policy.metric) + " (" +
                   (options_.policy.lower_is_better() ? "lower" : "higher") + " is better)");
   }
@@ -152,7 +165,7 @@ Trainer::StepStats Trainer::train_step(double lr) {
   StepStats stats;
   double loss_sum = 0;
   for (int micro = 0; micro < options_.accumulate; ++micro) {
-    const Seq2SeqBatch batch = to_model_batch(make_batch(train_pairs_, sampler_.next()));
+    const Seq2SeqBatch batch = data_->next_batch();
     const Tensor loss = cross_entropy(model_.forward(batch), batch.tgt_out,
                                       {.label_smoothing = Scalar(options_.label_smoothing)});
     tape.backward(options_.accumulate == 1 ? loss : loss * (Scalar(1) / Scalar(options_.accumulate)));
@@ -168,7 +181,7 @@ Trainer::StepStats Trainer::train_step(double lr) {
 }
 
 void Trainer::save(const std::string& name) {
-  const SamplerPosition pos = sampler_.position();
+  const SamplerPosition pos = data_->position();
   state_.epoch = (long long)pos.epoch;
   state_.data_position = {pos.epoch, pos.batch};
   state_.dropout_rng = model_.dropout_rng().state();
@@ -179,13 +192,12 @@ void Trainer::save(const std::string& name) {
 
 EvalResult Trainer::validate() {
   last_eval_step_ = state_.step;
-  if (valid_examples_.empty()) {  // nothing to compare: the latest state stands in for the best,
+  if (data_->valid_size() == 0) {  // nothing to compare: the latest state stands in for the best,
     // unless an earlier part of the run ranked one by validation: that one is kept
     if (!has_ranked_best()) save("checkpoint_best.h5");
     return EvalResult{};
   }
-  const std::vector<Example> subset(valid_examples_.begin(), valid_examples_.begin() + long(valid_count()));
-  const EvalResult r = evaluate(model_, pre_, subset, EvalOptions{.batch_size = 128, .decode = {}, .translate = true});
+  const EvalResult r = data_->validate(model_, valid_count());
   const CheckpointPolicy& policy = options_.policy;
   const bool better = policy.improves(r, state_.best_metric) || !std::filesystem::exists(path("checkpoint_best.h5"));
   if (better) {
@@ -242,11 +254,12 @@ TrainOutcome Trainer::run() {
     // The run's last step validates here, whatever --eval-every says, so that its row holds it.
     const bool out_of_time = options_.time_limit_minutes > 0 && now > 60 * options_.time_limit_minutes;
     const bool last_step = state_.step >= options_.steps || out_of_time;
-    MetricsRow row{.step = state_.step, .epoch = (long long)sampler_.position().epoch, .lr = lr,
+    MetricsRow row{.step = state_.step, .epoch = (long long)data_->position().epoch, .lr = lr,
                    .train_loss = stats.loss, .tokens_per_s = tokens_per_s, .elapsed_s = elapsed()};
     if (options_.policy.eval_due(state_.step) || last_step) {
       outcome.last_eval = validate();
-      row.validated = !valid_examples_.empty();
+      row.validated = data_->valid_size() > 0;
+      row.translation_metrics = !outcome.last_eval.language_model;
       const EvalResult& v = outcome.last_eval;
       row.valid_loss = v.loss, row.valid_exact_match = v.exact_match, row.valid_bleu = v.bleu;
       row.valid_chrf = v.chrf, row.valid_token_acc = v.token_accuracy;

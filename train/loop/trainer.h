@@ -4,14 +4,18 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "data/batching.h"
+#include "data/token_stream.h"
 #include "train/checkpoint/checkpoint_io.h"
 #include "train/loop/checkpoint_policy.h"
 #include "train/loop/progress.h"
 #include "train/loop/stop.h"
+#include "train/loop/training_data.h"
 #include "train/optim/lr_schedule.h"
 #include "train/optim/optimizer.h"
 
@@ -19,7 +23,7 @@ HEED_NAMESPACE_BEGIN
 
 struct TrainOptions {
   long long steps = 4000;        // total optimizer steps of the run (resume stops at the same total)
-  std::size_t batch_size = 64;   // sentences per micro-batch
+  std::size_t batch_size = 64;   // sentences (a language model: windows) per micro-batch
   int accumulate = 1;            // micro-batches per optimizer step
   OptimizerConfig optimizer;
   LrSchedule schedule;
@@ -53,7 +57,11 @@ struct TrainOutcome {
 
 class Trainer {
  public:
+  // An encoder-decoder on sentence pairs.
   Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> train, std::vector<Example> valid,
+          TrainOptions options, std::string data_name, StartFrom start = {});
+  // A language model on a text, in windows of `context` tokens.
+  Trainer(Seq2SeqModel& model, Preprocessor pre, TokenStream train, TokenStream valid, Index context,
           TrainOptions options, std::string data_name, StartFrom start = {});
 
   TrainOutcome run();
@@ -64,6 +72,9 @@ class Trainer {
     std::size_t tokens = 0;
     bool finite = true;
   };
+  using MakeData = std::function<std::unique_ptr<TrainingData>(const Preprocessor&, const TrainOptions&)>;
+  Trainer(Seq2SeqModel& model, Preprocessor pre, const MakeData& make_data, TrainOptions options, std::string data_name,
+          StartFrom start);
   StepStats train_step(double lr);
   // Validates, saves checkpoint_best.h5 when it improves, and says so.
   EvalResult validate();
@@ -81,14 +92,12 @@ class Trainer {
 
   Seq2SeqModel& model_;
   Preprocessor pre_;
-  std::vector<Example> train_examples_, valid_examples_;
-  std::vector<EncodedPair> train_pairs_;
   TrainOptions options_;
+  std::unique_ptr<TrainingData> data_;
   TrainingState state_;
   std::string data_name_;
   std::vector<Parameter> trainable_;
   Optimizer optimizer_;
-  BatchSampler sampler_;
   Progress* progress_ = nullptr;  // while run() runs
   long long last_eval_step_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
