@@ -49,6 +49,7 @@ po::options_description common_options();
 Command parse_train(const std::vector<std::string>& args, bool finetune);
 Command parse_eval(const std::vector<std::string>& args);
 Command parse_translate(const std::vector<std::string>& args);
+Command parse_generate(const std::vector<std::string>& args);
 Command parse_score(const std::vector<std::string>& args);
 Command parse_average(const std::vector<std::string>& args);
 Command parse_data(const std::vector<std::string>& args);

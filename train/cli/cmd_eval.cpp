@@ -6,6 +6,7 @@
 #include "train/cli/option_checks.h"
 #include "train/cli/translation_setup.h"
 #include "train/eval/evaluate.h"
+#include "train/eval/evaluate_text.h"
 #include "train/eval/json.h"
 
 namespace heed::cli {
@@ -24,6 +25,8 @@ Command parse_eval(const std::vector<std::string>& args) {
                                                           "train | valid | test")(
       "data", po::value<std::string>(),
       "a TSV file of source<TAB>target pairs (a pair longer than the checkpoint's max_len is refused, as train does)")(
+      "text", po::value<std::string>(),
+      "a language model (--arch lm): a plain text, evaluated for loss, perplexity and bits per character")(
       "seed", po::value<long long>()->default_value(1), "the task's seed (as in training)")(
       "min-length", po::value<int>()->default_value(1), "task sequences: shortest")(
       "max-length", po::value<int>()->default_value(20), "task sequences: longest")(
@@ -34,7 +37,7 @@ Command parse_eval(const std::vector<std::string>& args) {
       "also exact match by source length, in buckets of N words (0 = off); JSON: by_length");
   options.add(decode_options());
   po::variables_map vm;
-  if (!parse("eval", "--checkpoint CKPT.h5 (--task NAME [--split test] | --data FILE.tsv) [--beam K] [--json]", options,
+  if (!parse("eval", "--checkpoint CKPT.h5 (--task NAME [--split test] | --data FILE.tsv | --text FILE) [--beam K] [--json]", options,
              args, vm))
     return {};
   return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_eval(vm); }};
@@ -87,8 +90,31 @@ std::string shown_json(const std::vector<Example>& examples, const std::vector<s
   return json + "]";
 }
 
+// A language model on a text: loss, perplexity, bits per character.
+int run_eval_text(const po::variables_map& vm, LoadedModel& m) {
+  for (const char* pairs_only : {"task", "data"})
+    if (vm.count(pairs_only)) throw UsageError(std::string("--") + pairs_only + ": give --text alone (a language model)");
+  for (const char* translation_only : {"show", "by-length", "beam", "max-output"})
+    if (!vm[translation_only].defaulted())
+      throw UsageError(std::string("--") + translation_only + ": a language model is evaluated on --text, not by translating");
+  const std::string path = vm["text"].as<std::string>();
+  const TokenStream text = encode_text(*m.pre, read_text_file(path));
+  if (text.predicted() == 0) throw UsageError(path + ": no text");
+  const EvalResult r = evaluate_text(*m.model, text, m.model->config().max_len, 64);
+  std::cout << (vm["json"].as<bool>() ? r.json() : r.summary()) << std::endl;
+  return 0;
+}
+
 int run_eval(const po::variables_map& vm) {
   DataSource source;
+  const std::string checkpoint = vm["checkpoint"].as<std::string>();
+  if (vm.count("text")) {
+    LoadedModel m = load_for_decoding(checkpoint);
+    if (m.model->config().arch != Arch::Lm)
+      throw UsageError("--text: " + checkpoint + " is a " + arch_name(m.model->config().arch) +
+                       " model, not a language model; give --data or --task");
+    return run_eval_text(vm, m);
+  }
   if (vm.count("task") == vm.count("data")) throw UsageError("give exactly one of --task and --data");
   if (vm.count("task")) {
     source.task = vm["task"].as<std::string>();
@@ -102,7 +128,8 @@ int run_eval(const po::variables_map& vm) {
   const int width = int(checked_int(vm, "by-length", 0));
   const std::size_t show = std::size_t(checked_int(vm, "show", 0));
   const bool json = vm["json"].as<bool>();
-  LoadedModel m = load_for_decoding(vm["checkpoint"].as<std::string>());
+  LoadedModel m = load_for_decoding(checkpoint);
+  if (m.model->config().arch == Arch::Lm) throw UsageError(checkpoint + " is a language model: give --text FILE");
   std::vector<Example> examples;
   try {
     examples = load_examples(source, vm["split"].as<std::string>());

@@ -9,6 +9,7 @@
 #include "train/cli/model_options.h"
 #include "train/checkpoint/save_dir_lock.h"
 #include "train/cli/option_checks.h"
+#include "train/cli/translation_setup.h"
 #include "train/loop/trainer.h"
 
 namespace heed::cli {
@@ -32,6 +33,7 @@ struct TaskOnlyOption {
   long long fallback;
   const char* help;
 };
+constexpr long long kDefaultContext = 64;
 const TaskOnlyOption kTaskOnlyOptions[] = {{"min-length", 1, "task sequences: shortest (--task only)"},
                                            {"max-length", 20, "task sequences: longest (--task only)"},
                                            {"task-size", 20000, "task: training examples (--task only)"}};
@@ -39,12 +41,16 @@ const TaskOnlyOption kTaskOnlyOptions[] = {{"min-length", 1, "task sequences: sh
 po::options_description data_options(bool finetune) {
   po::options_description o("Data");
   if (!finetune) {
-    o.add_options()("task", po::value<std::string>(), "built-in task: copy, reverse, sort, toy-fr");
+    o.add_options()("task", po::value<std::string>(), "built-in task: copy, reverse, sort, toy-fr")(
+        "context", po::value<long long>()->default_value(kDefaultContext),
+        "--arch lm: tokens per training window, the longest context the model reads (stored as max_len)");
     for (const TaskOnlyOption& t : kTaskOnlyOptions)
       o.add_options()(t.name, po::value<long long>()->default_value(t.fallback), t.help);
   }
   o.add_options()("train", po::value<std::string>(), "training pairs, source<TAB>target per line")(
       "valid", po::value<std::string>(), "validation pairs (default: the task's valid split, or none)")(
+      "text", po::value<std::string>(), "--arch lm: the training text, plain UTF-8 (each line end is a token)")(
+      "valid-text", po::value<std::string>(), "--arch lm: the validation text")(
       "valid-size", po::value<long long>()->default_value(0),
       "validation pairs evaluated each time: the first N (0 = all)")(
       "save-dir", po::value<std::string>()->required(),
@@ -87,7 +93,30 @@ po::options_description training_options() {
 // The data and tokenizer options train reads later, checked at once: nothing is created for a
 // command that will be refused.
 void check_data_options(const po::variables_map& vm, bool finetune) {
+  if (vm.count("text")) {  // a language model's data: refuse what belongs to sentence pairs
+    for (const char* pairs_only : {"task", "train", "valid"})
+      if (vm.count(pairs_only))
+        throw UsageError(std::string("--") + pairs_only + ": a language model trains on --text (and --valid-text), " +
+                         "not on sentence pairs");
+  } else if (vm.count("valid-text")) {
+    throw UsageError("--valid-text: the validation text of a language model trained on --text");
+  }
   if (finetune) return;
+  const bool lm = vm["arch"].as<std::string>() == "lm";
+  if (lm && !vm.count("text")) throw UsageError("--arch lm trains on a text: give --text FILE");
+  if (!lm && vm.count("text")) throw UsageError("--text trains a language model: add --arch lm");
+  if (lm) {
+    // Settings of the encoder-decoder only, refused unless they hold their default (as in a --dump-config file).
+    if (vm["enc-layers"].as<long long>() != 2) throw UsageError("--enc-layers: an lm has no encoder (its depth is --dec-layers)");
+    if (vm["max-len"].as<long long>() != 128) throw UsageError("--max-len: an lm reads --context tokens");
+    if (vm["shared-vocab"].as<bool>()) throw UsageError("--shared-vocab: an lm has one vocabulary already");
+    for (const TaskOnlyOption& t : kTaskOnlyOptions)
+      if (vm[t.name].as<long long>() != t.fallback)
+        throw UsageError(std::string("--") + t.name + " shapes a built-in --task's data; an lm reads --text");
+    checked_int(vm, "context", 1, 1 << 20);
+  } else if (vm["context"].as<long long>() != kDefaultContext) {
+    throw UsageError("--context: the window of a language model (--arch lm)");
+  }
   if (vm.count("task")) {
     checked_int(vm, "max-length", checked_int(vm, "min-length", 1, std::numeric_limits<int>::max()),
                 std::numeric_limits<int>::max());
@@ -174,12 +203,27 @@ void check_lengths(const std::vector<EncodedPair>& pairs, Index max_len, const s
                        " tokens, more than --max-len " + std::to_string(max_len) + " allows");
 }
 
-int run_train(const po::variables_map& vm, bool finetune) {
+// A language model's training defaults where the encoder-decoder's do not fit: no label smoothing
+// (a text's next token is not a translation with many right answers), checkpoints ranked by loss.
+void set_text_defaults(po::variables_map& vm) {
+  if (!vm.count("text")) return;
+  if (vm["label-smoothing"].defaulted()) vm.at("label-smoothing").value() = 0.0;
+  if (vm["valid-metric"].defaulted()) vm.at("valid-metric").value() = std::string("loss");
+  if (vm["valid-metric"].as<std::string>() != "loss")
+    throw UsageError("--valid-metric " + vm["valid-metric"].as<std::string>() +
+                     ": a language model is ranked by loss (it translates nothing)");
+}
+
+int run_train(po::variables_map vm, bool finetune) {
   namespace fs = std::filesystem;
+  set_text_defaults(vm);
   TrainOptions train_opts = read_training_options(vm);
   train_opts.run_options = effective_options(vm);
   DataSource source;
-  if (!finetune && vm.count("task")) {
+  const bool text = vm.count("text") > 0;
+  if (text) {
+    source.tsv = vm["text"].as<std::string>();  // names the run's data, as a TSV's path does
+  } else if (!finetune && vm.count("task")) {
     if (vm.count("train")) throw UsageError("give --task or --train, not both");
     source.task = vm["task"].as<std::string>();
     source.task_options.seed = train_opts.seed;
@@ -189,16 +233,23 @@ int run_train(const po::variables_map& vm, bool finetune) {
   } else if (vm.count("train")) {
     source.tsv = vm["train"].as<std::string>();
   } else {
-    throw UsageError(finetune ? "--train FILE.tsv is required" : "give --task NAME or --train FILE.tsv");
+    throw UsageError(finetune ? "--train FILE.tsv (or --text FILE for a language model) is required"
+                              : "give --task NAME or --train FILE.tsv (or --arch lm --text FILE)");
   }
   // Before the data is read (a second run stops at once) and before anything in the save-dir is
   // read, deleted or written.
   const SaveDirLock lock(train_opts.save_dir);
   std::vector<Example> train, valid;
+  std::vector<std::string> train_text, valid_text;
   try {
-    train = load_examples(source, "train");
-    if (vm.count("valid")) valid = load_examples(DataSource{"", vm["valid"].as<std::string>(), {}}, "valid");
-    else if (!source.task.empty()) valid = load_examples(source, "valid");
+    if (text) {
+      train_text = read_text_file(source.tsv);
+      if (vm.count("valid-text")) valid_text = read_text_file(vm["valid-text"].as<std::string>());
+    } else {
+      train = load_examples(source, "train");
+      if (vm.count("valid")) valid = load_examples(DataSource{"", vm["valid"].as<std::string>(), {}}, "valid");
+      else if (!source.task.empty()) valid = load_examples(source, "valid");
+    }
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
@@ -257,6 +308,15 @@ int run_train(const po::variables_map& vm, bool finetune) {
   if (checkpoint) {
     pre = std::make_unique<Preprocessor>(Preprocessor::from_state(checkpoint->vocab));
     model = make_model(checkpoint->config);
+  } else if (text) {
+    pre = std::make_unique<Preprocessor>(build_text_preprocessor(train_text, vm["tokenizer"].as<std::string>(),
+                                                                 vm["bpe-merges"].as<int>(),
+                                                                 std::size_t(vm["min-freq"].as<long long>())));
+    ModelConfig config = read_model_config(vm);
+    config.src_vocab_size = config.tgt_vocab_size = Index(pre->tgt_vocab().size());
+    config.max_len = Index(vm["context"].as<long long>());
+    config.seed = train_opts.seed;
+    model = make_model(config);
   } else {
     pre = std::make_unique<Preprocessor>(Preprocessor::build(train, vm["tokenizer"].as<std::string>(),
                                                              vm["bpe-merges"].as<int>(),
@@ -269,16 +329,37 @@ int run_train(const po::variables_map& vm, bool finetune) {
     model = make_model(config);
   }
   if (finetune && vm.count("freeze")) train_opts.freeze = vm["freeze"].as<std::vector<std::string>>();
-  check_lengths(pre->encode(train), model->config().max_len, source.describe());
-  // validation pairs too: found now, not at the first validation with the steps before it unsaved
-  check_lengths(pre->encode(valid), model->config().max_len, vm.count("valid") ? vm["valid"].as<std::string>() : "validation data");
+  const bool lm = model->config().arch == Arch::Lm;
+  if (lm && !text) throw UsageError((checkpoint ? checkpoint->path : std::string("--arch lm")) + " is a language model: give --text FILE");
+  if (!lm && text)
+    throw UsageError("--text: " + (checkpoint ? checkpoint->path : std::string("the model")) + " is a " +
+                     arch_name(model->config().arch) + " model, not a language model (--arch lm)");
+  const Index context = model->config().max_len;  // an lm's window
+  if (lm && resume && vm.count("context") && !vm["context"].defaulted() && vm["context"].as<long long>() != context)
+    throw UsageError("--context " + std::to_string(vm["context"].as<long long>()) + " differs from " +
+                     std::to_string(context) + " in " + last + ", the run this command would resume; give another " +
+                     "--save-dir, or --overwrite to start afresh");
+  TokenStream train_stream, valid_stream;
+  if (lm) {
+    train_stream = encode_text(*pre, train_text);
+    valid_stream = encode_text(*pre, valid_text);
+    if (train_stream.ids.size() < std::size_t(context) + 1)
+      throw UsageError(source.tsv + ": " + std::to_string(train_stream.ids.size()) + " tokens (line ends included), " +
+                       "fewer than the " + std::to_string(context + 1) + " of one window (--context + 1)");
+  } else {
+    check_lengths(pre->encode(train), model->config().max_len, source.describe());
+    // validation pairs too: found now, not at the first validation with the steps before it unsaved
+    check_lengths(pre->encode(valid), model->config().max_len, vm.count("valid") ? vm["valid"].as<std::string>() : "validation data");
+  }
   if (start.optimizer_state && checkpoint->optimizer != optimizer_name(train_opts.optimizer.kind))
     throw UsageError("--optimizer " + optimizer_name(train_opts.optimizer.kind) + " differs from " +
                      checkpoint->optimizer + ", whose state " + checkpoint->path + " holds; add --reset-optimizer " +
                      "to start fresh moments" + (resume ? ", or --overwrite to start afresh" : ""));
   std::unique_ptr<Trainer> made;
   try {
-    made = std::make_unique<Trainer>(*model, *pre, train, valid, train_opts, source.describe(), start);
+    made = lm ? std::make_unique<Trainer>(*model, *pre, train_stream, valid_stream, context, train_opts,
+                                          source.describe(), start)
+              : std::make_unique<Trainer>(*model, *pre, train, valid, train_opts, source.describe(), start);
   } catch (const std::invalid_argument& e) {  // --freeze matching nothing, or everything
     throw UsageError(e.what());
   }
@@ -287,13 +368,22 @@ int run_train(const po::variables_map& vm, bool finetune) {
   if (!resume && !train_opts.quiet)
     std::cerr << "model: " << arch_name(model->config().arch) << ", " << model->parameter_count()
               << " parameters, vocabularies " << pre->src_vocab().size() << " / " << pre->tgt_vocab().size() << " ("
-              << pre->tokenizer().type() << "), " << train.size() << " training pairs\n";
+              << pre->tokenizer().type() << "), "
+              << (lm ? std::to_string(train_stream.predicted()) + " tokens of text (line ends included), context " +
+                           std::to_string(context)
+                     : std::to_string(train.size()) + " training pairs")
+              << "\n";
   const std::string vocabulary = checkpoint ? "the checkpoint's vocabulary" : "the vocabulary made from --train";
-  if (finetune) {
+  if (finetune && lm) {
+    const UnknownTokens unknown{train_stream.unknown, train_stream.predicted()};
+    if (unknown.unknown > 0 || !train_opts.quiet) std::cerr << "fine-tuning text: " << unknown.describe(vocabulary) << "\n";
+  } else if (finetune) {
     const UnknownTokens unknown = count_unknown(*pre, train, /*targets_only=*/false);
     if (unknown.unknown > 0 || !train_opts.quiet) std::cerr << "fine-tuning data: " << unknown.describe(vocabulary) << "\n";
   }
-  if (const UnknownTokens unknown = count_unknown(*pre, valid, /*targets_only=*/true); unknown.mostly())
+  if (const UnknownTokens unknown = lm ? UnknownTokens{valid_stream.unknown, valid_stream.predicted()}
+                                        : count_unknown(*pre, valid, /*targets_only=*/true);
+      unknown.mostly())
     std::cerr << "warning: validation targets: " << unknown.describe(vocabulary)
               << "; exact match, BLEU and chrF cannot rise far (see --min-freq, --tokenizer)\n";
   if (resume && !train_opts.quiet) std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
@@ -331,10 +421,13 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
     options.add(model_options()).add(tokenizer_options());
   }
   po::variables_map vm;
-  const std::string usage = finetune ? "--from CKPT.h5 --train FILE.tsv --save-dir DIR [options]"
-                                     : "(--task NAME | --train FILE.tsv [--valid FILE.tsv]) --save-dir DIR [options]";
+  const std::string usage =
+      finetune ? "--from CKPT.h5 (--train FILE.tsv | --text FILE) --save-dir DIR [options]"
+               : "(--task NAME | --train FILE.tsv [--valid FILE.tsv] | --arch lm --text FILE [--valid-text FILE]) "
+                 "--save-dir DIR [options]";
   // --dump-config of a command that would resume shows the model the checkpoint holds
   const BeforeDump resumed_model = [finetune](po::variables_map& v) -> std::string {
+    set_text_defaults(v);
     if (finetune || v.count("overwrite") || !v.count("save-dir")) return "";
     const std::string last = v["save-dir"].as<std::string>() + "/checkpoint_last.h5";
     if (!std::filesystem::exists(last)) return "";
@@ -345,9 +438,10 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
   };
   if (!parse(command, usage, options, args, vm, resumed_model)) return {};
   read_training_options(vm);  // range checks now, before anything is set up or created
-  if (!finetune && vm["tie-embeddings"].as<std::string>() == "all" && !vm["shared-vocab"].as<bool>())
-    throw UsageError("--tie-embeddings all shares the source embedding too, which needs one vocabulary: add --shared-vocab");
   check_data_options(vm, finetune);
+  if (!finetune && vm["tie-embeddings"].as<std::string>() == "all" && !vm["shared-vocab"].as<bool>() && !vm.count("text"))
+    throw UsageError("--tie-embeddings all shares the source embedding too, which needs one vocabulary: add --shared-vocab");
+  set_text_defaults(vm);  // refuses --valid-metric other than loss now
   return Command{.process = {.threads = int(checked_int(vm, "threads", 0)), .graceful_stop = true},
                  .run = [vm, finetune] { return run_train(vm, finetune); }};
 }

@@ -13,10 +13,13 @@ constexpr const char* kUsage = R"(heed — train, study and gradient-check small
 usage: heed <command> [options]        (heed <command> --help for its options)
 
 commands:
-  train       train an encoder-decoder (transformer, lstm, lstm-attention) on a built-in task or a TSV corpus
+  train       train an encoder-decoder (transformer, lstm, lstm-attention) on a built-in task or a TSV corpus,
+              or a decoder-only language model (--arch lm) on a plain text
   finetune    continue training a checkpoint on new data
-  eval        loss, perplexity, exact match, token accuracy, BLEU, chrF of a checkpoint
+  eval        loss, perplexity, exact match, token accuracy, BLEU, chrF of a checkpoint (a language model:
+              loss, perplexity, bits per character of a text)
   translate   translate source lines (stdin or --input) to stdout or --output; beam, n-best, sampling, ensembles
+  generate    continue a prompt with a language model, greedy or sampled, streamed as it is produced
   score       BLEU, chrF and exact match of given hypothesis and reference files
   average     average the weights of several checkpoints into one
   data        print a built-in task as TSV
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
     else if (command == "finetune") parsed = parse_train(args, true);
     else if (command == "eval") parsed = parse_eval(args);
     else if (command == "translate") parsed = parse_translate(args);
+    else if (command == "generate") parsed = parse_generate(args);
     else if (command == "score") parsed = parse_score(args);
     else if (command == "average") parsed = parse_average(args);
     else if (command == "data") parsed = parse_data(args);

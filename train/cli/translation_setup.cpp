@@ -61,6 +61,8 @@ std::vector<LoadedModel> load_ensemble(const std::vector<std::string>& paths) {
   std::vector<LoadedModel> loaded;
   for (const std::string& path : paths) {
     loaded.push_back(load_for_decoding(path));
+    if (loaded.back().model->config().arch == Arch::Lm)
+      throw UsageError(path + " is a language model: it translates nothing; use heed generate (or heed eval --text)");
     const LoadedModel &first = loaded.front(), &last = loaded.back();
     const VocabularyState a = first.pre->state(), b = last.pre->state();
     if (a.tokenizer != b.tokenizer)
