@@ -3,16 +3,18 @@
 // logits, losses (label smoothing 0 and 0.1) and the gradient of every parameter, by name.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <map>
-
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "checkpoints/h5_reader.h"
 #include "layers/transformer.h"
+#include "tests/layers/torch_fixture.h"
 
 namespace heed {
 namespace {
+
+using testing_torch::expect_torch_gradients;
+using testing_torch::load_torch_weights;
+using testing_torch::to_matrix;
 
 // Tolerances, float32. Logits are O(1) and each is a sum of a few hundred float products taken in
 // another order than PyTorch's kernels, so they agree to a few ulps, not bitwise: measured max
@@ -25,15 +27,6 @@ constexpr float kGradAbsTol = 1e-6f, kGradRelTol = 1e-4f;
 
 std::string fixture_path() { return std::string(HEED_SOURCE_DIR) + "/tests/fixtures/transformer_small.h5"; }
 
-std::string dotted(std::string path) {
-  std::replace(path.begin(), path.end(), '/', '.');
-  return path;
-}
-
-Matrix to_matrix(const Array<float>& a, Index rows, Index cols) {
-  return Eigen::Map<const Matrix>(a.values.data(), rows, cols);
-}
-
 class TorchEquivalence : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -42,18 +35,7 @@ class TorchEquivalence : public ::testing::Test {
         .src_vocab_size = 13, .tgt_vocab_size = 13, .d_model = 16, .num_heads = 2, .d_ff = 24, .enc_layers = 2,
         .dec_layers = 2, .max_len = 32, .dropout = 0});
     // Strict load: the fixture's names and shapes equal the model's, one for one.
-    std::map<std::string, Parameter> params;
-    for (const auto& p : model_->parameters()) params.emplace(p.name, p);
-    const std::vector<std::string> stored = file_->datasets_under("model");
-    ASSERT_EQ(stored.size(), params.size());
-    for (const std::string& path : stored) {
-      const Array<float> a = file_->read_floats("model/" + path);
-      auto it = params.find(dotted(path));
-      ASSERT_NE(it, params.end()) << "fixture has an unexpected tensor " << dotted(path);
-      ASSERT_EQ(std::vector<Index>(a.shape.begin(), a.shape.end()), it->second.shape) << dotted(path);
-      Tensor t = it->second.tensor;
-      t.mutable_value() = to_matrix(a, t.rows(), t.cols());
-    }
+    load_torch_weights(*file_, *model_);
     const Array<std::int32_t> src = file_->read_ints("batch/src"), tgt_in = file_->read_ints("batch/tgt_in"),
                               tgt_out = file_->read_ints("batch/tgt_out");
     batch_ = Seq2SeqBatch{.batch = Index(src.shape[0]), .src = src.values, .tgt_in = tgt_in.values,
@@ -84,21 +66,7 @@ TEST_F(TorchEquivalence, LogitsAndLossesMatch) {
 TEST_F(TorchEquivalence, EveryParameterGradientMatchesByName) {
   const Tensor loss = cross_entropy(model_->forward(batch_), batch_.tgt_out, {.label_smoothing = 0.1f});
   Tape::current().backward(loss);
-  float worst = 0;
-  std::string worst_name;
-  for (const auto& p : model_->parameters()) {
-    std::string path = p.name;
-    std::replace(path.begin(), path.end(), '.', '/');
-    const Matrix expected = to_matrix(file_->read_floats("grad/" + path), p.tensor.rows(), p.tensor.cols());
-    ASSERT_TRUE(p.tensor.has_grad()) << p.name << " got no gradient";
-    const Matrix& got = p.tensor.grad();
-    const Eigen::ArrayXXf excess =
-        (got - expected).array().abs() - (kGradAbsTol + kGradRelTol * expected.array().abs());
-    EXPECT_LE(excess.maxCoeff(), 0.0f) << p.name << ": max |diff| " << (got - expected).cwiseAbs().maxCoeff();
-    const float diff = (got - expected).cwiseAbs().maxCoeff();
-    if (diff > worst) worst = diff, worst_name = p.name;
-  }
-  std::printf("worst gradient difference %.3g in %s\n", double(worst), worst_name.c_str());
+  expect_torch_gradients(*file_, *model_, kGradAbsTol, kGradRelTol);
 }
 
 }  // namespace

@@ -43,5 +43,14 @@ TEST(Bench, LstmFlopsAddUp) {
   EXPECT_DOUBLE_EQ(model_flop_per_step(c), 3 * (6 * layer + 10 * layer + attention + 2 * 10 * 4 * 10));
 }
 
+// The language model: decoder layers without cross-attention, no encoder.
+TEST(Bench, LanguageModelFlopsHaveNoCrossAttention) {
+  BenchConfig c = config(0, 1);
+  c.arch = "lm";
+  c.src_len = 0;
+  const double self = 4 * 2 * 10 * 4 * 4 + 2 * 2 * 10 * 5 * 4, ff = 2 * 2 * 10 * 4 * 6;
+  EXPECT_DOUBLE_EQ(model_flop_per_step(c), 3 * (self + ff + 2 * 10 * 4 * 10));
+}
+
 }  // namespace
 }  // namespace heed
