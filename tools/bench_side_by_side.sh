@@ -3,19 +3,21 @@
 # run's JSON line, then the median tokens/s and peak RSS of each and their ratios (heed / PyTorch).
 # Usage: tools/bench_side_by_side.sh CONFIG [ROUNDS=3] [THREADS=2]
 #        CONFIG: tiny, small, long (Transformers: ../shared/bench/torch_reference.py) or lstm,
-#        lstm-attention (the RNN families: tools/torch_lstm_reference.py)
+#        lstm-attention (the RNN families: tools/torch_lstm_reference.py), lm (the decoder-only
+#        language model: tools/bench_lm_torch.py)
 #        COMPETE=1 tools/bench_side_by_side.sh ...   (a busy loop runs on the side during every run,
 #                                                     to see how each copes with a core taken)
 # Needs Debian's python3-torch (/usr/bin/python3) and, for the Transformer configs,
 # ../shared/bench/torch_reference.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-config="${1:?usage: bench_side_by_side.sh tiny|small|long|lstm|lstm-attention [rounds] [threads]}"
+config="${1:?usage: bench_side_by_side.sh tiny|small|long|lstm|lstm-attention|lm [rounds] [threads]}"
 rounds="${2:-3}"
 threads="${3:-2}"
 heed=build/train/heed
 case "$config" in
   lstm | lstm-attention) reference=tools/torch_lstm_reference.py ;;
+  lm) reference=tools/bench_lm_torch.py ;;
   *) reference=../shared/bench/torch_reference.py ;;
 esac
 out=$(mktemp)

@@ -26,6 +26,9 @@ BenchConfig bench_config(const std::string& name) {
   if (name == "lstm") return {"lstm", "lstm", 64, 256, 1, 0, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
   if (name == "lstm-attention")
     return {"lstm-attention", "lstm-attention", 64, 256, 1, 0, 2, 2, 64, 32, 32, 512, 0.1, 0.1, 5e-4, 30};
+  // The decoder-only language model at nanoGPT's shakespeare_char size for a CPU (4 layers, 4 heads,
+  // 128 wide, context 64, batch 12, dropout 0, vocabulary 65); tools/bench_lm_torch.py builds the same.
+  if (name == "lm") return {"lm", "lm", 65, 128, 4, 512, 0, 4, 12, 0, 64, 64, 0.0, 0.0, 1e-3, 30};
   throw std::invalid_argument("'" + name + "' is not one of " + kBenchConfigNames);
 }
 
@@ -65,7 +68,7 @@ double lstm_flop_per_step(const BenchConfig& c) {
 }  // namespace
 
 double model_flop_per_step(const BenchConfig& c) {
-  if (c.arch != "transformer") return lstm_flop_per_step(c);
+  if (c.arch != "transformer" && c.arch != "lm") return lstm_flop_per_step(c);
   const double b = double(c.batch), s = double(c.src_len), t = double(c.tgt_len), d = double(c.d_model);
   const double ff = double(c.d_ff), v = double(c.vocab);
   const double src_tokens = b * s, tgt_tokens = b * t;
@@ -77,8 +80,8 @@ double model_flop_per_step(const BenchConfig& c) {
   };
   auto feed_forward = [&](double tokens) { return 2 * 2 * tokens * d * ff; };
   const double encoder_layer = attention(src_tokens, src_tokens, s) + feed_forward(src_tokens);
-  const double decoder_layer = attention(tgt_tokens, tgt_tokens, t) + attention(tgt_tokens, src_tokens, s) +
-                               feed_forward(tgt_tokens);
+  const double cross_attention = c.arch == "lm" ? 0 : attention(tgt_tokens, src_tokens, s);  // lm: none
+  const double decoder_layer = attention(tgt_tokens, tgt_tokens, t) + cross_attention + feed_forward(tgt_tokens);
   const double forward = double(c.enc_layers) * encoder_layer + double(c.dec_layers) * decoder_layer +
                          2 * tgt_tokens * d * v;  // generator
   return 3 * forward;
@@ -104,10 +107,9 @@ double matrix_product_gflops(int threads) {
 
 BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int threads, unsigned seed) {
   set_parallel_threads(threads);
-  ModelConfig mc{.src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab, .d_model = c.d_model,
+  ModelConfig mc{.arch = parse_arch(c.arch), .src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab, .d_model = c.d_model,
                  .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers, .dec_layers = c.dec_layers,
                  .max_len = c.max_len, .dropout = Scalar(c.dropout), .seed = seed};
-  mc.arch = parse_arch(c.arch);
   const std::unique_ptr<Seq2SeqModel> built = make_model(mc);
   Seq2SeqModel& model = *built;
   model.train();

@@ -9,16 +9,16 @@ namespace heed {
 
 struct BenchConfig {
   std::string name;
-  std::string arch;  // transformer | lstm | lstm-attention
+  std::string arch;  // transformer | lstm | lstm-attention | lm (src_len 0, enc_layers 0)
   long long vocab, d_model, heads, d_ff, enc_layers, dec_layers, batch, src_len, tgt_len, max_len;
   double dropout, label_smoothing, lr;
   long long steps;
 };
 
-// tiny, small, long (Transformers, as the PyTorch reference's configs.json), lstm and
-// lstm-attention (README). Throws std::invalid_argument ("'x' is not one of ...") for another name.
+// tiny, small, long (Transformers, as the PyTorch reference's configs.json), lstm,
+// lstm-attention and lm (README). Throws std::invalid_argument ("'x' is not one of ...") for another name.
 BenchConfig bench_config(const std::string& name);
-const char* const kBenchConfigNames = "tiny, small, long, lstm, lstm-attention";
+const char* const kBenchConfigNames = "tiny, small, long, lstm, lstm-attention, lm";
 
 // Model FLOPs of one training step: 2·m·k·n for every product of the forward pass (projections,
 // attention scores and weighted sums over all keys, feed-forward or LSTM gates, generator),

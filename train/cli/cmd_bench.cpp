@@ -19,7 +19,7 @@ namespace heed::cli {
 
 namespace {
 
-const std::vector<std::string> kEveryBenchmark = {"tiny", "small", "long", "lstm", "lstm-attention"};
+const std::vector<std::string> kEveryBenchmark = {"tiny", "small", "long", "lstm", "lstm-attention", "lm"};
 
 bool is_benchmark_name(const std::string& name) {
   return name == "all" || std::find(kEveryBenchmark.begin(), kEveryBenchmark.end(), name) != kEveryBenchmark.end();
@@ -102,8 +102,8 @@ Command parse_bench(const std::vector<std::string>& args) {
   po::options_description options = common_options();
   po::options_description b("Bench");
   b.add_options()("bench", po::value<std::string>()->default_value("tiny"),
-                  "tiny, small, long, lstm, lstm-attention or all (--config NAME, the older spelling, also works)")(
-      "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: tiny 30, small 10, long 3, lstm 30, lstm-attention 30)")(
+                  "tiny, small, long, lstm, lstm-attention, lm or all (--config NAME, the older spelling, also works)")(
+      "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: tiny 30, small 10, long 3, lstm 30, lstm-attention 30, lm 30)")(
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
       "threads", po::value<int>()->default_value(0), "threads (0 = all cores)")(
       "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
