@@ -47,13 +47,15 @@ sequences in the encoder, PAD source positions masked in attention).
 """
 import argparse
 import json
-import resource
+import os
 import sys
-import time
 
 import torch
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_timing import timed_training  # noqa: E402
 
 PAD = 0
 
@@ -166,36 +168,12 @@ def run(name, c, steps, warmup, threads, seed, device="cpu", step_impl="cell"):
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
     model = LstmSeq2Seq(dict(c, src_vocab_size=c["vocab"], tgt_vocab_size=c["vocab"]), step=step_impl).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=c["lr"], betas=(0.9, 0.98), eps=1e-9)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=c["label_smoothing"], ignore_index=0)
     B, S, T = c["batch"], c["src_len"], c["tgt_len"]
     g = torch.Generator().manual_seed(seed)
     batches = [(torch.randint(4, c["vocab"], (B, S), generator=g),
                 torch.randint(4, c["vocab"], (B, T + 1), generator=g)) for _ in range(4)]
-    batches = [(s.to(device), t.to(device)) for s, t in batches]
-
-    def step(i):
-        src, tgt = batches[i % len(batches)]
-        logits = model(src, tgt[:, :-1])
-        loss = loss_fn(logits.reshape(-1, c["vocab"]), tgt[:, 1:].reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        return loss.item()
-
-    model.train()
-    for i in range(warmup):
-        step(i)
-    t0 = time.perf_counter()
-    for i in range(steps):
-        last = step(i)
-    dt = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    result = {"config": name, "impl": "pytorch-" + torch.__version__, "device": device, "threads": threads,
-              "tokens_per_s": round(B * T * steps / dt, 1), "step_ms": round(1000 * dt / steps, 3),
-              "peak_rss_mb": round(rss, 1), "params": sum(p.numel() for p in model.parameters()),
-              "final_loss": round(last, 4)}
+    batches = [((s.to(device), t[:, :-1].to(device)), t[:, 1:].to(device)) for s, t in batches]
+    result = timed_training(name, model, batches, c, steps, warmup, threads, device)
     if model.attends:
         result["decoder_step"] = step_impl
     return result
