@@ -9,13 +9,12 @@ Run with Debian's PyTorch and h5py:  /usr/bin/python3 tools/make_lm_fixture.py
 import os
 import sys
 
-import h5py
-import numpy as np
 import torch
 import torch.nn as nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+from fixture_h5 import write_model_fixture  # noqa: E402
 from torch_lm import LanguageModel  # noqa: E402
 
 CONFIG = {"vocab": 11, "d_model": 16, "heads": 2, "d_ff": 24, "layers": 2, "context": 6}
@@ -36,17 +35,8 @@ def main():
     loss.backward()
 
     out = os.path.join(ROOT, "tests", "fixtures", "lm_small.h5")
-    with h5py.File(out, "w") as f:
-        for key, value in CONFIG.items():
-            f.attrs[key] = value
-        f.attrs["torch_version"] = np.bytes_(str(torch.__version__))
-        for name, p in model.named_parameters():
-            f["model/" + name.replace(".", "/")] = p.detach().numpy().astype(np.float32)
-            f["grad/" + name.replace(".", "/")] = p.grad.numpy().astype(np.float32)
-        f["batch/tgt_in"] = tokens_in.numpy().astype(np.int32)
-        f["batch/tgt_out"] = tokens_out.numpy().astype(np.int32)
-        f["logits"] = logits.detach().numpy().astype(np.float32)
-        f["loss"] = np.float32(loss.item())
+    write_model_fixture(out, CONFIG, model, {"batch/tgt_in": tokens_in, "batch/tgt_out": tokens_out, "logits": logits,
+                                             "loss": loss.item()})
     print(f"wrote {out}: loss {loss.item():.6f}, {sum(p.numel() for p in model.parameters())} parameters")
 
 

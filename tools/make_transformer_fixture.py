@@ -9,14 +9,15 @@ Run with Debian's PyTorch and h5py:  /usr/bin/python3 tools/make_transformer_fix
 import os
 import sys
 
-import h5py
-import numpy as np
 import torch
 import torch.nn as nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "..", "shared", "bench"))
 from torch_reference import Seq2Seq  # noqa: E402  (the reference module itself)
+
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from fixture_h5 import write_model_fixture  # noqa: E402
 
 CONFIG = {"vocab": 13, "d_model": 16, "heads": 2, "d_ff": 24, "enc_layers": 2, "dec_layers": 2,
           "max_len": 32, "dropout": 0.0}
@@ -47,19 +48,9 @@ def main():
     loss_smoothed.backward()
 
     out = os.path.join(ROOT, "tests", "fixtures", "transformer_small.h5")
-    with h5py.File(out, "w") as f:
-        for key, value in CONFIG.items():
-            f.attrs[key] = value
-        f.attrs["torch_version"] = np.bytes_(str(torch.__version__))
-        for name, p in model.named_parameters():
-            f["model/" + name.replace(".", "/")] = p.detach().numpy().astype(np.float32)
-            f["grad/" + name.replace(".", "/")] = p.grad.numpy().astype(np.float32)
-        f["batch/src"] = src.numpy().astype(np.int32)
-        f["batch/tgt_in"] = tgt_in.numpy().astype(np.int32)
-        f["batch/tgt_out"] = tgt_out.numpy().astype(np.int32)
-        f["logits"] = logits.detach().numpy().astype(np.float32)
-        f["loss"] = np.float32(loss.item())
-        f["loss_smoothed"] = np.float32(loss_smoothed.item())
+    write_model_fixture(out, CONFIG, model, {"batch/src": src, "batch/tgt_in": tgt_in, "batch/tgt_out": tgt_out,
+                                             "logits": logits, "loss": loss.item(),
+                                             "loss_smoothed": loss_smoothed.item()})
     print(f"wrote {out}: loss {loss.item():.6f}, smoothed {loss_smoothed.item():.6f}, "
           f"{sum(p.numel() for p in model.parameters())} parameters")
 

@@ -13,8 +13,8 @@ namespace heed {
 namespace {
 
 using testing_torch::expect_torch_gradients;
+using testing_torch::expect_torch_logits;
 using testing_torch::load_torch_weights;
-using testing_torch::to_matrix;
 
 // The encoder-decoder's bounds (tests/layers/test_torch_equivalence.cpp), for the same reasons.
 constexpr float kLogitTol = 5e-6f, kLossTol = 1e-6f, kGradAbsTol = 1e-6f, kGradRelTol = 1e-4f;
@@ -40,14 +40,7 @@ class LmTorchEquivalence : public ::testing::Test {
 TEST_F(LmTorchEquivalence, LogitsAndLossMatch) {
   NoGradGuard no_grad;
   const Tensor logits = model_->forward(batch_);
-  const Array<float> expected = file_->read_floats("logits");
-  ASSERT_EQ(logits.rows(), Index(expected.shape[0]));
-  const float diff = (logits.value() - to_matrix(expected, logits.rows(), logits.cols())).cwiseAbs().maxCoeff();
-  EXPECT_LT(diff, kLogitTol);
-  const float loss = cross_entropy(logits, batch_.tgt_out).item();
-  EXPECT_NEAR(loss, file_->read_floats("loss").values.at(0), kLossTol);
-  std::printf("max |logit diff| %.3g, loss %.7f (torch %.7f)\n", double(diff), double(loss),
-              double(file_->read_floats("loss").values.at(0)));
+  expect_torch_logits(*file_, logits, cross_entropy(logits, batch_.tgt_out).item(), kLogitTol, kLossTol);
 }
 
 TEST_F(LmTorchEquivalence, EveryParameterGradientMatchesByName) {

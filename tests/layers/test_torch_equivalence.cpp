@@ -13,8 +13,8 @@ namespace heed {
 namespace {
 
 using testing_torch::expect_torch_gradients;
+using testing_torch::expect_torch_logits;
 using testing_torch::load_torch_weights;
-using testing_torch::to_matrix;
 
 // Tolerances, float32. Logits are O(1) and each is a sum of a few hundred float products taken in
 // another order than PyTorch's kernels, so they agree to a few ulps, not bitwise: measured max
@@ -51,16 +51,9 @@ class TorchEquivalence : public ::testing::Test {
 TEST_F(TorchEquivalence, LogitsAndLossesMatch) {
   NoGradGuard no_grad;
   const Tensor logits = model_->forward(batch_);
-  const Array<float> expected = file_->read_floats("logits");
-  ASSERT_EQ(logits.rows(), Index(expected.shape[0]));
-  const float diff = (logits.value() - to_matrix(expected, logits.rows(), logits.cols())).cwiseAbs().maxCoeff();
-  EXPECT_LT(diff, kLogitTol);
-  const float loss = cross_entropy(logits, batch_.tgt_out).item();
+  expect_torch_logits(*file_, logits, cross_entropy(logits, batch_.tgt_out).item(), kLogitTol, kLossTol);
   const float smoothed = cross_entropy(logits, batch_.tgt_out, {.label_smoothing = 0.1f}).item();
-  EXPECT_NEAR(loss, file_->read_floats("loss").values.at(0), kLossTol);
   EXPECT_NEAR(smoothed, file_->read_floats("loss_smoothed").values.at(0), kLossTol);
-  std::printf("max |logit diff| %.3g, loss %.7f (torch %.7f)\n", double(diff), double(loss),
-              double(file_->read_floats("loss").values.at(0)));
 }
 
 TEST_F(TorchEquivalence, EveryParameterGradientMatchesByName) {

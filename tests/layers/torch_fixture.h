@@ -40,6 +40,18 @@ inline void load_torch_weights(H5Reader& file, const Module& model) {
   }
 }
 
+// The fixture's "logits" and "loss" against the model's logits (and their plain cross-entropy
+// loss): the largest difference of a logit below logit_tol, the loss within loss_tol.
+inline void expect_torch_logits(H5Reader& file, const Tensor& logits, float loss, float logit_tol, float loss_tol) {
+  const Array<float> expected = file.read_floats("logits");
+  ASSERT_EQ(logits.rows(), Index(expected.shape[0]));
+  const float diff = (logits.value() - to_matrix(expected, logits.rows(), logits.cols())).cwiseAbs().maxCoeff();
+  EXPECT_LT(diff, logit_tol);
+  const float torch_loss = file.read_floats("loss").values.at(0);
+  EXPECT_NEAR(loss, torch_loss, loss_tol);
+  std::printf("max |logit diff| %.3g, loss %.7f (torch %.7f)\n", double(diff), double(loss), double(torch_loss));
+}
+
 // After backward: each parameter's gradient within abs_tol + rel_tol·|expected| of "grad/...".
 inline void expect_torch_gradients(H5Reader& file, const Module& model, float abs_tol, float rel_tol) {
   float worst = 0;
