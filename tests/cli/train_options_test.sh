@@ -84,7 +84,7 @@ printf 'bench = tiny\nsteps = 1\nwarmup = 0\nthreads = 1\n' > "$work/bench.ini"
 "$heed" bench --config "$work/bench.ini" > "$work/out" 2> "$work/err"
 grep -qF "(1 thread, 1 step)" "$work/out" && echo "ok: bench --config FILE.ini: $(head -1 "$work/out")" ||
   { fail "bench --config FILE.ini"; cat "$work/out" "$work/err"; }
-expect_usage_error "--bench: 'huge' is not one of tiny, small, long, lstm, lstm-attention, all" bench --bench huge
+expect_usage_error "--bench: 'huge' is not one of tiny, small, long, lstm, lstm-attention, lm, all" bench --bench huge
 "$heed" bench --config tiny --steps 1 --warmup 0 --dump-config > "$work/dump"
 grep -qx "bench = tiny" "$work/dump" && grep -qx "threads = 0" "$work/dump" ||
   fail "bench --config NAME / --threads default: $(cat "$work/dump" | tr '\n' ' ')"
