@@ -4,6 +4,7 @@
   export CKPT.h5 OUT.pt        heed checkpoint -> {"config", "state_dict", "src_vocab", "tgt_vocab", "tokenizer"}
   import IN.pt OUT.h5          the same dict (from export, or built by hand) -> heed checkpoint (format v1)
   loss CKPT.h5 DATA.tsv        PyTorch's token-weighted mean cross-entropy of a heed checkpoint on a TSV
+                               (a language model: on a plain text, cut into windows as heed eval --text does)
   make-fixture DIR [ARCH]      trains a small PyTorch model of family ARCH (transformer, the default,
                                lstm or lstm-attention) on `copy`, imports it, and writes what
                                tests/cli/torch_interop_test.sh checks: PyTorch's loss and greedy output
@@ -17,6 +18,7 @@ in checkpoints from before the families) and carried through export and import:
                   LstmSeq2Seq of tools/torch_lstm_reference.py, heed's layers/lstm_seq2seq.h: packed
                   sequences in the encoder (each row's final state is the one after its last non-PAD
                   token), PAD source positions masked in attention
+  lm              the decoder-only language model of tools/torch_lm.py (heed's layers/language_model.h)
 with separate source and target vocabulary sizes. Parameter names are their state_dict's and heed's.
 The char and word tokenizers are reimplemented here (as heed tokenizes); BPE checkpoints are refused.
 """
@@ -34,9 +36,10 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_lm import LanguageModel  # noqa: E402
 from torch_lstm_reference import LstmSeq2Seq  # noqa: E402  (beside this file)
 
-ARCHS = ("transformer", "lstm", "lstm-attention")
+ARCHS = ("transformer", "lstm", "lstm-attention", "lm")
 PAD, BOS, EOS, UNK = 0, 1, 2, 3
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>"]
 
@@ -161,6 +164,9 @@ def build_model(config):
         return Seq2Seq(config)
     if arch in ("lstm", "lstm-attention"):
         return LstmSeq2Seq(config)
+    if arch == "lm":  # the context is max_len
+        return LanguageModel(config["tgt_vocab_size"], config["d_model"], config["heads"], config["d_ff"],
+                             config["dec_layers"], config["max_len"], config["dropout"])
     sys.exit(f"config arch '{arch}' is not one of {', '.join(ARCHS)}")
 
 
@@ -252,6 +258,23 @@ def torch_loss(model, bundle, pairs, batch=64):
     return total / tokens
 
 
+def torch_text_loss(model, bundle, path):
+    """A language model's loss on a text as heed eval --text computes it: one stream of every line's
+    tokens and </s> after a leading </s>, cut into consecutive windows of max_len predictions."""
+    stream = [EOS]
+    with open(path, encoding="utf-8") as f:
+        for line in f.read().splitlines():
+            stream += encode(bundle["tgt_vocab"], line, bundle["tokenizer"]) + [EOS]
+    n, total = bundle["config"]["max_len"], 0.0
+    with torch.no_grad():
+        for start in range(0, len(stream) - 1, n):
+            window = torch.tensor([stream[start:start + n + 1]])
+            logits = model(window[:, :-1])
+            total += nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), window[0, 1:],
+                                                 reduction="sum").item()
+    return total / (len(stream) - 1)
+
+
 def torch_greedy(model, bundle, source):
     src = torch.tensor([encode(bundle["src_vocab"], source, bundle["tokenizer"]) + [EOS]])
     limit = min(2 * src.shape[1] + 10, bundle["config"]["max_len"] - 1)
@@ -322,7 +345,11 @@ def main():
         write_heed(torch.load(sys.argv[2]), sys.argv[3])
     elif cmd == "loss":
         bundle = read_heed(sys.argv[2])
-        print(f"{torch_loss(load_model(bundle), bundle, read_tsv(sys.argv[3])):.8f}")
+        model = load_model(bundle)
+        if bundle["config"]["arch"] == "lm":
+            print(f"{torch_text_loss(model, bundle, sys.argv[3]):.8f}")
+        else:
+            print(f"{torch_loss(model, bundle, read_tsv(sys.argv[3])):.8f}")
     else:
         make_fixture(sys.argv[2], *sys.argv[3:4])
 
