@@ -6,7 +6,7 @@
 
 #include "autograd/ops.h"
 #include "autograd/tape.h"
-#include "tests/gradcheck_helper.h"
+#include <heed/testing.h>
 
 namespace heed {
 namespace {

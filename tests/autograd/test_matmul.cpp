@@ -1,6 +1,6 @@
 // Gradient checks of matmul, its transposed forms, batched_matmul and linear.
 #include "autograd/ops.h"
-#include "tests/gradcheck_helper.h"
+#include <heed/testing.h>
 
 namespace heed {
 namespace {

@@ -5,7 +5,7 @@
 #include "autograd/parallel.h"
 #include "autograd/random.h"
 #include "autograd/tape.h"
-#include "tests/gradcheck_helper.h"
+#include <heed/testing.h>
 
 namespace heed {
 namespace {

@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "autograd/ops.h"
-#include "tests/gradcheck_helper.h"
+#include <heed/testing.h>
 
 namespace heed {
 namespace {

@@ -8,7 +8,7 @@
 #include "layers/masks.h"
 #include "layers/seq2seq_model.h"
 #include "layers/transformer.h"
-#include "tests/gradcheck_helper.h"
+#include <heed/testing.h>
 
 namespace heed {
 namespace {
