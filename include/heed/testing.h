@@ -14,13 +14,11 @@
 #include "autograd/gradcheck.h"
 #include "autograd/random.h"
 
-HEED_NAMESPACE_BEGIN
-
 // Central differences in float are noise: a check would pass or fail by chance.
-static_assert(std::is_same_v<Scalar, double>,
+static_assert(std::is_same_v<heed::Scalar, double>,
               "heed/testing.h needs the double-precision build: link heed::testing (it defines HEED_DOUBLE)");
 
-namespace testing {
+namespace heed::testing {
 
 // A (rows, cols) tensor of uniform values in [lo, hi), reproducible from seed.
 inline Tensor random_tensor(Index rows, Index cols, std::uint64_t seed, double lo = -1, double hi = 1) {
@@ -30,9 +28,7 @@ inline Tensor random_tensor(Index rows, Index cols, std::uint64_t seed, double l
   return Tensor(m);
 }
 
-}  // namespace testing
-
-HEED_NAMESPACE_END
+}  // namespace heed::testing
 
 // EXPECT_GRADCHECK(f, {{"name", tensor}, ...}): f returns the output to check (any shape).
 #define EXPECT_GRADCHECK(f, ...)                                    \
