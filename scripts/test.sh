@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs the test suite (the Release build's ctest suite: what CI
-# runs). Two more stages exist but are not in CI yet (their combined time within CI's 90 minutes
-# on 2 cores is not measured): the same suite under AddressSanitizer + UndefinedBehaviorSanitizer,
-# and a short run of every fuzzer (scripts/fuzz.sh). Each stage installs what it needs.
+# Sets everything up, builds, and runs the test suite (the Release build's ctest suite, then
+# examples/ built against an installed copy of heed: what CI runs). Two more stages exist but are
+# not in CI yet (their combined time within CI's 90 minutes on 2 cores is not measured): the same
+# suite under AddressSanitizer + UndefinedBehaviorSanitizer, and a short run of every fuzzer
+# (scripts/fuzz.sh). Each stage installs what it needs.
 # Usage: scripts/test.sh             the Release suite (build/)
 #        scripts/test.sh --sanitize  the ASan + UBSan suite (build-asan/)
 #        scripts/test.sh --fuzz      the fuzzers, 20 s each (scripts/fuzz.sh --help for more)
@@ -14,6 +15,7 @@ stage="${1:---release}"
 release() {
   scripts/setup.sh build
   ctest --test-dir build --output-on-failure -j"$(nproc)"
+  scripts/examples.sh build
 }
 sanitize() {
   # -O1 -g1: what the sanitizers' authors suggest (usable speed, stack traces with lines), and
