@@ -17,9 +17,7 @@ set(heed_include_tree ${PROJECT_BINARY_DIR}/include/heed)
 file(MAKE_DIRECTORY ${heed_include_tree}/train)
 foreach(path ${HEED_PUBLIC_FOLDERS} include/heed/heed.h include/heed/testing.h)
   string(REPLACE "include/heed/" "" link ${path})
-  if(NOT EXISTS ${heed_include_tree}/${link})
-    file(CREATE_LINK ${PROJECT_SOURCE_DIR}/${path} ${heed_include_tree}/${link} SYMBOLIC)
-  endif()
+  file(CREATE_LINK ${PROJECT_SOURCE_DIR}/${path} ${heed_include_tree}/${link} SYMBOLIC)  # replaces an old link
 endforeach()
 
 # heed::heed: build, train, save and load models, in float.
