@@ -13,6 +13,7 @@
 // Modules with named parameters, the layers, and the model families behind Seq2SeqModel.
 #include "layers/attention.h"
 #include "layers/basic.h"
+#include "layers/language_model.h"
 #include "layers/lstm.h"
 #include "layers/lstm_seq2seq.h"
 #include "layers/masks.h"
@@ -23,14 +24,17 @@
 #include "layers/transformer.h"
 #include "layers/transformer_layers.h"
 
-// Built-in tasks, TSV corpora, tokenizers and vocabularies.
+// Built-in tasks, TSV corpora, texts for language models, tokenizers and vocabularies.
 #include "data/preprocessor.h"
 #include "data/tasks.h"
+#include "data/token_stream.h"
 #include "data/tsv.h"
 
-// Optimizers, learning-rate schedules, the trainer, decoding and evaluation.
+// Optimizers, learning-rate schedules, the trainer, decoding, generation and evaluation.
 #include "train/eval/decode.h"
 #include "train/eval/evaluate.h"
+#include "train/eval/evaluate_text.h"
+#include "train/eval/generate.h"
 #include "train/loop/trainer.h"
 #include "train/optim/lr_schedule.h"
 #include "train/optim/optimizer.h"
