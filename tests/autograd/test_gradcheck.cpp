@@ -1,4 +1,6 @@
 // gradcheck itself: it passes correct ops and names the input of a deliberately wrong one.
+#include <gtest/gtest-spi.h>
+
 #include <cmath>
 #include <string>
 
@@ -66,6 +68,17 @@ TEST(Gradcheck, ResultIsIndependentOfStaleGradients) {
   x.set_requires_grad(true);
   x.grad().setConstant(100);  // left over from elsewhere: gradcheck must not count it
   EXPECT_GRADCHECK([&] { return exp(x); }, {{"x", x}});
+}
+
+// EXPECT_GRADCHECK on a wrong backward (EXPECT_NONFATAL_FAILURE's statement may not use locals).
+void expect_gradcheck_of_wrong_square() {
+  Tensor x = random_tensor(2, 3, 7, 0.5, 1);
+  x.mutable_value()(1, 2) = 3;  // the largest |x|: the largest error of the doubled gradient
+  EXPECT_GRADCHECK([&] { return sum(square(x, 2)); }, {{"x", x}});
+}
+
+TEST(Gradcheck, TheMacroFailsNamingTheWorstElement) {
+  EXPECT_NONFATAL_FAILURE(expect_gradcheck_of_wrong_square(), "FAILED: worst element is x at (1,2)");
 }
 
 }  // namespace
