@@ -18,8 +18,9 @@ for i in $(seq 0 299); do
 done > "$work/train.txt"
 sed -n '1,40p' "$work/train.txt" | sed 's/sat/slept/' > "$work/valid.txt"
 
-small=(--arch lm --d-model 16 --heads 2 --d-ff 32 --dec-layers 2 --context 16 --batch-size 8 --threads 1 --quiet
-       --lr-schedule constant --warmup-steps 0 --eval-every 20 --save-every 20 --seed 3)
+no_context=(--arch lm --d-model 16 --heads 2 --d-ff 32 --dec-layers 2 --batch-size 8 --threads 1 --quiet
+            --lr-schedule constant --warmup-steps 0 --eval-every 20 --save-every 20 --seed 3)
+small=("${no_context[@]}" --context 16)
 run() { "$heed" "$@" 2> "$work/err" || { fail "heed $* -> exit $?:"; cat "$work/err"; }; }
 
 # Training, and resume: 40 steps then 80 equal 80 straight (constant schedule: the same rates).
@@ -33,6 +34,16 @@ if h5diff "$ckpt" "$work/resumed/checkpoint_last.h5" /model /model > /dev/null &
   ok "resume: weights, optimizer state and every step's loss equal to an uninterrupted run"
 else
   fail "resumed LM differs from the uninterrupted one"
+fi
+# --dump-config of a run that would resume shows the checkpoint's model, context included, and
+# runs again as an INI file (it resumes: nothing left to do at step 80).
+"$heed" train "${no_context[@]}" --text "$work/train.txt" --valid-text "$work/valid.txt" --tokenizer char --steps 80 \
+  --save-dir "$work/straight" --dump-config > "$work/run.ini"
+if grep -q '^context = 16$' "$work/run.ini" && grep -q '^max-len = 16$' "$work/run.ini" &&
+   "$heed" train --config "$work/run.ini" 2> "$work/err"; then
+  ok "--dump-config of a resumed lm: context 16, and the file runs again"
+else
+  fail "--dump-config of a resumed lm:"; cat "$work/run.ini" "$work/err"
 fi
 arch=$(h5dump -a /config/arch "$ckpt" | grep -o '"lm"')
 [ "$arch" = '"lm"' ] && ok "/config/arch = lm" || fail "/config/arch is not lm"
@@ -104,7 +115,7 @@ expect_usage_error "a language model trains on --text" train --arch lm --text "$
 expect_usage_error "--arch lm trains on a text: give --text FILE" train --arch lm --task copy "${d[@]}"
 expect_usage_error "--text trains a language model: add --arch lm" train --text "$work/train.txt" "${d[@]}"
 expect_usage_error "--enc-layers: an lm has no encoder" train --arch lm --text "$work/train.txt" --enc-layers 3 "${d[@]}"
-expect_usage_error "--max-len: an lm reads --context tokens" train --arch lm --text "$work/train.txt" --max-len 64 "${d[@]}"
+expect_usage_error "--max-len: an lm reads --context tokens" train --arch lm --text "$work/train.txt" --max-len 32 "${d[@]}"
 expect_usage_error "--valid-metric bleu: a language model is ranked by loss" train --arch lm --text "$work/train.txt" --valid-metric bleu "${d[@]}"
 expect_usage_error "--tie-embeddings all: an lm has no source embedding" train --arch lm --text "$work/train.txt" --tie-embeddings all "${d[@]}"
 expect_usage_error "--context: the window of a language model" train --task copy --context 32 "${d[@]}"

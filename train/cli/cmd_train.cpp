@@ -108,7 +108,9 @@ void check_data_options(const po::variables_map& vm, bool finetune) {
   if (lm) {
     // Settings of the encoder-decoder only, refused unless they hold their default (as in a --dump-config file).
     if (vm["enc-layers"].as<long long>() != 2) throw UsageError("--enc-layers: an lm has no encoder (its depth is --dec-layers)");
-    if (vm["max-len"].as<long long>() != 128) throw UsageError("--max-len: an lm reads --context tokens");
+    // (a resumed lm's --dump-config shows its max-len as the context it is)
+    if (const long long max_len = vm["max-len"].as<long long>(); max_len != 128 && max_len != vm["context"].as<long long>())
+      throw UsageError("--max-len: an lm reads --context tokens");
     if (vm["shared-vocab"].as<bool>()) throw UsageError("--shared-vocab: an lm has one vocabulary already");
     for (const TaskOnlyOption& t : kTaskOnlyOptions)
       if (vm[t.name].as<long long>() != t.fallback)
@@ -433,6 +435,7 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
     if (!std::filesystem::exists(last)) return "";
     const Checkpoint checkpoint = read_checkpoint(last);
     take_model_options_from(v, checkpoint.config);
+    if (checkpoint.config.arch == Arch::Lm) v.at("context").value() = static_cast<long long>(checkpoint.config.max_len);
     v.at("tokenizer").value() = checkpoint.vocab.tokenizer;
     return "# model and tokenizer options: those of " + last + ", the run this command resumes\n";
   };
