@@ -2,14 +2,22 @@
 # Exact resume: a training run killed with SIGKILL (twice, at random moments) and started again
 # with the same command ends with weights bitwise identical to an uninterrupted run, and the same
 # per-step losses in metrics.csv.
-# Usage: resume_test.sh HEED_BINARY [ARCH]   (ARCH: transformer (default), lstm, lstm-attention)
+# Usage: resume_test.sh HEED_BINARY [ARCH]   (ARCH: transformer (default), lstm, lstm-attention, lm)
 set -euo pipefail
 heed="$1"
 arch="${2:-transformer}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-args=(train --task copy --max-length 6 --task-size 2000 --d-model 16 --heads 2 --d-ff 32 --enc-layers 1 --dec-layers 1 --arch "$arch"
-      --steps 150 --batch-size 16 --save-every 10 --eval-every 75 --threads 1 --seed 5 --quiet)
+if [ "$arch" = lm ]; then  # a language model: windows of a text instead of pairs
+  for i in $(seq 0 399); do echo "line $i: the fox jumped over $((i * 7 % 13)) dogs."; done > "$work/text.txt"
+  head -40 "$work/text.txt" > "$work/valid.txt"
+  args=(train --arch lm --text "$work/text.txt" --valid-text "$work/valid.txt" --tokenizer char --context 16
+        --d-model 16 --heads 2 --d-ff 32 --dec-layers 1
+        --steps 150 --batch-size 16 --save-every 10 --eval-every 75 --threads 1 --seed 5 --quiet)
+else
+  args=(train --task copy --max-length 6 --task-size 2000 --d-model 16 --heads 2 --d-ff 32 --enc-layers 1 --dec-layers 1 --arch "$arch"
+        --steps 150 --batch-size 16 --save-every 10 --eval-every 75 --threads 1 --seed 5 --quiet)
+fi
 
 "$heed" "${args[@]}" --save-dir "$work/straight" 2>/dev/null
 
