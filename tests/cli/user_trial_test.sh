@@ -3,7 +3,8 @@
 # --max-len is refused at start, not at the first validation; a resume without --valid keeps the
 # ranked checkpoint_best.h5; translate --output cannot overwrite its checkpoint; option prefixes
 # are not guessed (--ov is not --overwrite); output that cannot be written is exit 1; a damaged
-# checkpoint_last.h5 names the .prev beside it; the same --train file by another path resumes.
+# checkpoint_last.h5 names the .prev beside it; the same --train file by another path resumes, a
+# changed one is refused.
 # Usage: user_trial_test.sh HEED_BINARY
 set -uo pipefail
 heed=$(realpath "$1")
@@ -52,6 +53,20 @@ cp run/checkpoint_last.h5.prev run/checkpoint_last.h5
 
 "$heed" train --train "$work/train.tsv" "${m[@]}" --steps 25 --save-dir run 2> err; rc=$?
 check "the same --train file by another path resumes (exit $rc)" bash -c "[ $rc -eq 0 ] && grep -q 'resuming from' err"
+
+# A resume continues the stored batch order, which only means something for the same pairs.
+cp train.tsv full.tsv
+head -20 full.tsv > train.tsv
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --save-dir run 2> err; rc=$?
+check "a shortened --train file is refused on resume (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && [ \$(wc -l < err) -eq 1 ] && grep -q 'train.tsv is not the data run/checkpoint_last.h5 was trained on (300 pairs then, 20 now)' err"
+sed '7s/^/q /' full.tsv > train.tsv
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --save-dir run 2> err; rc=$?
+check "an edited --train file is refused on resume (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && grep -q '(300 pairs then, 300 now, changed)' err"
+cp full.tsv train.tsv
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --save-dir run 2> err; rc=$?
+check "the original file resumes again (exit $rc)" bash -c "[ $rc -eq 0 ] && grep -q 'resuming from' err"
 
 echo "$failures failures"
 [ "$failures" -eq 0 ]

@@ -286,6 +286,14 @@ int run_train(po::variables_map vm, bool finetune) {
     if (checkpoint->train.task != source.describe() && !same_file)
       throw UsageError(last + " is a run on " + checkpoint->train.task + ", not " + source.describe() +
                        "; give another --save-dir, or --overwrite to start afresh");
+    // The stored batch order and position only mean something for the same pairs.
+    if (const DataFingerprint now = fingerprint(train); !checkpoint->train.data.hash.empty() && checkpoint->train.data != now) {
+      std::string counts = std::to_string(checkpoint->train.data.pairs) + " pairs then, " + std::to_string(now.pairs) + " now";
+      if (now.pairs == checkpoint->train.data.pairs) counts += ", changed";
+      throw UsageError(source.describe() + " is not the data " + last + " was trained on (" + counts +
+                       "): a resume needs the same data; restore it, train on the new data with heed finetune --from " +
+                       last + ", or give --overwrite to start afresh");
+    }
     if (!finetune) {
       check_same_model(vm, checkpoint->config, last);
       if (!vm["tokenizer"].defaulted() && vm["tokenizer"].as<std::string>() != checkpoint->vocab.tokenizer)
