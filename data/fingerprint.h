@@ -11,11 +11,12 @@
 namespace heed {
 
 struct DataFingerprint {
-  std::size_t pairs = 0;
-  std::string hash;  // 16 hex digits: 64-bit FNV-1a over every pair's source, target and pronoun
+  std::size_t size = 0;  // sentence pairs, or a text's lines
+  std::string hash;      // 16 hex digits (64-bit FNV-1a); empty: not known
   bool operator==(const DataFingerprint&) const = default;
 };
 
-DataFingerprint fingerprint(const std::vector<Example>& examples);
+DataFingerprint fingerprint(const std::vector<Example>& pairs);        // source, target, pronoun of each
+DataFingerprint fingerprint(const std::vector<std::string>& lines);    // a language model's text
 
 }  // namespace heed

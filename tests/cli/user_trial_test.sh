@@ -67,6 +67,13 @@ check "an edited --train file is refused on resume (exit $rc: $(cat err))" \
 cp full.tsv train.tsv
 "$heed" train --train train.tsv "${m[@]}" --steps 30 --save-dir run 2> err; rc=$?
 check "the original file resumes again (exit $rc)" bash -c "[ $rc -eq 0 ] && grep -q 'resuming from' err"
+for i in $(seq 20); do printf 'the cat sat\non the mat\n'; done > text.txt
+lm=(--arch lm --text text.txt --context 8 --d-model 8 --heads 2 --d-ff 8 --dec-layers 1 --threads 1 --save-every 3)
+"$heed" train "${lm[@]}" --steps 3 --save-dir lm 2>/dev/null
+echo "the end" >> text.txt
+"$heed" train "${lm[@]}" --steps 6 --save-dir lm 2> err; rc=$?
+check "a changed --text is refused on resume (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && grep -q 'text.txt is not the data lm/checkpoint_last.h5 was trained on (40 lines then, 41 now)' err"
 
 echo "$failures failures"
 [ "$failures" -eq 0 ]

@@ -11,7 +11,7 @@ const std::vector<Example> corpus = {{"a b", "b a", ""}, {"c d", "d c", ""}, {"i
 
 TEST(Fingerprint, EqualForEqualData) {
   const DataFingerprint f = fingerprint(corpus);
-  EXPECT_EQ(f.pairs, 3u);
+  EXPECT_EQ(f.size, 3u);
   EXPECT_EQ(f.hash.size(), 16u);
   EXPECT_EQ(f, fingerprint(std::vector<Example>(corpus)));
 }
@@ -33,9 +33,16 @@ TEST(Fingerprint, ChangesWithEveryKindOfEdit) {
   EXPECT_NE(fingerprint(pronoun).hash, f.hash);
 }
 
+TEST(Fingerprint, OfATextsLines) {
+  const DataFingerprint f = fingerprint(std::vector<std::string>{"the cat", "sat"});
+  EXPECT_EQ(f.size, 2u);
+  EXPECT_NE(fingerprint(std::vector<std::string>{"the", "cat sat"}).hash, f.hash);
+  EXPECT_EQ(fingerprint(std::vector<std::string>{"the cat", "sat"}), f);
+}
+
 TEST(Fingerprint, OfNothing) {
-  const DataFingerprint f = fingerprint({});
-  EXPECT_EQ(f.pairs, 0u);
+  const DataFingerprint f = fingerprint(std::vector<Example>{});
+  EXPECT_EQ(f.size, 0u);
   EXPECT_EQ(f.hash.size(), 16u);
 }
 

@@ -165,7 +165,7 @@ Checkpoint parse_checkpoint(const std::string& path, CheckpointData data) {
   t.evals_without_improvement = non_negative(d, path, "evals_without_improvement");
   t.task = attr<std::string>(d, path, "/train", "task");
   t.data.hash = optional_attr<std::string>(d, path, "/train", "data_hash", "");
-  if (!t.data.hash.empty()) t.data.pairs = std::size_t(non_negative(d, path, "data_pairs"));
+  if (!t.data.hash.empty()) t.data.size = std::size_t(non_negative(d, path, "data_size"));
   if (const auto options = d.attributes.find("/train/options"); options != d.attributes.end())
     t.run_options = options->second;
   const auto rng = d.words.find("/train/rng_state");
@@ -213,7 +213,7 @@ void save_checkpoint(const std::string& path, const Seq2SeqModel& model, const V
   t["evals_without_improvement"] = std::int64_t(train.evals_without_improvement);
   t["task"] = train.task;
   if (!train.data.hash.empty()) {
-    t["data_pairs"] = std::int64_t(train.data.pairs);
+    t["data_size"] = std::int64_t(train.data.size);
     t["data_hash"] = train.data.hash;
   }
   for (const auto& [name, value] : train.run_options) data.attributes["/train/options"][name] = value;

@@ -255,6 +255,7 @@ int run_train(po::variables_map vm, bool finetune) {
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
+  train_opts.data = text ? fingerprint(train_text) : fingerprint(train);
 
   const std::string save_dir = train_opts.save_dir;
   const std::string last = save_dir + "/checkpoint_last.h5";
@@ -287,9 +288,10 @@ int run_train(po::variables_map vm, bool finetune) {
       throw UsageError(last + " is a run on " + checkpoint->train.task + ", not " + source.describe() +
                        "; give another --save-dir, or --overwrite to start afresh");
     // The stored batch order and position only mean something for the same pairs.
-    if (const DataFingerprint now = fingerprint(train); !checkpoint->train.data.hash.empty() && checkpoint->train.data != now) {
-      std::string counts = std::to_string(checkpoint->train.data.pairs) + " pairs then, " + std::to_string(now.pairs) + " now";
-      if (now.pairs == checkpoint->train.data.pairs) counts += ", changed";
+    if (const DataFingerprint& now = train_opts.data; !checkpoint->train.data.hash.empty() && checkpoint->train.data != now) {
+      const std::string unit = text ? " lines" : " pairs";
+      std::string counts = std::to_string(checkpoint->train.data.size) + unit + " then, " + std::to_string(now.size) + " now";
+      if (now.size == checkpoint->train.data.size) counts += ", changed";
       throw UsageError(source.describe() + " is not the data " + last + " was trained on (" + counts +
                        "): a resume needs the same data; restore it, train on the new data with heed finetune --from " +
                        last + ", or give --overwrite to start afresh");

@@ -100,7 +100,7 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, const MakeData& make_dat
   state_.valid_metric = valid_metric_name(options_.policy.metric);
   state_.best_metric = options_.policy.worst();
   state_.run_options = options_.run_options;
-  state_.data = fingerprint(train_examples_);
+  state_.data = options_.data;
   if (!start.checkpoint) return;
   load_weights(*start.checkpoint, model_);
   if (start.optimizer_state) load_optimizer_state(*start.checkpoint, optimizer_);
@@ -111,7 +111,7 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, const MakeData& make_dat
     if (state_.step > 0) model_.dropout_rng().set_state(state_.dropout_rng);
     elapsed_before_ = state_.elapsed_s;
     state_.run_options = options_.run_options;  // the file records the run that writes it
-    state_.data = fingerprint(train_examples_);  // (the command checked it is the file's, where it has one)
+    state_.data = options_.data;  // (the command checked it is the file's, where the file has one)
     // Another metric than the run ranked by so far: its best value means nothing now, so the
     // ranking starts again (the next validation becomes the best).
     if (const std::string metric = valid_metric_name(options_.policy.metric); state_.valid_metric != metric) {

@@ -39,6 +39,7 @@ struct TrainOptions {
   std::vector<std::string> freeze;  // glob patterns of parameter names kept fixed
   bool quiet = false;            // no progress output: only warnings and why a run stopped early
   std::map<std::string, AttrValue> run_options;  // the command's options, recorded in checkpoints
+  DataFingerprint data;  // of the training data, recorded in checkpoints for resume's check (empty: none)
 };
 
 // What the run starts from besides fresh weights: a checkpoint read once by the caller.
