@@ -21,6 +21,7 @@ namespace heed {
 namespace {
 
 long long g_fault_after_bytes = -1;
+unsigned g_unsealed_parse_limit_s = 0;
 
 std::runtime_error error(const std::string& path, const std::string& what) {
   return std::runtime_error(path + ": " + what);
@@ -220,6 +221,7 @@ void fsync_directory(const std::string& path) {
 }  // namespace
 
 void set_checkpoint_fault_after_bytes(long long count) { g_fault_after_bytes = count; }
+void set_unsealed_parse_limit_seconds(unsigned seconds) { g_unsealed_parse_limit_s = seconds; }
 
 void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
   namespace fs = std::filesystem;
@@ -265,12 +267,14 @@ CheckpointData parse_image(const std::string& path, const std::vector<char>& byt
 // nothing has checked, is therefore parsed first in a child process: if HDF5 crashes there,
 // the load is a one-line error instead of a crash of heed.
 void parse_in_child_first(const std::string& path, const std::vector<char>& bytes) {
+  const unsigned limit_s =
+      g_unsealed_parse_limit_s > 0 ? g_unsealed_parse_limit_s : unsigned(10 + bytes.size() / 10'000'000);
   const pid_t child = ::fork();
   if (child < 0) return;  // no process to spare: parse in this one, as before
   if (child == 0) {
     // Die by the signal itself, even where a sanitizer's handler would report and exit(1).
     for (int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) std::signal(fatal, SIG_DFL);
-    ::alarm(60);  // a hang in libhdf5 ends the child too
+    ::alarm(limit_s);  // a hang in libhdf5 (fuzz/corpus/checkpoint/unsealed_hdf5_hang.h5) ends the child too
     try {
       parse_image(path, bytes);
     } catch (...) {  // an error the parent will meet and report itself
@@ -281,8 +285,8 @@ void parse_in_child_first(const std::string& path, const std::vector<char>& byte
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-    throw error(path, "damaged checkpoint (libhdf5 did not finish reading it in 60 s; the file has no seal to check "
-                      "it first)");
+    throw error(path, "damaged checkpoint (libhdf5 did not finish reading it in " + std::to_string(limit_s) +
+                          " s; the file has no seal to check it first)");
   if (WIFSIGNALED(status))
     throw error(path, "damaged checkpoint (libhdf5 crashed reading it, signal " + std::to_string(WTERMSIG(status)) +
                           "; the file has no seal to check it first)");

@@ -39,6 +39,12 @@ void save_checkpoint_file(const std::string& path, const CheckpointData& data);
 // (heed's before seals, or written by other programs) are read unchecked.
 CheckpointData load_checkpoint_file(const std::string& path);
 
+// How long libhdf5 may take to parse an unsealed file (in a child process, see
+// load_checkpoint_file) before the file is called damaged: 0 (the default) means 10 s plus 1 s
+// per 10 MB, far above a real parse (well under a second per megabyte). Tests and the fuzzer set
+// a few seconds, so that a file on which libhdf5 hangs does not stop them for long.
+void set_unsealed_parse_limit_seconds(unsigned seconds);
+
 // For tests of crash safety: when set >= 0, save_checkpoint_file raises SIGKILL on its own
 // process once it has written that many bytes of PATH.tmp (as a power cut would stop it).
 void set_checkpoint_fault_after_bytes(long long count);

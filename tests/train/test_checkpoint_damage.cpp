@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <H5Cpp.h>
+#include <chrono>
 #include <csignal>
 #include <cmath>
 #include <filesystem>
@@ -128,6 +129,19 @@ TEST_F(DamagedCheckpoint, AnUnsealedFileThatCrashesHdf5IsAOneLineError) {
   const std::string file = std::string(HEED_SOURCE_DIR) + "/fuzz/corpus/checkpoint/unsealed_attribute_segv.h5";
   const std::string msg = load_error(file);
   EXPECT_NE(msg.find(file + ": damaged checkpoint (libhdf5 crashed reading it, signal "), std::string::npos) << msg;
+}
+
+// libhdf5 never returns on this damaged unsealed file (a fuzzer's finding): the child parsing it
+// is stopped after the time limit, and the load is a one-line error saying so.
+TEST_F(DamagedCheckpoint, AnUnsealedFileOnWhichHdf5HangsIsAOneLineErrorAfterTheLimit) {
+  const std::string file = std::string(HEED_SOURCE_DIR) + "/fuzz/corpus/checkpoint/unsealed_hdf5_hang.h5";
+  set_unsealed_parse_limit_seconds(2);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string msg = load_error(file);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  set_unsealed_parse_limit_seconds(0);
+  EXPECT_NE(msg.find(file + ": damaged checkpoint (libhdf5 did not finish reading it in 2 s;"), std::string::npos) << msg;
+  EXPECT_LT(seconds, 30) << "the limit, not the default, ended the parse";
 }
 
 TEST_F(DamagedCheckpoint, ADirectoryIsNamedAsOne) {
