@@ -61,7 +61,8 @@ expect_error "--heads: 3 does not divide --d-model 8" train --task copy --save-d
 printf 'overwrite = true\n' > "$work/overwrite.ini"
 expect_error "overwrite.ini: overwrite is taken from the command line only" train --task copy --save-dir "$work/other" --config "$work/overwrite.ini"
 if [ ! -e "$work/other/checkpoint_last.h5" ]; then echo "FAIL: a refused --overwrite deleted the run"; failures=$((failures + 1)); fi
-expect_error "--optimizer sgd differs from adam" train --task copy --save-dir "$work/other" --optimizer sgd --steps 3
+expect_error "--optimizer sgd differs from adam" train --task copy --max-length 4 --task-size 100 --save-dir "$work/other" --optimizer sgd --steps 3
+expect_error "task copy is not the data $work/other/checkpoint_last.h5 was trained on (100 pairs then, 50 now)" train --task copy --max-length 4 --task-size 50 --save-dir "$work/other" "${small[@]}"
 if "$heed" train --task copy --max-length 4 --task-size 100 "${small[@]}" --arch lstm --overwrite --save-dir "$work/other" 2> "$work/err" &&
    h5dump -a /config/arch "$work/other/checkpoint_last.h5" | grep -q '"lstm"'; then
   echo "ok: --overwrite started an lstm run afresh"
@@ -119,6 +120,15 @@ if [ "$rc" -eq 2 ] && grep -q "placeholder.ini:2: '%value%' cannot be used" "$wo
   echo "ok: $(cat "$work/err")"
 else
   echo "FAIL: %value% in an INI file -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
+fi
+# ... and %invalid_line% in a line that is not an option (a fuzzer's finding, fuzz/corpus/ini)
+printf 'task = copy\nnot an option %%invalid_line%%\n' > "$work/invalid_line.ini"
+timeout 20 "$heed" train --config "$work/invalid_line.ini" --save-dir "$work/p" 2> "$work/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "invalid_line.ini:2: '%invalid_line%' cannot be used" "$work/err"; then
+  echo "ok: $(cat "$work/err")"
+else
+  echo "FAIL: %invalid_line% in an INI file -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
 fi
 echo "$failures failures"
 [ "$failures" -eq 0 ]

@@ -287,6 +287,13 @@ int run_train(po::variables_map vm, bool finetune) {
     if (checkpoint->train.task != source.describe() && !same_file)
       throw UsageError(last + " is a run on " + checkpoint->train.task + ", not " + source.describe() +
                        "; give another --save-dir, or --overwrite to start afresh");
+    if (!finetune) {
+      check_same_model(vm, checkpoint->config, last);
+      if (!vm["tokenizer"].defaulted() && vm["tokenizer"].as<std::string>() != checkpoint->vocab.tokenizer)
+        throw UsageError("--tokenizer " + vm["tokenizer"].as<std::string>() + " differs from " +
+                         checkpoint->vocab.tokenizer + " in " + last + ", the run this command would resume; give " +
+                         "another --save-dir, or --overwrite to start afresh");
+    }
     // The stored batch order and position only mean something for the same pairs.
     if (const DataFingerprint& now = train_opts.data; !checkpoint->train.data.hash.empty() && checkpoint->train.data != now) {
       const std::string unit = text ? " lines" : " pairs";
@@ -295,13 +302,6 @@ int run_train(po::variables_map vm, bool finetune) {
       throw UsageError(source.describe() + " is not the data " + last + " was trained on (" + counts +
                        "): a resume needs the same data; restore it, train on the new data with heed finetune --from " +
                        last + ", or give --overwrite to start afresh");
-    }
-    if (!finetune) {
-      check_same_model(vm, checkpoint->config, last);
-      if (!vm["tokenizer"].defaulted() && vm["tokenizer"].as<std::string>() != checkpoint->vocab.tokenizer)
-        throw UsageError("--tokenizer " + vm["tokenizer"].as<std::string>() + " differs from " +
-                         checkpoint->vocab.tokenizer + " in " + last + ", the run this command would resume; give " +
-                         "another --save-dir, or --overwrite to start afresh");
     }
     start = StartFrom{.checkpoint = &*checkpoint,
                       .optimizer_state = checkpoint->has_optimizer && !vm["reset-optimizer"].as<bool>(),

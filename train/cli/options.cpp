@@ -46,12 +46,16 @@ bool is_setting(const std::string& name, const po::variable_value& value) {
 }
 
 // Boost.Program_options (1.74) builds its error messages by replacing placeholders such as
-// %value% for as long as one occurs, so a user's text holding one never ends the loop
-// (fuzz/findings/ini). Such text is refused before Boost sees it.
+// %value% or %invalid_line% for as long as one occurs, so a user's text holding one never ends
+// the loop (fuzz/findings/README.md). Any %name% of Boost's form (lower case letters and '_') is
+// refused before Boost sees the text: its list of placeholders is not public.
 void refuse_placeholders(const std::string& text, const std::string& where) {
-  for (const char* placeholder : {"%value%", "%option%", "%canonical_option%", "%prefix_option%", "%original_token%"})
-    if (text.find(placeholder) != std::string::npos)
-      throw UsageError(where + ": '" + placeholder + "' cannot be used in an option or its value");
+  for (std::size_t open = text.find('%'); open != std::string::npos; open = text.find('%', open + 1)) {
+    std::size_t end = open + 1;
+    while (end < text.size() && ((text[end] >= 'a' && text[end] <= 'z') || text[end] == '_')) ++end;
+    if (end > open + 1 && end < text.size() && text[end] == '%')
+      throw UsageError(where + ": '" + text.substr(open, end - open + 1) + "' cannot be used in an option or its value");
+  }
 }
 
 }  // namespace
