@@ -4,7 +4,7 @@
 # ranked checkpoint_best.h5; translate --output cannot overwrite its checkpoint; option prefixes
 # are not guessed (--ov is not --overwrite); output that cannot be written is exit 1; a damaged
 # checkpoint_last.h5 names the .prev beside it; the same --train file by another path resumes, a
-# changed one is refused.
+# changed one, or another --batch-size, is refused.
 # Usage: user_trial_test.sh HEED_BINARY
 set -uo pipefail
 heed=$(realpath "$1")
@@ -65,6 +65,9 @@ sed '7s/^/q /' full.tsv > train.tsv
 check "an edited --train file is refused on resume (exit $rc: $(cat err))" \
   bash -c "[ $rc -eq 2 ] && grep -q '(300 pairs then, 300 now, changed)' err"
 cp full.tsv train.tsv
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --batch-size 7 --save-dir run 2> err; rc=$?
+check "another --batch-size is refused on resume (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && [ \$(wc -l < err) -eq 1 ] && grep -q -- '--batch-size 7 differs from 64, with which run/checkpoint_last.h5 was trained' err"
 "$heed" train --train train.tsv "${m[@]}" --steps 30 --save-dir run 2> err; rc=$?
 check "the original file resumes again (exit $rc)" bash -c "[ $rc -eq 0 ] && grep -q 'resuming from' err"
 for i in $(seq 20); do printf 'the cat sat\non the mat\n'; done > text.txt

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <filesystem>
 #include <optional>
+#include <variant>
 #include <iostream>
 #include <limits>
 
@@ -302,6 +303,15 @@ int run_train(po::variables_map vm, bool finetune) {
       throw UsageError(source.describe() + " is not the data " + last + " was trained on (" + counts +
                        "): a resume needs the same data; restore it, train on the new data with heed finetune --from " +
                        last + ", or give --overwrite to start afresh");
+    }
+    // ... and the stored position counts batches of the run's size.
+    const auto batch = checkpoint->train.run_options.find("batch-size");
+    if (batch != checkpoint->train.run_options.end() && std::holds_alternative<std::int64_t>(batch->second) &&
+        std::get<std::int64_t>(batch->second) != std::int64_t(train_opts.batch_size)) {
+      const std::string was = std::to_string(std::get<std::int64_t>(batch->second));
+      throw UsageError("--batch-size " + std::to_string(train_opts.batch_size) + " differs from " + was + ", with which " +
+                       last + " was trained: a resume continues its batch order; give --batch-size " + was +
+                       ", train on with heed finetune --from " + last + ", or give --overwrite to start afresh");
     }
     start = StartFrom{.checkpoint = &*checkpoint,
                       .optimizer_state = checkpoint->has_optimizer && !vm["reset-optimizer"].as<bool>(),
