@@ -2,10 +2,10 @@
 #include "layers/model_config.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdlib>
-#include <sstream>
 #include <stdexcept>
+
+#include "layers/number_text.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -28,20 +28,14 @@ Arch parse_arch(const std::string& name) {
 std::string config_value_text(const ConfigValue& value) {
   if (const auto* i = std::get_if<std::int64_t>(&value)) return std::to_string(*i);
   if (const auto* s = std::get_if<std::string>(&value)) return *s;
-  std::ostringstream out;
-  out << std::get<double>(value);
-  return out.str();
+  return format_number(std::get<double>(value));
 }
 
 namespace {
 
 // A float setting as the double a person wrote (0.1f -> 0.1, not 0.10000000149011612): the
 // shortest decimal that reads back as the same float.
-double as_written(Scalar value) {
-  char text[32];
-  const auto end = std::to_chars(text, text + sizeof text, value).ptr;
-  return std::strtod(std::string(text, end).c_str(), nullptr);
-}
+double as_written(Scalar value) { return std::strtod(format_number(value).c_str(), nullptr); }
 
 // `name` is how errors name the setting: "--d-model", or the attribute of a stored-only one.
 std::int64_t as_int(const ConfigValue& v, const std::string& name) {

@@ -98,6 +98,7 @@ fi
   --dec-layers 1 --steps 2 --eval-every 0 --tokenizer char --threads 1 --quiet --save-dir "$work/resumable"
 "$heed" train --task copy --max-length 5 --task-size 200 --steps 4 --save-dir "$work/resumable" --dump-config > "$work/dump"
 if grep -qx "d-model = 8" "$work/dump" && grep -qx "heads = 2" "$work/dump" && grep -qx "tokenizer = char" "$work/dump" &&
+   grep -qx "dropout = 0.1" "$work/dump" &&  # the stored float 0.1f as a person wrote it
    grep -q "^# model and tokenizer options: those of .*checkpoint_last.h5" "$work/dump"; then
   echo "ok: --dump-config of a resume shows the checkpoint's model"
 else

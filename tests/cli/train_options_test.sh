@@ -69,6 +69,15 @@ for shown in "--momentum arg (=0.9)" "--label-smoothing arg (=0.1)" "--lr arg (=
   grep -qF -- "$shown" "$work/help" || fail "train --help lacks '$shown'"
 done
 if grep -qE '[0-9]{8}|norm-first arg \(=1\)' "$work/help"; then fail "train --help: $(grep -E '[0-9]{8}|\(=1\)' "$work/help")"; fi
+# Every command's help: no float printed past its shortest form (0.90000000000000002, 1.0000000000000001e-05).
+for command in train finetune eval translate score average data gradcheck bench; do
+  "$heed" "$command" --help > "$work/help_$command" 2>&1
+  if grep -qE '[0-9]\.[0-9]{7,}' "$work/help_$command"; then
+    fail "$command --help: $(grep -E '[0-9]\.[0-9]{7,}' "$work/help_$command")"
+  fi
+done
+grep -qF -- "--top-p arg (=" "$work/help_translate" || fail "translate --help lacks --top-p's default"
+echo "ok: every command's --help prints numbers in their shortest form"
 tr -s ' \n' ' ' < "$work/help" | grep -qF "strictly higher (bleu, chrf, exact, token-acc) or strictly lower (loss)" ||
   fail "--help does not say what counts as improvement"
 "$heed" train "${task[@]}" --save-dir "$work/r" --dump-config > "$work/dump"

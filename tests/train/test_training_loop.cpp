@@ -8,7 +8,7 @@
 
 #include "train/loop/checkpoint_policy.h"
 #include "train/loop/metrics_log.h"
-#include "train/loop/number_text.h"
+#include "layers/number_text.h"
 #include "train/loop/stop.h"
 #include "train/loop/trainer.h"
 

@@ -18,7 +18,6 @@ ConfigValue option_value(const ModelField& f, const po::variable_value& v) {
 // The value as the command line spells it: booleans true/false, numbers as a person writes them.
 std::string option_text(const ModelField& f, const ConfigValue& v) {
   if (f.is_bool) return std::get<std::int64_t>(v) != 0 ? "true" : "false";
-  if (const auto* d = std::get_if<double>(&v)) return format_number(*d);
   return config_value_text(v);
 }
 

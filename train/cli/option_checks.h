@@ -8,7 +8,7 @@
 #include <string>
 
 #include "train/cli/cli.h"
-#include "train/loop/number_text.h"
+#include "layers/number_text.h"
 
 namespace heed::cli {
 

@@ -3,7 +3,7 @@
 
 #include <atomic>
 
-#include "train/loop/number_text.h"
+#include "layers/number_text.h"
 
 namespace heed {
 

@@ -9,7 +9,7 @@
 #include "autograd/ops.h"
 #include "autograd/tape.h"
 #include "train/loop/metrics_log.h"
-#include "train/loop/number_text.h"
+#include "layers/number_text.h"
 
 HEED_NAMESPACE_BEGIN
 
