@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # heed eval and heed score as users run them: --json is always one valid JSON object (checked
-# with python3 -m json.tool), --show included; pairs longer than the model takes are refused as
+# with python3's json, bare NaN refused), --show included; pairs longer than the model takes are refused as
 # train refuses them; bad options and paths get one line and exit 2; score reads stdin, takes
 # several references and prints a sacreBLEU-style signature.
 # Usage: eval_score_test.sh HEED_BINARY
@@ -9,8 +9,12 @@ heed="$1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_lib.sh"
-# is_json FILE: one JSON object that python parses (no nan, no text before or after it)
-is_json() { python3 -m json.tool "$1" > /dev/null 2>&1 && [ "$(head -c1 "$1")" = "{" ]; }
+# is_json FILE: one JSON object that python parses strictly (json.tool would take a bare NaN; no
+# text before or after it)
+is_json() {
+  python3 -c 'import json, sys; json.load(open(sys.argv[1]), parse_constant=lambda c: sys.exit("bare " + c))' "$1" \
+    > /dev/null 2>&1 && [ "$(head -c1 "$1")" = "{" ]
+}
 
 "$heed" train --task reverse --max-length 6 --task-size 1000 --d-model 24 --heads 2 --d-ff 32 --enc-layers 1 \
   --dec-layers 1 --batch-size 16 --threads 1 --steps 800 --eval-every 400 --max-len 24 --seed 2 --quiet \

@@ -12,6 +12,7 @@
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
 #include "layers/seq2seq_model.h"
+#include "train/eval/json.h"
 #include "train/optim/optimizer.h"
 
 namespace heed {
@@ -33,16 +34,13 @@ BenchConfig bench_config(const std::string& name) {
 }
 
 std::string BenchResult::json() const {
-  char product[64] = "";
-  if (product_gflops > 0) std::snprintf(product, sizeof product, ", \"product_gflops\": %.1f", product_gflops);
-  char buf[640];
-  std::snprintf(buf, sizeof buf,
-                "{\"config\": \"%s\", \"impl\": \"heed-%s\", \"device\": \"cpu\", \"threads\": %d, "
-                "\"tokens_per_s\": %.1f, \"step_ms\": %.3f, \"peak_rss_mb\": %.1f, \"params\": %lld, "
-                "\"final_loss\": %.4f, \"gflop_per_step\": %.2f, \"gflops\": %.1f, \"page_faults_per_step\": %.1f%s}",
-                config.c_str(), HEED_VERSION, threads, tokens_per_s, step_ms, peak_rss_mb, params, final_loss,
-                gflop_per_step, gflops, page_faults_per_step, product);
-  return buf;
+  JsonObject o;
+  o.text("config", config).text("impl", "heed-" HEED_VERSION).text("device", "cpu").integer("threads", threads);
+  o.number("tokens_per_s", tokens_per_s, 1).number("step_ms", step_ms, 3).number("peak_rss_mb", peak_rss_mb, 1);
+  o.integer("params", params).number("final_loss", final_loss, 4).number("gflop_per_step", gflop_per_step, 2);
+  o.number("gflops", gflops, 1).number("page_faults_per_step", page_faults_per_step, 1);
+  if (product_gflops > 0) o.number("product_gflops", product_gflops, 1);
+  return o.str();
 }
 
 namespace {

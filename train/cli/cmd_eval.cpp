@@ -67,27 +67,27 @@ void check_lengths(const Preprocessor& pre, const std::vector<Example>& examples
                        " tokens, more than the checkpoint's max_len " + std::to_string(max_len) + " allows");
 }
 
-std::string by_length_json(const std::vector<LengthBucket>& buckets) {
-  std::string json = "[";
+Json by_length_json(const std::vector<LengthBucket>& buckets) {
+  Json list = Json::array();
   for (const LengthBucket& b : buckets)
-    json += (json.size() > 1 ? ", " : "") + JsonObject()
-                                                .integer("min_words", b.min_words)
-                                                .integer("max_words", b.max_words)
-                                                .integer("sentences", (long long)b.sentences)
-                                                .number("exact_match", b.exact_match)
-                                                .str();
-  return json + "]";
+    list.push_back(JsonObject()
+                       .integer("min_words", b.min_words)
+                       .integer("max_words", b.max_words)
+                       .integer("sentences", (long long)b.sentences)
+                       .number("exact_match", b.exact_match)
+                       .json());
+  return list;
 }
 
-std::string shown_json(const std::vector<Example>& examples, const std::vector<std::string>& hypotheses, std::size_t n) {
-  std::string json = "[";
+Json shown_json(const std::vector<Example>& examples, const std::vector<std::string>& hypotheses, std::size_t n) {
+  Json list = Json::array();
   for (std::size_t i = 0; i < n; ++i)
-    json += (i ? ", " : "") + JsonObject()
-                                  .text("source", examples[i].source)
-                                  .text("reference", examples[i].target)
-                                  .text("hypothesis", hypotheses[i])
-                                  .str();
-  return json + "]";
+    list.push_back(JsonObject()
+                       .text("source", examples[i].source)
+                       .text("reference", examples[i].target)
+                       .text("hypothesis", hypotheses[i])
+                       .json());
+  return list;
 }
 
 // A language model on a text: loss, perplexity, bits per character.
@@ -142,14 +142,10 @@ int run_eval(const po::variables_map& vm) {
   const std::vector<LengthBucket> buckets = width > 0 ? exact_match_by_length(examples, r.hypotheses, width)
                                                       : std::vector<LengthBucket>{};
   if (json) {  // one object on stdout and nothing else, so that it always parses
-    std::string out = r.json();
-    if (width > 0 || shown > 0) {
-      out.pop_back();  // the closing brace: the lists go inside the object
-      if (width > 0) out += ", \"by_length\": " + by_length_json(buckets);
-      if (shown > 0) out += ", \"shown\": " + shown_json(examples, r.hypotheses, shown);
-      out += "}";
-    }
-    std::cout << out << std::endl;
+    JsonObject out = r.json();
+    if (width > 0) out.value("by_length", by_length_json(buckets));
+    if (shown > 0) out.value("shown", shown_json(examples, r.hypotheses, shown));
+    std::cout << out.str() << std::endl;
     return 0;
   }
   for (std::size_t i = 0; i < shown; ++i)

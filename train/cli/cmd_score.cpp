@@ -68,8 +68,8 @@ int run_score(const po::variables_map& vm) {
       }
   const double em = double(matched) / double(hyp.size());
   if (vm["json"].as<bool>()) {
-    const std::string signature =
-        JsonObject().text("bleu", bleu_signature(refs.size())).text("chrf", chrf_signature(refs.size())).str();
+    const Json signature =
+        JsonObject().text("bleu", bleu_signature(refs.size())).text("chrf", chrf_signature(refs.size())).json();
     std::cout << JsonObject()
                      .number("bleu", b.score, 4)
                      .number("chrf", c, 4)
@@ -77,7 +77,7 @@ int run_score(const po::variables_map& vm) {
                      .number("token_accuracy", ta)
                      .integer("sentences", (long long)hyp.size())
                      .integer("references", (long long)refs.size())
-                     .raw("signature", signature)
+                     .value("signature", signature)
                      .str()
               << "\n";
   } else {

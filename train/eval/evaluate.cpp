@@ -32,7 +32,7 @@ class EvalMode {
 
 }  // namespace
 
-std::string EvalResult::json() const {
+JsonObject EvalResult::json() const {
   JsonObject o;
   if (language_model) {
     o.number("loss", loss).number("perplexity", perplexity);
@@ -44,7 +44,7 @@ std::string EvalResult::json() const {
   o.number("token_accuracy", token_accuracy).number("bleu", bleu, 4).number("chrf", chrf, 4);
   o.integer("sentences", (long long)sentences).integer("tokens", (long long)tokens);
   if (pronoun_accuracy >= 0) o.number("pronoun_accuracy", pronoun_accuracy);
-  return o.str();
+  return o;
 }
 
 std::string EvalResult::summary() const {

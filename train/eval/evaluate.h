@@ -9,6 +9,10 @@
 #include "train/eval/decode.h"
 #include "train/eval/translate.h"
 
+namespace heed {
+class JsonObject;  // train/eval/json.h
+}  // namespace heed
+
 HEED_NAMESPACE_BEGIN
 
 struct EvalResult {
@@ -25,7 +29,7 @@ struct EvalResult {
   double bits_per_char = -1;
   std::size_t characters = 0;
 
-  std::string json() const;     // one JSON object; a non-finite number is null (json.h)
+  JsonObject json() const;      // the fields of `eval --json`; a non-finite number is null (json.h)
   std::string summary() const;  // one human-readable line
 };
 

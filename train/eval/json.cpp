@@ -1,74 +1,55 @@
-// A minimal JSON object writer for heed's --json outputs.
+// JSON objects for heed's --json outputs, on nlohmann-json.
 #include "train/eval/json.h"
 
 #include <cmath>
-#include <cstdio>
 
 namespace heed {
 
-std::string json_string(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
+std::string json_line(const Json& value) {
+  const auto dump = [](const Json& v) { return v.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  std::string out;
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) out += (out.empty() ? "" : ", ") + dump(key) + ": " + json_line(item);
+    return "{" + out + "}";
   }
-  return out + "\"";
+  if (value.is_array()) {
+    for (const Json& item : value) out += (out.empty() ? "" : ", ") + json_line(item);
+    return "[" + out + "]";
+  }
+  return dump(value);
 }
 
-void JsonObject::key(std::string_view name) {
-  if (!body_.empty()) body_ += ", ";
-  body_ += json_string(name) + ": ";
-}
-
-JsonObject& JsonObject::number(std::string_view name, double value, int decimals) {
-  key(name);
+JsonObject& JsonObject::number(std::string_view key, double value, int decimals) {
   if (std::isfinite(value)) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-    body_ += buf;
+    const double scale = std::pow(10.0, decimals);
+    const double rounded = std::round(value * scale) / scale;
+    body_[std::string(key)] = std::isfinite(rounded) ? rounded : value;  // a huge value stays as it is
   } else {
-    body_ += "null";
-    if (!null_reasons_.empty()) null_reasons_ += ", ";
-    null_reasons_ += json_string(name) + ": " + json_string(std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf");
+    body_[std::string(key)] = nullptr;
+    null_reasons_[std::string(key)] = std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
   }
   return *this;
 }
 
-JsonObject& JsonObject::integer(std::string_view name, long long value) {
-  key(name);
-  body_ += std::to_string(value);
+JsonObject& JsonObject::integer(std::string_view key, long long value) {
+  body_[std::string(key)] = value;
   return *this;
 }
 
-JsonObject& JsonObject::text(std::string_view name, std::string_view value) {
-  key(name);
-  body_ += json_string(value);
+JsonObject& JsonObject::text(std::string_view key, std::string_view value) {
+  body_[std::string(key)] = std::string(value);
   return *this;
 }
 
-JsonObject& JsonObject::raw(std::string_view name, std::string_view json) {
-  key(name);
-  body_ += json;
+JsonObject& JsonObject::value(std::string_view key, Json value) {
+  body_[std::string(key)] = std::move(value);
   return *this;
 }
 
-std::string JsonObject::str() const {
-  std::string out = "{" + body_;
-  if (!null_reasons_.empty()) out += std::string(body_.empty() ? "" : ", ") + "\"null_reasons\": {" + null_reasons_ + "}";
-  return out + "}";
+Json JsonObject::json() const {
+  Json out = body_;
+  if (!null_reasons_.empty()) out["null_reasons"] = null_reasons_;
+  return out;
 }
 
 }  // namespace heed

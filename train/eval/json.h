@@ -1,29 +1,35 @@
-// Writing one JSON object: strings escaped, and numbers that JSON cannot hold (NaN, ±Inf) written
-// as null, with why in a "null_reasons" object ({"loss": "nan"}), so the output always parses.
+// heed's --json outputs (eval, score, bench) through nlohmann-json, so they always parse: strings
+// are escaped by the library, and a number JSON cannot hold (NaN, ±Inf) is written as null with
+// why in a "null_reasons" object ({"loss": "nan"}) (README "JSON").
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 namespace heed {
 
-// text as a JSON string literal, quotes included (control characters escaped, UTF-8 kept).
-std::string json_string(std::string_view text);
+using Json = nlohmann::ordered_json;  // keeps keys in the order they were added
 
+// One line in Python's json.dumps layout ({"a": 1, "b": [2, 3]}), as PyTorch's reference scripts
+// print theirs. Invalid UTF-8 in a string becomes U+FFFD rather than an exception.
+std::string json_line(const Json& value);
+
+// An object built key by key; numbers that are not finite become null, named in "null_reasons".
 class JsonObject {
  public:
-  // A number with `decimals` digits after the point; null when not finite.
+  // Rounded to `decimals` digits after the point, then printed in its shortest form (12.5).
   JsonObject& number(std::string_view key, double value, int decimals = 6);
   JsonObject& integer(std::string_view key, long long value);
   JsonObject& text(std::string_view key, std::string_view value);
-  // A value that is already JSON (an array or object built by the caller).
-  JsonObject& raw(std::string_view key, std::string_view json);
+  JsonObject& value(std::string_view key, Json value);  // an array or object built by the caller
   // The object, with "null_reasons" last when a number was not finite.
-  std::string str() const;
+  Json json() const;
+  std::string str() const { return json_line(json()); }
 
  private:
-  void key(std::string_view name);
-  std::string body_, null_reasons_;
+  Json body_ = Json::object(), null_reasons_ = Json::object();
 };
 
 }  // namespace heed

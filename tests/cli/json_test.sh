@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Every --json output parses with a strict reader (no NaN or Infinity accepted), also when a
+# model's loss overflows: the non-finite numbers are null, each named in "null_reasons".
+# Usage: json_test.sh HEED_BINARY SET_WEIGHTS_BINARY
+set -uo pipefail
+heed="$1"
+set_weights="$2"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/cli_lib.sh"
+
+# strict FILE [PYTHON-ASSERTION]: FILE holds JSON lines that parse without NaN/Infinity, and the
+# assertion (on d, the last line's object) holds.
+strict() {
+  python3 -c '
+import json, sys
+def refuse(name): sys.exit("bare " + name + " in JSON")
+lines = open(sys.argv[1]).read().splitlines()
+assert lines, "no output"
+for line in lines: d = json.loads(line, parse_constant=refuse)
+assert eval(sys.argv[2]), sys.argv[2]' "$1" "${2:-True}"
+}
+
+"$heed" train --task copy --max-length 6 --task-size 300 --d-model 16 --heads 2 --d-ff 32 --enc-layers 1 \
+  --dec-layers 1 --steps 20 --eval-every 0 --threads 1 --quiet --save-dir "$work/run"
+ckpt="$work/run/checkpoint_last.h5"
+
+"$heed" eval --checkpoint "$ckpt" --task copy --max-length 6 --json --show 2 --by-length 3 > "$work/eval.json"
+strict "$work/eval.json" 'd["loss"] is not None and len(d["shown"]) == 2 and "null_reasons" not in d' &&
+  ok "eval --json: $(head -c 150 "$work/eval.json")..." || { fail "eval --json"; cat "$work/eval.json"; }
+
+# Generator weights of 3e38 (finite, so the checkpoint loads) make the logits overflow.
+"$set_weights" "$ckpt" "$work/huge.h5" /model/generator/weight 3e38 || fail "set_weights"
+"$heed" eval --checkpoint "$work/huge.h5" --task copy --max-length 6 --json --show 1 > "$work/huge.json" 2> "$work/err"
+rc=$?
+[ "$rc" -eq 0 ] && strict "$work/huge.json" \
+  'd["loss"] is None and d["null_reasons"]["loss"] in ("nan", "inf") and all(d[k] is None for k in d["null_reasons"])' &&
+  ok "eval --json of an overflowing model: $(cat "$work/huge.json")" ||
+  { fail "eval --json of an overflowing model (exit $rc)"; cat "$work/huge.json" "$work/err"; }
+# NaN weights cannot be loaded at all: one line, nothing on stdout.
+if "$set_weights" "$ckpt" "$work/nan.h5" /model/generator/weight nan 2> "$work/err"; then
+  "$heed" eval --checkpoint "$work/nan.h5" --task copy --json > "$work/nan.json" 2> "$work/err"
+  [ $? -eq 1 ] && [ ! -s "$work/nan.json" ] && [ "$(wc -l < "$work/err")" -eq 1 ] &&
+    ok "NaN weights: $(cat "$work/err")" || { fail "eval of NaN weights"; cat "$work/nan.json" "$work/err"; }
+else
+  ok "a checkpoint with NaN weights cannot even be written: $(cat "$work/err")"
+fi
+
+printf 'a b c\nd e\n' > "$work/hyp.txt"
+printf 'a b c\nd f\n' > "$work/ref.txt"
+"$heed" score --hyp "$work/hyp.txt" --ref "$work/ref.txt" --json > "$work/score.json"
+strict "$work/score.json" 'd["exact_match"] == 0.5 and d["signature"]["bleu"].startswith("nrefs:1|")' &&
+  ok "score --json: $(cat "$work/score.json")" || { fail "score --json"; cat "$work/score.json"; }
+
+"$heed" bench --bench tiny --steps 1 --warmup 0 --threads 1 --json > "$work/bench.json"
+strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-") and d["tokens_per_s"] > 0' &&
+  ok "bench --json: $(cat "$work/bench.json")" || { fail "bench --json"; cat "$work/bench.json"; }
+
+[ "$failures" -eq 0 ] && echo "all JSON outputs parse strictly" || { echo "$failures failure(s)"; exit 1; }
