@@ -109,6 +109,11 @@ void write_contents(H5::H5File& file, const CheckpointData& data) {
     H5::DataSet ds = ensure_group(file, group).createDataSet(name, H5::PredType::STD_U64LE, space_of(array.shape));
     if (!array.values.empty()) ds.write(array.values.data(), H5::PredType::NATIVE_UINT64);
   }
+  for (const auto& [full, array] : data.bytes) {
+    const auto [group, name] = split_path(full);
+    H5::DataSet ds = ensure_group(file, group).createDataSet(name, H5::PredType::STD_U8LE, space_of(array.shape));
+    if (!array.values.empty()) ds.write(array.values.data(), H5::PredType::NATIVE_UINT8);
+  }
   for (const auto& [full, strings] : data.strings) {
     const auto [group, name] = split_path(full);
     std::vector<const char*> ptrs;
@@ -206,6 +211,7 @@ std::string first_difference(const CheckpointData& saved, CheckpointData loaded)
   };
   compare(saved.floats, loaded.floats);
   compare(saved.words, loaded.words);
+  compare(saved.bytes, loaded.bytes);
   compare(saved.strings, loaded.strings);
   return name;
 }
@@ -339,6 +345,8 @@ CheckpointData parse_image(const std::string& path, const std::vector<char>& byt
         const H5T_class_t kind = ds.getTypeClass();
         if (kind == H5T_FLOAT) {
           data.floats[child] = probe.read_floats(child);
+        } else if (kind == H5T_INTEGER && ds.getIntType().getSize() == 1 && ds.getIntType().getSign() == H5T_SGN_NONE) {
+          data.bytes[child] = probe.read_bytes(child);
         } else if (kind == H5T_INTEGER) {
           data.words[child] = probe.read_words(child);
         } else if (kind == H5T_STRING) {

@@ -23,6 +23,7 @@ struct CheckpointData {
   std::map<std::string, std::map<std::string, AttrValue>> attributes;
   std::map<std::string, Array<float>> floats;           // "/model/encoder/norm/weight" -> float32 data
   std::map<std::string, Array<std::uint64_t>> words;    // "/train/rng_state" -> uint64 data
+  std::map<std::string, Array<std::uint8_t>> bytes;     // "/tokenizer/spm_model" -> opaque bytes (uint8)
   std::map<std::string, std::vector<std::string>> strings;  // "/vocab/src" -> UTF-8 strings
 };
 

@@ -101,6 +101,10 @@ Array<std::uint64_t> H5Reader::read_words(const std::string& dataset) const {
   return read_dataset<std::uint64_t>(*impl_, dataset, H5::PredType::NATIVE_UINT64);
 }
 
+Array<std::uint8_t> H5Reader::read_bytes(const std::string& dataset) const {
+  return read_dataset<std::uint8_t>(*impl_, dataset, H5::PredType::NATIVE_UINT8);
+}
+
 std::vector<std::string> H5Reader::read_strings(const std::string& dataset) const {
   try {
     H5::DataSet ds = impl_->file.openDataSet(dataset);

@@ -29,6 +29,7 @@ class H5Reader {
   Array<float> read_floats(const std::string& dataset) const;
   Array<std::int32_t> read_ints(const std::string& dataset) const;
   Array<std::uint64_t> read_words(const std::string& dataset) const;
+  Array<std::uint8_t> read_bytes(const std::string& dataset) const;
   // A 1-D dataset of variable-length strings.
   std::vector<std::string> read_strings(const std::string& dataset) const;
   // The datasets below a group, as paths relative to it ("layers/0/norm1/bias"), sorted.

@@ -27,7 +27,7 @@ set_target_properties(heed_library PROPERTIES EXPORT_NAME heed)
 target_link_libraries(heed_library INTERFACE heed_autograd heed_layers heed_data heed_checkpoints heed_optim
                                              heed_eval heed_metrics heed_checkpoint_io heed_loop)
 set(heed_exported heed_library heed_autograd heed_layers heed_data heed_checkpoints heed_optim heed_eval
-                  heed_metrics heed_checkpoint_io heed_loop heed_autograd_f64 heed_layers_f64)
+                  heed_metrics heed_json heed_checkpoint_io heed_loop heed_autograd_f64 heed_layers_f64)
 
 # heed::testing: the double-precision autograd and layers (HEED_DOUBLE), <heed/testing.h> and GoogleTest.
 find_package(GTest QUIET)
@@ -68,7 +68,7 @@ set(CPACK_PACKAGE_NAME heed)
 set(CPACK_PACKAGE_CONTACT "heed developers")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Small C++ training framework built around attention")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(heed_deb_depends "libeigen3-dev, libhdf5-dev, zlib1g-dev, libboost-program-options-dev, libgtest-dev")
+set(heed_deb_depends "libeigen3-dev, libhdf5-dev, zlib1g-dev, libboost-program-options-dev, libgtest-dev, nlohmann-json3-dev, libsentencepiece-dev")
 if(HEED_BLAS AND HEED_OPENBLAS_LIBRARY)
   string(APPEND heed_deb_depends ", libopenblas-dev")
 endif()

@@ -21,41 +21,65 @@ std::vector<Example> load_examples(const DataSource& source, const std::string& 
   return out;
 }
 
-Preprocessor Preprocessor::build(const std::vector<Example>& train, const std::string& tokenizer, int bpe_merges,
-                                 std::size_t min_freq, bool shared_vocab) {
-  std::shared_ptr<Tokenizer> tok;
-  if (tokenizer == "bpe") {
-    std::vector<std::string> text;
-    for (const Example& e : train) {
-      text.push_back(e.source);
-      text.push_back(e.target);
-    }
-    tok = std::make_shared<BpeTokenizer>(BpeTokenizer::learn(text, bpe_merges));
-  } else {
-    tok = make_tokenizer(tokenizer);
+namespace {
+
+// Both sides' text: subword models are learned from source and target together.
+std::vector<std::string> both_sides(const std::vector<Example>& examples) {
+  std::vector<std::string> text;
+  for (const Example& e : examples) {
+    text.push_back(e.source);
+    text.push_back(e.target);
   }
+  return text;
+}
+
+std::shared_ptr<Tokenizer> learn_tokenizer(const std::vector<Example>& train, const TokenizerOptions& options) {
+  if (options.type == "bpe") return std::make_shared<BpeTokenizer>(BpeTokenizer::learn(both_sides(train), options.bpe_merges));
+  if (options.type == "spm")
+    return std::make_shared<SpmTokenizer>(options.spm.bytes.empty() ? train_spm(both_sides(train), options.spm.trained)
+                                                                    : options.spm);
+  return make_tokenizer(options.type);
+}
+
+// Every piece a subword tokenizer can produce, so that words never seen in training
+// (fine-tuning data) spell out in known pieces instead of <unk>: for BPE every single symbol of
+// the text and every merge result; for SentencePiece every piece of its model.
+std::pair<std::set<std::string>, std::set<std::string>> all_pieces(const Tokenizer& tok, const std::vector<Example>& train) {
+  std::set<std::string> src, tgt;
+  if (const auto* bpe = dynamic_cast<const BpeTokenizer*>(&tok)) {
+    for (const BpeMerge& m : bpe->merges()) {
+      src.insert(m.first + m.second);
+      tgt.insert(m.first + m.second);
+    }
+    for (const Example& e : train) {
+      for (const auto& word : bpe_words(e.source)) src.insert(word.begin(), word.end());
+      for (const auto& word : bpe_words(e.target)) tgt.insert(word.begin(), word.end());
+    }
+  } else if (const auto* spm = dynamic_cast<const SpmTokenizer*>(&tok)) {
+    for (const std::string& piece : spm->pieces()) {
+      src.insert(piece);
+      tgt.insert(piece);
+    }
+  }
+  return {src, tgt};
+}
+
+}  // namespace
+
+Preprocessor Preprocessor::build(const std::vector<Example>& train, const TokenizerOptions& tokenizer,
+                                 std::size_t min_freq, bool shared_vocab) {
+  const std::shared_ptr<Tokenizer> tok = learn_tokenizer(train, tokenizer);
   std::vector<std::vector<std::string>> src, tgt;
   for (const Example& e : train) {
     src.push_back(tok->tokenize(e.source));
     tgt.push_back(tok->tokenize(e.target));
   }
-  if (tokenizer == "bpe") {
-    // Every single symbol and every merge result too, so that words never seen in training
-    // (fine-tuning data) spell out in known pieces instead of <unk>.
-    std::set<std::string> src_symbols, tgt_symbols;
-    for (const BpeMerge& m : static_cast<const BpeTokenizer&>(*tok).merges()) {
-      src_symbols.insert(m.first + m.second);
-      tgt_symbols.insert(m.first + m.second);
+  const auto [src_pieces, tgt_pieces] = all_pieces(*tok, train);
+  if (!src_pieces.empty())
+    for (std::size_t i = 0; i < std::max<std::size_t>(min_freq, 1); ++i) {  // counted min_freq times: all kept
+      src.emplace_back(src_pieces.begin(), src_pieces.end());
+      tgt.emplace_back(tgt_pieces.begin(), tgt_pieces.end());
     }
-    for (const Example& e : train) {
-      for (const auto& word : bpe_words(e.source)) src_symbols.insert(word.begin(), word.end());
-      for (const auto& word : bpe_words(e.target)) tgt_symbols.insert(word.begin(), word.end());
-    }
-    for (std::size_t i = 0; i < std::max<std::size_t>(min_freq, 1); ++i) {
-      src.emplace_back(src_symbols.begin(), src_symbols.end());
-      tgt.emplace_back(tgt_symbols.begin(), tgt_symbols.end());
-    }
-  }
   if (shared_vocab) {  // one vocabulary from both sides, counted together
     src.insert(src.end(), tgt.begin(), tgt.end());
     const Vocabulary both = Vocabulary::build(src, min_freq);
@@ -65,13 +89,18 @@ Preprocessor Preprocessor::build(const std::vector<Example>& train, const std::s
 }
 
 Preprocessor Preprocessor::from_state(const VocabularyState& state) {
-  std::vector<BpeMerge> merges;
-  for (const std::string& m : state.bpe_merges) {
-    const std::size_t space = m.find(' ');
-    if (space == std::string::npos) throw std::runtime_error("checkpoint: malformed BPE merge '" + m + "'");
-    merges.emplace_back(m.substr(0, space), m.substr(space + 1));
+  std::shared_ptr<Tokenizer> tok;
+  if (state.tokenizer == "spm") {
+    tok = std::make_shared<SpmTokenizer>(state.spm);
+  } else {
+    std::vector<BpeMerge> merges;
+    for (const std::string& m : state.bpe_merges) {
+      const std::size_t space = m.find(' ');
+      if (space == std::string::npos) throw std::runtime_error("checkpoint: malformed BPE merge '" + m + "'");
+      merges.emplace_back(m.substr(0, space), m.substr(space + 1));
+    }
+    tok = make_tokenizer(state.tokenizer, merges);
   }
-  std::shared_ptr<Tokenizer> tok = make_tokenizer(state.tokenizer, merges);
   return Preprocessor(tok, Vocabulary::from_tokens(state.src), Vocabulary::from_tokens(state.tgt));
 }
 
@@ -82,6 +111,7 @@ VocabularyState Preprocessor::state() const {
   s.tokenizer = tokenizer_->type();
   if (const auto* bpe = dynamic_cast<const BpeTokenizer*>(tokenizer_.get()))
     for (const BpeMerge& m : bpe->merges()) s.bpe_merges.push_back(m.first + " " + m.second);
+  if (const auto* spm = dynamic_cast<const SpmTokenizer*>(tokenizer_.get())) s.spm = spm->model();
   return s;
 }
 

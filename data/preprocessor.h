@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data/batching.h"
+#include "data/spm.h"
 #include "data/tasks.h"
 #include "data/tokenizer.h"
 #include "data/vocab.h"
@@ -17,8 +18,16 @@ namespace heed {
 // The tokenizer and vocabularies as a checkpoint stores them.
 struct VocabularyState {
   std::vector<std::string> src, tgt;    // index = id, specials first
-  std::string tokenizer = "word";       // char | word | bpe
+  std::string tokenizer = "word";       // char | word | bpe | spm
   std::vector<std::string> bpe_merges;  // "left right", in merge order
+  SpmModel spm;                         // spm: the SentencePiece model
+};
+
+// The tokenizer a new run learns or takes (--tokenizer, --bpe-merges, --spm-*).
+struct TokenizerOptions {
+  std::string type = "word";  // char | word | bpe | spm
+  int bpe_merges = 8000;
+  SpmModel spm;  // spm: this model when it has bytes (--spm-model), else one trained with spm.trained
 };
 
 // Where sentence pairs come from: `task` (a built-in task name) or `tsv` (a file path).
@@ -35,9 +44,10 @@ std::vector<Example> load_examples(const DataSource& source, const std::string& 
 
 class Preprocessor {
  public:
-  // Learns the tokenizer (BPE merges over both sides) and the vocabularies from training pairs:
-  // one per side, or with shared_vocab one from both sides, used for both.
-  static Preprocessor build(const std::vector<Example>& train, const std::string& tokenizer, int bpe_merges,
+  // Learns the tokenizer (BPE merges or a SentencePiece model over both sides) and the vocabularies
+  // from training pairs: one per side, or with shared_vocab one from both sides, used for both.
+  // Throws std::invalid_argument for an unknown tokenizer or a SentencePiece model it cannot train.
+  static Preprocessor build(const std::vector<Example>& train, const TokenizerOptions& tokenizer,
                             std::size_t min_freq, bool shared_vocab = false);
   static Preprocessor from_state(const VocabularyState& state);
   VocabularyState state() const;

@@ -87,14 +87,15 @@ std::string WordTokenizer::detokenize(const std::vector<std::string>& tokens) co
   return text;
 }
 
-std::vector<std::string> tokenizer_types() { return {"char", "word", "bpe"}; }
+std::vector<std::string> tokenizer_types() { return {"char", "word", "bpe", "spm"}; }
 
 std::unique_ptr<Tokenizer> make_tokenizer(const std::string& type,
                                           std::vector<std::pair<std::string, std::string>> bpe_merges) {
   if (type == "char") return std::make_unique<CharTokenizer>();
   if (type == "word") return std::make_unique<WordTokenizer>();
   if (type == "bpe") return std::make_unique<BpeTokenizer>(std::move(bpe_merges));
-  throw std::invalid_argument("unknown tokenizer '" + type + "'; valid tokenizers: char, word, bpe");
+  if (type == "spm") throw std::invalid_argument("tokenizer spm: needs its SentencePiece model (data/spm.h)");
+  throw std::invalid_argument("unknown tokenizer '" + type + "'; valid tokenizers: char, word, bpe, spm");
 }
 
 }  // namespace heed

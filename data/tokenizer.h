@@ -1,5 +1,5 @@
 // Tokenizers turn a sentence into string tokens and back: Tokenizer is the interface,
-// CharTokenizer and WordTokenizer live here, BpeTokenizer in data/bpe.h.
+// CharTokenizer and WordTokenizer live here, BpeTokenizer in data/bpe.h, SpmTokenizer in data/spm.h.
 #pragma once
 
 #include <memory>
@@ -18,7 +18,7 @@ class Tokenizer {
   // Throws std::invalid_argument on invalid UTF-8.
   virtual std::vector<std::string> tokenize(const std::string& text) const = 0;
   virtual std::string detokenize(const std::vector<std::string>& tokens) const = 0;
-  virtual std::string type() const = 0;  // "char", "word" or "bpe", as in checkpoints
+  virtual std::string type() const = 0;  // "char", "word", "bpe" or "spm", as in checkpoints
 };
 
 // One token per UTF-8 code point; a space becomes kSpaceMarker. detokenize(tokenize(s)) == s
@@ -42,10 +42,11 @@ class WordTokenizer final : public Tokenizer {
   std::string type() const override { return "word"; }
 };
 
-// "char", "word" or "bpe" (BPE takes its ordered merges; none means single characters).
-// Throws std::invalid_argument naming the valid types.
+// "char", "word" or "bpe" (BPE takes its ordered merges; none means single characters); "spm"
+// needs its model, so SpmTokenizer (data/spm.h) is made directly. Throws std::invalid_argument
+// naming the valid types.
 std::unique_ptr<Tokenizer> make_tokenizer(const std::string& type,
                                           std::vector<std::pair<std::string, std::string>> bpe_merges = {});
-std::vector<std::string> tokenizer_types();  // {"char", "word", "bpe"}
+std::vector<std::string> tokenizer_types();  // {"char", "word", "bpe", "spm"}
 
 }  // namespace heed

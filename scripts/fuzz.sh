@@ -25,7 +25,8 @@ all=(tsv tokenizers bpe_learn ini checkpoint translate)
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
 # The libraries heed needs, plus clang and its libFuzzer/sanitizer runtimes (libclang-rt-14-dev).
-packages=(cmake make libeigen3-dev libboost-program-options-dev libhdf5-dev libopenblas-dev clang libclang-rt-14-dev)
+packages=(cmake make libeigen3-dev libboost-program-options-dev libhdf5-dev libopenblas-dev nlohmann-json3-dev
+          libsentencepiece-dev clang libclang-rt-14-dev)
 scripts/install_packages.sh "${packages[@]}"
 
 build=build-fuzz

@@ -3,9 +3,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
+
+#include "layers/number_text.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -54,6 +57,19 @@ T optional_attr(const CheckpointData& data, const std::string& path, const std::
   return attr<T>(data, path, group, name);
 }
 
+// The SentencePiece model's bytes, and where it came from: the --spm-model file, or the options
+// heed trained it with (which resume compares with the command's).
+void add_spm_model(CheckpointData& data, const SpmModel& spm) {
+  data.bytes["/tokenizer/spm_model"] = Array<std::uint8_t>{{spm.bytes.size()}, {spm.bytes.begin(), spm.bytes.end()}};
+  auto& a = data.attributes["/tokenizer"];
+  if (!spm.file.empty()) {
+    a["spm_file"] = spm.file;
+  } else {
+    a["spm_type"] = spm.trained.type;
+    a["spm_vocab_size"] = std::int64_t(spm.trained.vocab_size);
+  }
+}
+
 void add_config(CheckpointData& data, const ModelConfig& c, const VocabularyState& vocab) {
   auto& a = data.attributes["/config"];
   for (const ModelField& f : model_fields())
@@ -63,6 +79,7 @@ void add_config(CheckpointData& data, const ModelConfig& c, const VocabularyStat
   data.strings["/vocab/src"] = vocab.src;
   data.strings["/vocab/tgt"] = vocab.tgt;
   if (vocab.tokenizer == "bpe") data.strings["/tokenizer/merges"] = vocab.bpe_merges;
+  if (vocab.tokenizer == "spm") add_spm_model(data, vocab.spm);
 }
 
 ModelConfig read_config(const CheckpointData& data, const std::string& path) {
@@ -99,6 +116,7 @@ namespace {
 std::string stored_kind(const CheckpointData& data, const std::string& name) {
   if (data.floats.count(name)) return "float32";
   if (data.words.count(name)) return "integer";
+  if (data.bytes.count(name)) return "bytes";
   if (data.strings.count(name)) return "strings";
   return "";
 }
@@ -120,8 +138,25 @@ void check_finite(const CheckpointData& data, const std::string& path) {
   for (const auto& [name, array] : data.floats)
     for (std::size_t i = 0; i < array.values.size(); ++i)
       if (!std::isfinite(array.values[i]))
-        throw std::runtime_error(path + ": " + name + " holds " + std::to_string(array.values[i]) + " at element " +
+        throw std::runtime_error(path + ": " + name + " holds " + format_number(array.values[i]) + " at element " +
                                  std::to_string(i) + "; a checkpoint holds finite numbers only");
+}
+
+// The SentencePiece model of a checkpoint whose tokenizer is spm (see add_spm_model).
+SpmModel stored_spm_model(const CheckpointData& data, const std::string& path) {
+  const auto it = data.bytes.find("/tokenizer/spm_model");
+  if (it == data.bytes.end()) throw std::runtime_error(missing_or_kind(data, path, "/tokenizer/spm_model", "bytes"));
+  SpmModel spm;
+  spm.bytes.assign(it->second.values.begin(), it->second.values.end());
+  spm.file = optional_attr<std::string>(data, path, "/tokenizer", "spm_file", "");
+  if (spm.file.empty()) {
+    spm.trained.type = attr<std::string>(data, path, "/tokenizer", "spm_type");
+    const std::int64_t size = attr<std::int64_t>(data, path, "/tokenizer", "spm_vocab_size");
+    if (size < 1 || size > std::numeric_limits<int>::max())
+      throw std::runtime_error(path + ": /tokenizer/spm_vocab_size " + std::to_string(size) + " is out of range");
+    spm.trained.vocab_size = int(size);
+  }
+  return spm;
 }
 
 // Everything read_checkpoint checks, on data in memory: save_checkpoint runs it before writing,
@@ -142,6 +177,7 @@ Checkpoint parse_checkpoint(const std::string& path, CheckpointData data) {
   out.vocab.src = strings("/vocab/src");
   out.vocab.tgt = strings("/vocab/tgt");
   if (out.vocab.tokenizer == "bpe") out.vocab.bpe_merges = strings("/tokenizer/merges");
+  if (out.vocab.tokenizer == "spm") out.vocab.spm = stored_spm_model(d, path);
   if (Index(out.vocab.src.size()) != c.src_vocab_size || Index(out.vocab.tgt.size()) != c.tgt_vocab_size)
     throw std::runtime_error(path + ": vocabulary sizes " + std::to_string(out.vocab.src.size()) + "/" +
                              std::to_string(out.vocab.tgt.size()) + " disagree with /config");

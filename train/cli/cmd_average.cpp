@@ -58,6 +58,7 @@ std::string difference(const Checkpoint& first, const Checkpoint& other) {
   if (a.src != b.src) return "source vocabulary differs from " + first.path + "'s";
   if (a.tgt != b.tgt) return "target vocabulary differs from " + first.path + "'s";
   if (a.bpe_merges != b.bpe_merges) return "BPE merges differ from " + first.path + "'s";
+  if (a.spm.bytes != b.spm.bytes) return "SentencePiece model differs from " + first.path + "'s";
   for (const ModelField& f : model_fields()) {
     if (f.attribute.empty() || f.attribute == "seed") continue;  // the seed only chose the initial weights
     const ConfigValue x = f.get(first.config), y = f.get(other.config);

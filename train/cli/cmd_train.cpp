@@ -8,6 +8,7 @@
 
 #include "train/cli/cli.h"
 #include "train/cli/model_options.h"
+#include "train/cli/tokenizer_options.h"
 #include "train/checkpoint/save_dir_lock.h"
 #include "train/cli/option_checks.h"
 #include "train/cli/translation_setup.h"
@@ -16,16 +17,6 @@
 namespace heed::cli {
 
 namespace {
-
-// Tokenization is set with the model (train only): it decides the vocabularies.
-po::options_description tokenizer_options() {
-  po::options_description o("Tokenizer (train only)");
-  o.add_options()("tokenizer", po::value<std::string>()->default_value("word"), "char | word | bpe")(
-      "bpe-merges", po::value<int>()->default_value(8000), "BPE merges learned from the training data")(
-      "min-freq", po::value<long long>()->default_value(1), "tokens rarer than this become <unk>")(
-      "shared-vocab", flag(), "one vocabulary for both sides, learned from both (needed by --tie-embeddings all)");
-  return o;
-}
 
 // Options that shape a built-in task's data, with their defaults: refused with --train, whose
 // data is the file's, unless they hold their default (as a --dump-config file of the run does).
@@ -129,8 +120,7 @@ void check_data_options(const po::variables_map& vm, bool finetune) {
       if (vm[t.name].as<long long>() != t.fallback)
         throw UsageError(std::string("--") + t.name + " shapes a built-in --task's data; with --train the data is the file's");
   }
-  checked_int(vm, "bpe-merges", 0);
-  checked_int(vm, "min-freq", 1);
+  check_tokenizer_options(vm);
 }
 
 ValidMetric read_valid_metric(const std::string& name, const std::string& where) {
@@ -290,10 +280,7 @@ int run_train(po::variables_map vm, bool finetune) {
                        "; give another --save-dir, or --overwrite to start afresh");
     if (!finetune) {
       check_same_model(vm, checkpoint->config, last);
-      if (!vm["tokenizer"].defaulted() && vm["tokenizer"].as<std::string>() != checkpoint->vocab.tokenizer)
-        throw UsageError("--tokenizer " + vm["tokenizer"].as<std::string>() + " differs from " +
-                         checkpoint->vocab.tokenizer + " in " + last + ", the run this command would resume; give " +
-                         "another --save-dir, or --overwrite to start afresh");
+      check_same_tokenizer(vm, checkpoint->vocab, last);
     }
     // The stored batch order and position only mean something for the same pairs.
     if (const DataFingerprint& now = train_opts.data; !checkpoint->train.data.hash.empty() && checkpoint->train.data != now) {
@@ -340,10 +327,13 @@ int run_train(po::variables_map vm, bool finetune) {
     config.seed = train_opts.seed;
     model = make_model(config);
   } else {
-    pre = std::make_unique<Preprocessor>(Preprocessor::build(train, vm["tokenizer"].as<std::string>(),
-                                                             vm["bpe-merges"].as<int>(),
-                                                             std::size_t(vm["min-freq"].as<long long>()),
-                                                             vm["shared-vocab"].as<bool>()));
+    try {
+      pre = std::make_unique<Preprocessor>(Preprocessor::build(train, read_tokenizer_options(vm),
+                                                               std::size_t(vm["min-freq"].as<long long>()),
+                                                               vm["shared-vocab"].as<bool>()));
+    } catch (const std::invalid_argument& e) {  // a SentencePiece model that cannot be trained on this data
+      throw UsageError(e.what());
+    }
     ModelConfig config = read_model_config(vm);
     config.src_vocab_size = Index(pre->src_vocab().size());
     config.tgt_vocab_size = Index(pre->tgt_vocab().size());
@@ -456,7 +446,7 @@ Command parse_train(const std::vector<std::string>& args, bool finetune) {
     const Checkpoint checkpoint = read_checkpoint(last);
     take_model_options_from(v, checkpoint.config);
     if (checkpoint.config.arch == Arch::Lm) v.at("context").value() = static_cast<long long>(checkpoint.config.max_len);
-    v.at("tokenizer").value() = checkpoint.vocab.tokenizer;
+    take_tokenizer_options_from(v, checkpoint.vocab);
     return "# model and tokenizer options: those of " + last + ", the run this command resumes\n";
   };
   if (!parse(command, usage, options, args, vm, resumed_model)) return {};

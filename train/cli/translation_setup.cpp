@@ -68,6 +68,9 @@ std::vector<LoadedModel> load_ensemble(const std::vector<std::string>& paths) {
     if (a.tokenizer != b.tokenizer)
       throw UsageError(path + ": tokenizer " + b.tokenizer + " differs from " + a.tokenizer + " in " + first.path +
                        " (an ensemble shares its target vocabulary and tokenizer)");
+    if (a.spm.bytes != b.spm.bytes)
+      throw UsageError(path + ": SentencePiece model differs from " + first.path +
+                       "'s (an ensemble shares its target vocabulary and tokenizer)");
     if (const std::string diff = vocabulary_difference(a.tgt, b.tgt); !diff.empty())
       throw UsageError(path + ": target vocabulary differs from " + first.path + "'s: " + diff +
                        " (an ensemble shares its target vocabulary)");
