@@ -90,7 +90,10 @@ SpmModel read_spm_model(const std::string& path) {
 SpmTokenizer::SpmTokenizer(SpmModel model) : model_(std::move(model)), processor_(std::make_unique<Processor>()) {
   if (model_.bytes.empty()) throw std::invalid_argument("empty SentencePiece model");
   const sentencepiece::util::Status status = processor_->spm.LoadFromSerializedProto(model_.bytes);
-  if (!status.ok()) throw std::invalid_argument("not a SentencePiece model (" + reason(status) + ")");
+  if (!status.ok()) {
+    const std::string why = reason(status);
+    throw std::invalid_argument("not a SentencePiece model" + (why.empty() ? std::string() : " (" + why + ")"));
+  }
   if (processor_->spm.GetPieceSize() == 0) throw std::invalid_argument("a SentencePiece model without pieces");
 }
 

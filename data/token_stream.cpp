@@ -18,14 +18,14 @@ TokenStream encode_text(const Preprocessor& pre, const std::vector<std::string>&
   return s;
 }
 
-Preprocessor build_text_preprocessor(const std::vector<std::string>& lines, const std::string& tokenizer,
-                                     int bpe_merges, std::size_t min_freq) {
+Preprocessor build_text_preprocessor(const std::vector<std::string>& lines, const TokenizerOptions& tokenizer,
+                                     std::size_t min_freq) {
   // As target sides of pairs without sources, with one shared vocabulary: the source side adds
   // nothing to it, and both sides of the checkpoint hold the same tokens.
   std::vector<Example> examples;
   examples.reserve(lines.size());
   for (const std::string& line : lines) examples.push_back(Example{"", line, ""});
-  return Preprocessor::build(examples, tokenizer, bpe_merges, min_freq, /*shared_vocab=*/true);
+  return Preprocessor::build(examples, tokenizer, min_freq, /*shared_vocab=*/true);
 }
 
 }  // namespace heed

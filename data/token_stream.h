@@ -25,7 +25,7 @@ struct TokenStream {
 TokenStream encode_text(const Preprocessor& pre, const std::vector<std::string>& lines);
 
 // The tokenizer and one vocabulary (source and target alike) learned from the lines of a text.
-Preprocessor build_text_preprocessor(const std::vector<std::string>& lines, const std::string& tokenizer,
-                                     int bpe_merges, std::size_t min_freq);
+Preprocessor build_text_preprocessor(const std::vector<std::string>& lines, const TokenizerOptions& tokenizer,
+                                     std::size_t min_freq);
 
 }  // namespace heed

@@ -80,12 +80,12 @@ spm_train --input="$work/text.txt" --model_prefix="$work/other" --vocab_size=90 
   --num_threads=1 --minloglevel=2 > /dev/null 2>&1
 expect_usage_error "--spm-model $work/other.model differs from the SentencePiece model in $work/ext_run/checkpoint_last.h5" \
   train "${data[@]}" "${small[@]}" --tokenizer spm --spm-model "$work/other.model" --steps 14 --save-dir "$work/ext_run"
-expect_usage_error "--spm-vocab-size trains a SentencePiece model; the one in" \
+expect_usage_error "--spm-vocab-size trains a SentencePiece model, but $work/ext_run/checkpoint_last.h5, the run this command would resume, uses $work/ext.model's" \
   train "${data[@]}" "${small[@]}" --tokenizer spm --spm-vocab-size 50 --steps 14 --save-dir "$work/ext_run"
 
 # --- bad options and files: one line, naming the option or the file
 printf 'not a model\n' > "$work/junk.model"
-expect_usage_error "--spm-model $work/junk.model: not a SentencePiece model (" \
+expect_usage_error "--spm-model $work/junk.model: not a SentencePiece model" \
   train "${data[@]}" "${small[@]}" --tokenizer spm --spm-model "$work/junk.model" --save-dir "$work/bad"
 expect_usage_error "--spm-model $work/none.model: cannot open the SentencePiece model" \
   train "${data[@]}" "${small[@]}" --tokenizer spm --spm-model "$work/none.model" --save-dir "$work/bad"
@@ -93,7 +93,7 @@ expect_usage_error "--spm-type: 'word' is not one of unigram, bpe" \
   train "${data[@]}" "${small[@]}" --tokenizer spm --spm-type word --save-dir "$work/bad"
 expect_usage_error "--spm-vocab-size 0 is out of range: must be in [1, 1048576]" \
   train "${data[@]}" "${small[@]}" --tokenizer spm --spm-vocab-size 0 --save-dir "$work/bad"
-expect_usage_error "--spm-vocab-size 300 applies to --tokenizer spm, not word" \
+expect_usage_error "--spm-vocab-size applies to --tokenizer spm, not word" \
   train "${data[@]}" "${small[@]}" --spm-vocab-size 300 --save-dir "$work/bad"
 expect_usage_error "--spm-type sets how heed trains a SentencePiece model; --spm-model gives one already trained" \
   train "${data[@]}" "${small[@]}" --tokenizer spm --spm-model "$work/ext.model" --spm-type bpe --save-dir "$work/bad"

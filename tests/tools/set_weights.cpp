@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   }
   try {
     heed::CheckpointData data = heed::load_checkpoint_file(argv[1]);
+    data.attributes["/"].erase("format");  // written again by save_checkpoint_file
+    data.attributes["/"].erase("format_version");
     const auto it = data.floats.find(argv[3]);
     if (it == data.floats.end()) throw std::runtime_error(std::string(argv[1]) + ": no float dataset " + argv[3]);
     for (float& v : it->second.values) v = std::strtof(argv[4], nullptr);

@@ -118,7 +118,7 @@ TEST(WindowSampler, ResumesExactlyAndStaysInsideTheStream) {
 }
 
 TEST(TokenStream, EachLineEndsInEosAfterALeadingOne) {
-  const Preprocessor pre = build_text_preprocessor({"ab", "", "ba c"}, "char", 0, 1);
+  const Preprocessor pre = build_text_preprocessor({"ab", "", "ba c"}, TokenizerOptions{.type = "char", .bpe_merges = 0, .spm = {}}, 1);
   const TokenStream s = encode_text(pre, {"ab", "", "ba c"});
   ASSERT_EQ(s.ids.size(), 1u + 3 + 1 + 5);
   EXPECT_EQ(s.ids[0], kEos);

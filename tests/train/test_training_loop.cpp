@@ -119,7 +119,7 @@ TEST(NumberText, ShortestTextThatReadsBack) {
   EXPECT_EQ(format_number(0.1), "0.1");
   EXPECT_EQ(format_number(1e-3), "0.001");
   EXPECT_EQ(format_number(1e-5), "1e-05");
-  EXPECT_EQ(format_number(4000), "4000");
+  EXPECT_EQ(format_number(4000.0), "4000");
   EXPECT_EQ(std::stod(format_number(0.59999999999999998)), 0.59999999999999998);
 }
 

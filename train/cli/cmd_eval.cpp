@@ -101,7 +101,7 @@ int run_eval_text(const po::variables_map& vm, LoadedModel& m) {
   const TokenStream text = encode_text(*m.pre, read_text_file(path));
   if (text.predicted() == 0) throw UsageError(path + ": no text");
   const EvalResult r = evaluate_text(*m.model, text, m.model->config().max_len, 64);
-  std::cout << (vm["json"].as<bool>() ? r.json() : r.summary()) << std::endl;
+  std::cout << (vm["json"].as<bool>() ? r.json().str() : r.summary()) << std::endl;
   return 0;
 }
 

@@ -318,9 +318,12 @@ int run_train(po::variables_map vm, bool finetune) {
     pre = std::make_unique<Preprocessor>(Preprocessor::from_state(checkpoint->vocab));
     model = make_model(checkpoint->config);
   } else if (text) {
-    pre = std::make_unique<Preprocessor>(build_text_preprocessor(train_text, vm["tokenizer"].as<std::string>(),
-                                                                 vm["bpe-merges"].as<int>(),
-                                                                 std::size_t(vm["min-freq"].as<long long>())));
+    try {
+      pre = std::make_unique<Preprocessor>(build_text_preprocessor(train_text, read_tokenizer_options(vm),
+                                                                   std::size_t(vm["min-freq"].as<long long>())));
+    } catch (const std::invalid_argument& e) {  // a SentencePiece model that cannot be trained on this text
+      throw UsageError(e.what());
+    }
     ModelConfig config = read_model_config(vm);
     config.src_vocab_size = config.tgt_vocab_size = Index(pre->tgt_vocab().size());
     config.max_len = Index(vm["context"].as<long long>());

@@ -87,8 +87,9 @@ void check_same_tokenizer(const po::variables_map& vm, const VocabularyState& sa
     throw UsageError("--spm-model " + vm["spm-model"].as<std::string>() + " differs from the SentencePiece model" + tail);
   const bool type_set = spm_option_set(vm, "spm-type"), size_set = spm_option_set(vm, "spm-vocab-size");
   if ((type_set || size_set) && !spm.file.empty())
-    throw UsageError(std::string(type_set ? "--spm-type" : "--spm-vocab-size") + " trains a SentencePiece model; the one" +
-                     tail + " is from " + spm.file);
+    throw UsageError(std::string(type_set ? "--spm-type" : "--spm-vocab-size") + " trains a SentencePiece model, but " +
+                     checkpoint + ", the run this command would resume, uses " + spm.file + "'s; give another " +
+                     "--save-dir, or --overwrite to start afresh");
   if (type_set && vm["spm-type"].as<std::string>() != spm.trained.type)
     throw UsageError("--spm-type " + vm["spm-type"].as<std::string>() + " differs from " + spm.trained.type + tail);
   if (size_set && vm["spm-vocab-size"].as<long long>() != spm.trained.vocab_size)

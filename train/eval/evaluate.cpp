@@ -38,7 +38,7 @@ JsonObject EvalResult::json() const {
     o.number("loss", loss).number("perplexity", perplexity);
     if (bits_per_char >= 0) o.number("bits_per_char", bits_per_char).integer("characters", (long long)characters);
     o.integer("tokens", (long long)tokens);
-    return o.str();
+    return o;
   }
   o.number("loss", loss).number("perplexity", perplexity).number("exact_match", exact_match);
   o.number("token_accuracy", token_accuracy).number("bleu", bleu, 4).number("chrf", chrf, 4);
