@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up, builds, and runs the test suite (the Release build's ctest suite, then
 # examples/ built against an installed copy of heed: what CI runs). Two more stages exist but are
-# not in CI yet (their combined time within CI's 90 minutes on 2 cores is not measured): the same
-# suite under AddressSanitizer + UndefinedBehaviorSanitizer, and a short run of every fuzzer
-# (scripts/fuzz.sh). Each stage installs what it needs.
+# not in CI yet (README "Quick start" says why): the same suite under AddressSanitizer +
+# UndefinedBehaviorSanitizer, and a short run of every fuzzer (scripts/fuzz.sh). Each stage
+# installs what it needs.
 # Usage: scripts/test.sh             the Release suite (build/)
 #        scripts/test.sh --sanitize  the ASan + UBSan suite (build-asan/)
 #        scripts/test.sh --fuzz      the fuzzers, 20 s each (scripts/fuzz.sh --help for more)
