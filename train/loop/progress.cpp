@@ -44,7 +44,9 @@ void Progress::step(long long step, double loss, double lr, double tokens_per_s,
     std::string text = stats;
     if (room >= 10) {
       const int width = std::min(room, 30), filled = int(width * step / std::max(1LL, total_));
-      text = "[" + std::string(std::size_t(filled), '#') + std::string(std::size_t(width - filled), '.') + "]" + text;
+      std::string bar = "[";  // appended, not a chain of +: GCC 12 warns falsely (-Wrestrict) on that chain here
+      bar.append(std::size_t(filled), '#').append(std::size_t(width - filled), '.').append("]").append(text);
+      text = std::move(bar);
     }
     text.resize(std::min<std::size_t>(text.size(), std::size_t(std::max(1, terminal_columns() - 1))));
     std::fprintf(stderr, "\r\033[K%s", text.c_str());
