@@ -18,7 +18,9 @@ int main(int argc, char** argv) {
   try {
     const TaskOptions task{.min_len = 1, .max_len = 6, .train_size = 2000, .valid_size = 100};
     const std::vector<Example> train = make_task("copy", "train", task), valid = make_task("copy", "valid", task);
-    const Preprocessor pre = Preprocessor::build(train, "word", /*bpe_merges=*/0, /*min_freq=*/1);
+    TokenizerOptions tokenizer;
+    tokenizer.type = "word";
+    const Preprocessor pre = Preprocessor::build(train, tokenizer, /*min_freq=*/1);
 
     ModelConfig config;
     config.src_vocab_size = Index(pre.src_vocab().size());

@@ -25,7 +25,9 @@ run() {
   vocab=$(h5dump -a /config/tgt_vocab_size "$work/$name/checkpoint_last.h5" | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
   python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
-print(f"| {sys.argv[2]} | {sys.argv[3]} | {d[\"tokens\"]} | {d[\"chrf\"]:.2f} | {d[\"bleu\"]:.2f} | {100 * d[\"exact_match\"]:.2f}% | {int(sys.argv[4]) // 60} min {int(sys.argv[4]) % 60} s |")' \
+name, vocab, wall = sys.argv[2], sys.argv[3], int(sys.argv[4])
+print("| %s | %s | %d | %.2f | %.2f | %.2f%% | %d min %d s |" % (name, vocab, d["tokens"], d["chrf"], d["bleu"],
+      100 * d["exact_match"], wall // 60, wall % 60))' \
     "$work/$name/test.json" "$name" "$vocab" "$(cat "$work/$name/wall_s")"
 }
 

@@ -30,7 +30,7 @@ struct TrainingState {
   double elapsed_s = 0;    // wall time of the run so far, continued by a resume (absent: 0)
   long long evals_without_improvement = 0;
   std::string task;        // the built-in task or training file the run uses
-  DataFingerprint data;    // of the training pairs or text (files without it: empty hash)
+  DataFingerprint data{};  // of the training pairs or text (files without it: empty hash)
   // The options of the command that wrote the file, as it took them (--lr, --batch-size, ...):
   // saved as attributes of /train/options, for people and tools; heed reads no setting from them.
   std::map<std::string, AttrValue> run_options;
