@@ -30,7 +30,8 @@ packages=(cmake make libeigen3-dev libboost-program-options-dev libhdf5-dev libo
 scripts/install_packages.sh "${packages[@]}"
 
 build=build-fuzz
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+# shellcheck disable=SC2046  # the launcher options are words
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ $(scripts/cmake_launcher.sh) \
       -DHEED_FUZZ=ON -DHEED_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 

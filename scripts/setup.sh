@@ -10,6 +10,7 @@ scripts/install_packages.sh "${packages[@]}"
 
 build_dir="${1:-build}"
 shift || true
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+# shellcheck disable=SC2046  # the launcher options are words
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release $(scripts/cmake_launcher.sh) "$@" >/dev/null
 # HEED_SETUP_TARGET=heed builds only the executable (the main job); default: everything.
 cmake --build "$build_dir" -j"$(nproc)" ${HEED_SETUP_TARGET:+--target "$HEED_SETUP_TARGET"}
