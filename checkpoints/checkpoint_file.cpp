@@ -1,4 +1,4 @@
-// Format v1 checkpoints on the HDF5 C++ API, saved atomically.
+// Format v1 checkpoints (and heed's other HDF5 files, laid out the same way) on the HDF5 C++ API, saved atomically.
 #include "checkpoints/checkpoint_file.h"
 
 #include <fcntl.h>
@@ -91,10 +91,10 @@ AttrValue read_attribute(const H5::Attribute& attr) {
 }
 
 // Every group, attribute and dataset of `data`, into an open (in-memory) file.
-void write_contents(H5::H5File& file, const CheckpointData& data) {
+void write_contents(H5::H5File& file, const CheckpointData& data, const FileKind& kind) {
   H5::Group root = file.openGroup("/");
-  write_attribute(root, "format", std::string(kCheckpointFormat));
-  write_attribute(root, "format_version", kCheckpointVersion);
+  write_attribute(root, "format", std::string(kind.format));
+  write_attribute(root, "format_version", kind.version);
   for (const auto& [group, attrs] : data.attributes) {
     H5::Group g = ensure_group(file, group);
     for (const auto& [name, value] : attrs) write_attribute(g, name, value);
@@ -126,27 +126,27 @@ void write_contents(H5::H5File& file, const CheckpointData& data) {
 
 // The whole file as bytes, built in memory: HDF5 never touches the disk, so a full disk or an
 // I/O error can only happen in write_bytes, where every call is checked.
-std::vector<char> build_image(const std::string& path, const CheckpointData& data) {
+std::vector<char> build_image(const std::string& path, const CheckpointData& data, const FileKind& kind) {
   try {
     H5::FileCreatPropList create;
     create.setUserblock(kSealSize);
     H5::FileAccPropList access;
     if (H5Pset_fapl_core(access.getId(), 1 << 20, false) < 0) throw error(path, "cannot set up an in-memory HDF5 file");
     H5::H5File file("(in memory) " + path, H5F_ACC_TRUNC, create, access);  // never a real file's name
-    write_contents(file, data);
+    write_contents(file, data, kind);
     file.flush(H5F_SCOPE_GLOBAL);
     const ssize_t size = H5Fget_file_image(file.getId(), nullptr, 0);
-    if (size <= 0) throw error(path, "cannot build the checkpoint in memory");
+    if (size <= 0) throw error(path, std::string("cannot build the ") + kind.noun + " in memory");
     // HDF5 hands out the image without its user block (the superblock records its size): the
     // seal goes in front.
     std::vector<char> image(kSealSize + std::size_t(size), 0);
     if (H5Fget_file_image(file.getId(), image.data() + kSealSize, std::size_t(size)) != size)
-      throw error(path, "cannot build the checkpoint in memory");
+      throw error(path, std::string("cannot build the ") + kind.noun + " in memory");
     file.close();
     write_seal(image);
     return image;
   } catch (const H5::Exception& e) {
-    throw error(path, "cannot build checkpoint (" + e.getDetailMsg() + ")");
+    throw error(path, std::string("cannot build ") + kind.noun + " (" + e.getDetailMsg() + ")");
   }
 }
 
@@ -180,12 +180,12 @@ void write_bytes(const std::string& path, const std::vector<char>& bytes) {
 }
 
 // Reads a whole file. One-line errors for a missing file, a directory, an empty file.
-std::vector<char> read_bytes(const std::string& path) {
+std::vector<char> read_bytes(const std::string& path, const FileKind& kind) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (ec || !fs::exists(status)) throw error(path, "no such file");
-  if (fs::is_directory(status)) throw error(path, "is a directory, not a checkpoint file");
+  if (fs::is_directory(status)) throw error(path, std::string("is a directory, not a ") + kind.noun + " file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw error(path, "cannot open (" + errno_text() + ")");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -229,26 +229,26 @@ void fsync_directory(const std::string& path) {
 void set_checkpoint_fault_after_bytes(long long count) { g_fault_after_bytes = count; }
 void set_unsealed_parse_limit_seconds(unsigned seconds) { g_unsealed_parse_limit_s = seconds; }
 
-void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
+void save_heed_file(const std::string& path, const CheckpointData& data, const FileKind& kind) {
   namespace fs = std::filesystem;
   H5::Exception::dontPrint();
   const std::string tmp = path + ".tmp", prev = path + ".prev";
   std::error_code is_dir_error;
-  if (fs::is_directory(path, is_dir_error)) throw error(path, "is a directory, not a checkpoint file");
-  const std::vector<char> image = build_image(path, data);
+  if (fs::is_directory(path, is_dir_error)) throw error(path, std::string("is a directory, not a ") + kind.noun + " file");
+  const std::vector<char> image = build_image(path, data, kind);
   try {
     write_bytes(tmp, image);
     // Read back and decode what was written, as a load would (from the page cache: this checks
     // that the file decodes to exactly `data`, not the medium): nothing is renamed into place
     // unless it loads and holds `data`.
-    const std::string difference = first_difference(data, load_checkpoint_file(tmp));
+    const std::string difference = first_difference(data, load_heed_file(tmp, kind));
     if (!difference.empty()) throw error(path, "cannot save: " + difference + " would not read back as written");
     std::error_code ec;
     if (fs::exists(path, ec)) {  // keep the last good file as PATH.prev; PATH itself stays in place
       fs::remove(prev, ec);
       fs::create_hard_link(path, prev, ec);
       if (ec) fs::copy_file(path, prev, fs::copy_options::overwrite_existing, ec);
-      if (ec) fs::remove(prev, ec);  // a partial copy (a full disk) is no previous checkpoint
+      if (ec) fs::remove(prev, ec);  // a partial copy (a full disk) is no previous file
     }
     fs::rename(tmp, path, ec);  // atomic replace
     if (ec) throw error(path, "cannot rename " + tmp + " into place (" + ec.message() + ")");
@@ -267,12 +267,12 @@ void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
 
 namespace {
 
-CheckpointData parse_image(const std::string& path, const std::vector<char>& bytes);
+CheckpointData parse_image(const std::string& path, const std::vector<char>& bytes, const FileKind& kind);
 
 // libhdf5 1.10 can crash on a damaged file (fuzz/findings/checkpoint). An unsealed file, which
 // nothing has checked, is therefore parsed first in a child process: if HDF5 crashes there,
 // the load is a one-line error instead of a crash of heed.
-void parse_in_child_first(const std::string& path, const std::vector<char>& bytes) {
+void parse_in_child_first(const std::string& path, const std::vector<char>& bytes, const FileKind& kind) {
   const unsigned limit_s =
       g_unsealed_parse_limit_s > 0 ? g_unsealed_parse_limit_s : unsigned(10 + bytes.size() / 10'000'000);
   const pid_t child = ::fork();
@@ -282,7 +282,7 @@ void parse_in_child_first(const std::string& path, const std::vector<char>& byte
     for (int fatal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) std::signal(fatal, SIG_DFL);
     ::alarm(limit_s);  // a hang in libhdf5 (fuzz/corpus/checkpoint/unsealed_hdf5_hang.h5) ends the child too
     try {
-      parse_image(path, bytes);
+      parse_image(path, bytes, kind);
     } catch (...) {  // an error the parent will meet and report itself
     }
     ::_exit(0);
@@ -291,28 +291,28 @@ void parse_in_child_first(const std::string& path, const std::vector<char>& byte
   while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
-    throw error(path, "damaged checkpoint (libhdf5 did not finish reading it in " + std::to_string(limit_s) +
+    throw error(path, "damaged " + std::string(kind.noun) + " (libhdf5 did not finish reading it in " + std::to_string(limit_s) +
                           " s; the file has no seal to check it first)");
   if (WIFSIGNALED(status))
-    throw error(path, "damaged checkpoint (libhdf5 crashed reading it, signal " + std::to_string(WTERMSIG(status)) +
+    throw error(path, "damaged " + std::string(kind.noun) + " (libhdf5 crashed reading it, signal " + std::to_string(WTERMSIG(status)) +
                           "; the file has no seal to check it first)");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)  // the child parses or throws, then exits 0
-    throw error(path, "damaged checkpoint (libhdf5 failed reading it; the file has no seal to check it first)");
+    throw error(path, "damaged " + std::string(kind.noun) + " (libhdf5 failed reading it; the file has no seal to check it first)");
 }
 
 }  // namespace
 
-CheckpointData load_checkpoint_file(const std::string& path) {
+CheckpointData load_heed_file(const std::string& path, const FileKind& kind) {
   H5::Exception::dontPrint();
-  const std::vector<char> bytes = read_bytes(path);
+  const std::vector<char> bytes = read_bytes(path, kind);
   // A damaged sealed file stops here, before HDF5 parses a byte of it.
-  if (check_seal(path, bytes) == SealState::Unsealed) parse_in_child_first(path, bytes);
-  return parse_image(path, bytes);
+  if (check_seal(path, bytes) == SealState::Unsealed) parse_in_child_first(path, bytes, kind);
+  return parse_image(path, bytes, kind);
 }
 
 namespace {
 
-CheckpointData parse_image(const std::string& path, const std::vector<char>& bytes) {
+CheckpointData parse_image(const std::string& path, const std::vector<char>& bytes, const FileKind& kind) {
   const H5Reader probe(path, bytes);
   CheckpointData data;
   try {
@@ -320,12 +320,12 @@ CheckpointData parse_image(const std::string& path, const std::vector<char>& byt
     if (!root.attrExists("format") ||
         std::get_if<std::string>(&(data.attributes["/"]["format"] = read_attribute(root.openAttribute("format")))) ==
             nullptr ||
-        std::get<std::string>(data.attributes["/"]["format"]) != kCheckpointFormat)
-      throw error(path, "not a heed checkpoint (no format = \"heed-checkpoint\" attribute)");
+        std::get<std::string>(data.attributes["/"]["format"]) != kind.format)
+      throw error(path, "not a heed " + std::string(kind.noun) + " (no format = \"" + kind.format + "\" attribute)");
     const AttrValue version = read_attribute(root.openAttribute("format_version"));
-    if (!std::holds_alternative<std::int64_t>(version) || std::get<std::int64_t>(version) != kCheckpointVersion)
-      throw error(path, "checkpoint format_version is not " + std::to_string(kCheckpointVersion) +
-                            "; this heed reads version 1 only");
+    if (!std::holds_alternative<std::int64_t>(version) || std::get<std::int64_t>(version) != kind.version)
+      throw error(path, kind.noun + std::string(" format_version is not ") + std::to_string(kind.version) +
+                            "; this heed reads version " + std::to_string(kind.version) + " only");
     data.attributes["/"]["format_version"] = version;
     // Walk every group: attributes, and datasets by type.
     std::function<void(const H5::Group&, const std::string&)> walk = [&](const H5::Group& g, const std::string& at) {
@@ -342,21 +342,21 @@ CheckpointData parse_image(const std::string& path, const std::vector<char>& byt
           continue;
         }
         const H5::DataSet ds = g.openDataSet(name);
-        const H5T_class_t kind = ds.getTypeClass();
-        if (kind == H5T_FLOAT) {
+        const H5T_class_t type_class = ds.getTypeClass();
+        if (type_class == H5T_FLOAT) {
           data.floats[child] = probe.read_floats(child);
-        } else if (kind == H5T_INTEGER && ds.getIntType().getSize() == 1 && ds.getIntType().getSign() == H5T_SGN_NONE) {
+        } else if (type_class == H5T_INTEGER && ds.getIntType().getSize() == 1 && ds.getIntType().getSign() == H5T_SGN_NONE) {
           data.bytes[child] = probe.read_bytes(child);
-        } else if (kind == H5T_INTEGER) {
+        } else if (type_class == H5T_INTEGER) {
           data.words[child] = probe.read_words(child);
-        } else if (kind == H5T_STRING) {
+        } else if (type_class == H5T_STRING) {
           data.strings[child] = probe.read_strings(child);
         }
       }
     };
     walk(root, "/");
   } catch (const H5::Exception& e) {
-    throw error(path, "damaged checkpoint (" + e.getDetailMsg() + ")");
+    throw error(path, "damaged " + std::string(kind.noun) + " (" + e.getDetailMsg() + ")");
   }
   return data;
 }

@@ -27,18 +27,31 @@ struct CheckpointData {
   std::map<std::string, std::vector<std::string>> strings;  // "/vocab/src" -> UTF-8 strings
 };
 
+// Which kind of heed file: the root's `format` and `format_version` attributes (checked on
+// load), and what messages call it.
+struct FileKind {
+  const char* format;
+  std::int64_t version;
+  const char* noun;
+};
+inline constexpr FileKind kCheckpointKind{kCheckpointFormat, kCheckpointVersion, "checkpoint"};
+
 // Writes `data` to `path` so that a crash, a full disk or an I/O error at any moment leaves
 // either the previous file or the new one, never a mix: the file is built in memory and sealed
 // (checkpoints/seal.h), written to PATH.tmp with every write checked, fsynced and read back; only
 // then is the previous file kept as PATH.prev (hard link), PATH.tmp renamed over PATH and the
 // directory fsynced. Throws std::runtime_error naming the path and the system's reason ("No space
 // left on device") on failure; PATH.tmp is then removed and the previous file untouched.
-void save_checkpoint_file(const std::string& path, const CheckpointData& data);
+void save_heed_file(const std::string& path, const CheckpointData& data, const FileKind& kind);
+inline void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
+  save_heed_file(path, data, kCheckpointKind);
+}
 
 // Reads a whole checkpoint. One-line std::runtime_error for a missing, empty, truncated, damaged
 // (seal mismatch), non-HDF5 or foreign file, or another format_version. Unsealed HDF5 files
 // (heed's before seals, or written by other programs) are read unchecked.
-CheckpointData load_checkpoint_file(const std::string& path);
+CheckpointData load_heed_file(const std::string& path, const FileKind& kind);
+inline CheckpointData load_checkpoint_file(const std::string& path) { return load_heed_file(path, kCheckpointKind); }
 
 // How long libhdf5 may take to parse an unsealed file (in a child process, see
 // load_checkpoint_file) before the file is called damaged: 0 (the default) means 10 s plus 1 s

@@ -58,8 +58,13 @@ EncodedSource LstmSeq2Seq::encode(const std::vector<std::int32_t>& src, Index ba
 Tensor LstmSeq2Seq::attention_keys(const EncodedSource& source) const { return attn_score->forward(source.memory); }
 
 // h (B, C) -> h̃ = tanh(W_c [context; h]), context = softmax over visible s of (h·k_s) weighting memory.
-Tensor LstmSeq2Seq::attend(const Tensor& h, const Tensor& keys, const Tensor& memory, const Mask& mask, Index batch) const {
+Tensor LstmSeq2Seq::attend(const Tensor& h, const Tensor& keys, const Tensor& memory, const Mask& mask, Index batch,
+                           Matrix* weights) const {
   const Tensor context = attention(h, keys, memory, mask, {.batch = batch, .heads = 1, .scale = 1});
+  if (weights) {  // the fused op keeps no weights: the same scores again, from separate ops
+    const Tensor scores = batched_matmul(h, keys, batch, {.transpose_b = true});  // (B, S)
+    *weights = (mask.size() == 0 ? softmax(scores) : masked_softmax(scores, mask, {.heads = 1, .q_len = 1})).value();
+  }
   return tanh(attn_combine->forward(concat_cols({context, h})));
 }
 
@@ -70,9 +75,23 @@ Tensor LstmSeq2Seq::decode(const std::vector<std::int32_t>& tgt_in, const Encode
     const LstmOutput out = decoder.forward(dropout.forward(tgt_embed.forward(tgt_in)), source.final_states, {}, batch);
     return generator.forward(dropout.forward(out.outputs));
   }
+  return decode_attending(tgt_in, source, nullptr);
+}
+
+AttentionMaps LstmSeq2Seq::attention_maps(const std::vector<std::int32_t>& src, const std::vector<std::int32_t>& tgt_in) const {
+  if (!attends()) return {};
+  NoGradGuard no_grad;
+  AttentionMaps maps{.heads = 1, .encoder_self = {}, .decoder_self = {}, .cross = {Matrix()}};
+  decode_attending(tgt_in, encode(src, 1), &maps.cross.front());
+  return maps;
+}
+
+Tensor LstmSeq2Seq::decode_attending(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source,
+                                     Matrix* weights) const {
+  const Index batch = source.batch;
   // Input feeding makes each step's input depend on the previous step's output: step by step,
   // in time-major order (row t·B + b) so that a step's rows are contiguous.
-  const Index len = Index(tgt_in.size()) / batch, c = config_.d_model;
+  const Index len = Index(tgt_in.size()) / batch, c = config_.d_model, src_len = Index(source.src.size()) / batch;
   std::vector<std::int32_t> time_major(tgt_in.size()), to_batch_major(tgt_in.size());
   for (Index b = 0; b < batch; ++b)
     for (Index t = 0; t < len; ++t) {
@@ -81,14 +100,17 @@ Tensor LstmSeq2Seq::decode(const std::vector<std::int32_t>& tgt_in, const Encode
     }
   const Tensor embedded = dropout.forward(tgt_embed.forward(time_major));  // (T·B, C)
   const Tensor keys = attention_keys(source);
-  const Mask mask = padding_mask_or_none(batch, 1, Index(source.src.size()) / batch, non_pad_mask(source.src, batch));
+  const Mask mask = padding_mask_or_none(batch, 1, src_len, non_pad_mask(source.src, batch));
   std::vector<Tensor> states = source.final_states;
   Tensor fed(Matrix::Zero(batch, c));
   std::vector<Tensor> outputs;
+  if (weights) *weights = Matrix::Zero(batch * len, src_len);
+  Matrix step_weights;
   for (Index t = 0; t < len; ++t) {
     states = decoder.step(concat_cols({slice_rows(embedded, t * batch, batch), fed}), states);
-    fed = attend(slice_cols(states.back(), 0, c), keys, source.memory, mask, batch);
+    fed = attend(slice_cols(states.back(), 0, c), keys, source.memory, mask, batch, weights ? &step_weights : nullptr);
     outputs.push_back(fed);
+    for (Index b = 0; weights && b < batch; ++b) weights->row(b * len + t) = step_weights.row(b);
   }
   // (T·B, C) time-major -> (B·T, C), then the generator over all positions at once
   const Tensor stacked = embedding(concat_rows(outputs), to_batch_major);

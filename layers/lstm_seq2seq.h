@@ -36,14 +36,23 @@ class LstmSeq2Seq : public Seq2SeqModel {
   bool attends() const { return config_.arch == Arch::LstmAttention; }
   // Attention: keys (B·S, C) = memory·W_aᵀ, computed once per source.
   Tensor attention_keys(const EncodedSource& source) const;
-  // One step of attention with input feeding: top decoder state h (B, C) -> h̃ (B, C).
-  Tensor attend(const Tensor& h, const Tensor& keys, const Tensor& memory, const Mask& mask, Index batch) const;
+  // One step of attention with input feeding: top decoder state h (B, C) -> h̃ (B, C). weights,
+  // when given, receives the step's attention weights (B, S).
+  Tensor attend(const Tensor& h, const Tensor& keys, const Tensor& memory, const Mask& mask, Index batch,
+                Matrix* weights = nullptr) const;
+  // lstm-attention: cross holds the one attention (T, S); lstm: no maps.
+  AttentionMaps attention_maps(const std::vector<std::int32_t>& src, const std::vector<std::int32_t>& tgt_in) const override;
 
   Embedding src_embed, tgt_embed;
   Lstm encoder, decoder;
   std::unique_ptr<Linear> attn_score, attn_combine;  // lstm-attention only
   Linear generator;
   Dropout dropout;
+
+ private:
+  // The attentive decoder over the whole target; weights, when given, receives every step's
+  // attention (B·T, S), row b·T + t.
+  Tensor decode_attending(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source, Matrix* weights) const;
 };
 
 HEED_NAMESPACE_END

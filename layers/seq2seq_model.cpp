@@ -24,6 +24,10 @@ Tensor Seq2SeqModel::forward(const Seq2SeqBatch& b) const {
   return decode(b.tgt_in, encode(b.src, b.batch));
 }
 
+AttentionMaps Seq2SeqModel::attention_maps(const std::vector<std::int32_t>&, const std::vector<std::int32_t>&) const {
+  return {};
+}
+
 Tensor select_rows(const Tensor& t, Index per_sequence, const std::vector<Index>& rows) {
   Matrix out(Index(rows.size()) * per_sequence, t.cols());
   for (std::size_t i = 0; i < rows.size(); ++i)

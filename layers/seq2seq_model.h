@@ -35,6 +35,16 @@ EncodedSource select_sequences(const EncodedSource& source, const std::vector<In
 // The same for a tensor of `per_sequence` rows per sequence (no gradient).
 Tensor select_rows(const Tensor& t, Index per_sequence, const std::vector<Index>& rows);
 
+// Every attention weight of one teacher-forced pass over one sentence pair, per layer, each head's
+// rows one after another: row h·Tq + q holds query q's weights over the keys (after masking, so a
+// masked key has weight 0 and a row sums to 1).
+struct AttentionMaps {
+  Index heads = 0;
+  std::vector<Matrix> encoder_self;  // per encoder layer (H·S, S)
+  std::vector<Matrix> decoder_self;  // per decoder layer (H·T, T), causal
+  std::vector<Matrix> cross;         // per decoder layer (H·T, S); lstm-attention: one layer, one head
+};
+
 // Decoding one position at a time for a batch, keeping whatever the family needs (a key/value
 // cache, recurrent states). Inference only: eval mode, no tape.
 class DecoderState {
@@ -57,6 +67,10 @@ class Seq2SeqModel : public Module {
 
   // -> logits (B·T, V_tgt)
   Tensor forward(const Seq2SeqBatch& batch) const;
+  // The attention weights of the teacher-forced pass over one pair: src (S) tokens + EOS, tgt_in
+  // (T) BOS + tokens. Inference only (no tape; call in eval mode). Families that do not attend
+  // return no maps.
+  virtual AttentionMaps attention_maps(const std::vector<std::int32_t>& src, const std::vector<std::int32_t>& tgt_in) const;
 
   const ModelConfig& config() const { return config_; }
   // The generator that draws dropout masks; a checkpoint saves its state (exact resume).

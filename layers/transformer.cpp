@@ -5,6 +5,7 @@
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
+#include "autograd/tape.h"
 #include "layers/incremental_decoder.h"
 #include "layers/masks.h"
 
@@ -42,25 +43,42 @@ Tensor Transformer::embed(const Embedding& table, const PositionalEncoding& posi
 }
 
 EncodedSource Transformer::encode(const std::vector<std::int32_t>& src, Index batch) const {
+  return encode(src, batch, nullptr);
+}
+
+EncodedSource Transformer::encode(const std::vector<std::int32_t>& src, Index batch, std::vector<Tensor>* attention) const {
   const Mask keys = non_pad_mask(src, batch);
   const Index len = keys.cols();
   const Mask mask = padding_mask_or_none(batch, len, len, keys);
-  return EncodedSource{.batch = batch, .src = src, .memory = encoder.forward(embed(src_embed, src_positions, src, batch), mask, batch),
-                       .final_states = {}};
+  const Tensor memory = encoder.forward(embed(src_embed, src_positions, src, batch), mask, batch, attention);
+  return EncodedSource{.batch = batch, .src = src, .memory = memory, .final_states = {}};
 }
 
-Tensor Transformer::decode_hidden(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source) const {
+Tensor Transformer::decode_hidden(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source,
+                                  std::vector<Tensor>* self_attention, std::vector<Tensor>* cross_attention) const {
   const Index batch = source.batch;
   const std::vector<std::int32_t>& src = source.src;
   const Mask tgt_keys = non_pad_mask(tgt_in, batch), src_keys = non_pad_mask(src, batch);
   const Index t_len = tgt_keys.cols(), s_len = src_keys.cols();
   const Mask self_mask = attention_mask(batch, t_len, t_len, tgt_keys, /*causal=*/true);
   const Mask memory_mask = padding_mask_or_none(batch, t_len, s_len, src_keys);
-  return decoder.forward(embed(tgt_embed, tgt_positions, tgt_in, batch), source.memory, self_mask, memory_mask, batch);
+  return decoder.forward(embed(tgt_embed, tgt_positions, tgt_in, batch), source.memory, self_mask, memory_mask, batch,
+                         self_attention, cross_attention);
 }
 
 Tensor Transformer::decode(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source) const {
   return generator.forward(decode_hidden(tgt_in, source));
+}
+
+AttentionMaps Transformer::attention_maps(const std::vector<std::int32_t>& src, const std::vector<std::int32_t>& tgt_in) const {
+  NoGradGuard no_grad;
+  std::vector<Tensor> encoder_self, decoder_self, cross;
+  decode_hidden(tgt_in, encode(src, 1, &encoder_self), &decoder_self, &cross);
+  AttentionMaps maps{.heads = config_.num_heads, .encoder_self = {}, .decoder_self = {}, .cross = {}};
+  for (const Tensor& w : encoder_self) maps.encoder_self.push_back(w.value());
+  for (const Tensor& w : decoder_self) maps.decoder_self.push_back(w.value());
+  for (const Tensor& w : cross) maps.cross.push_back(w.value());
+  return maps;
 }
 
 std::unique_ptr<DecoderState> Transformer::start_decoding(const EncodedSource& source, Index max_steps) const {

@@ -28,8 +28,11 @@ class Transformer : public Seq2SeqModel {
   Tensor decode(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source) const override;
   // The key/value cache of layers/incremental_decoder.h.
   std::unique_ptr<DecoderState> start_decoding(const EncodedSource& source, Index max_steps) const override;
-  // The decoder stack's output (B·T, C), before the generator.
-  Tensor decode_hidden(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source) const;
+  // The decoder stack's output (B·T, C), before the generator; each layer's attention weights
+  // into self_attention and cross_attention when given.
+  Tensor decode_hidden(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source,
+                       std::vector<Tensor>* self_attention = nullptr, std::vector<Tensor>* cross_attention = nullptr) const;
+  AttentionMaps attention_maps(const std::vector<std::int32_t>& src, const std::vector<std::int32_t>& tgt_in) const override;
 
   Embedding src_embed, tgt_embed;
   PositionalEncoding src_positions, tgt_positions;
@@ -38,6 +41,7 @@ class Transformer : public Seq2SeqModel {
   Linear generator;
 
  private:
+  EncodedSource encode(const std::vector<std::int32_t>& src, Index batch, std::vector<Tensor>* attention) const;
   Tensor embed(const Embedding& table, const PositionalEncoding& positions, const std::vector<std::int32_t>& ids,
                Index batch) const;
 

@@ -109,9 +109,13 @@ Encoder::Encoder(const LayerConfig& config, Index num_layers, Rng& rng) : norm(c
   register_module("norm", norm);
 }
 
-Tensor Encoder::forward(const Tensor& x, const Mask& mask, Index batch) const {
+Tensor Encoder::forward(const Tensor& x, const Mask& mask, Index batch, std::vector<Tensor>* attention) const {
   Tensor h = x;
-  for (const auto& layer : layers) h = layer->forward(h, mask, batch);
+  for (const auto& layer : layers) {
+    Tensor weights;
+    h = layer->forward(h, mask, batch, attention ? &weights : nullptr);
+    if (attention) attention->push_back(weights);
+  }
   return norm.forward(h);
 }
 
@@ -125,9 +129,15 @@ Decoder::Decoder(const LayerConfig& config, Index num_layers, Rng& rng) : norm(c
 }
 
 Tensor Decoder::forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
-                        Index batch) const {
+                        Index batch, std::vector<Tensor>* self_attention, std::vector<Tensor>* cross_attention) const {
   Tensor h = x;
-  for (const auto& layer : layers) h = layer->forward(h, memory, self_mask, memory_mask, batch);
+  for (const auto& layer : layers) {
+    Tensor self_weights, cross_weights;
+    h = layer->forward(h, memory, self_mask, memory_mask, batch, self_attention ? &self_weights : nullptr,
+                       cross_attention ? &cross_weights : nullptr);
+    if (self_attention) self_attention->push_back(self_weights);
+    if (cross_attention) cross_attention->push_back(cross_weights);
+  }
   return norm.forward(h);
 }
 

@@ -71,7 +71,8 @@ class DecoderLayer : public Module {
 class Encoder : public Module {
  public:
   Encoder(const LayerConfig& config, Index num_layers, Rng& rng);
-  Tensor forward(const Tensor& x, const Mask& mask, Index batch) const;
+  // attention, when given, receives each layer's weights (B·H·T, T).
+  Tensor forward(const Tensor& x, const Mask& mask, Index batch, std::vector<Tensor>* attention = nullptr) const;
   std::vector<std::unique_ptr<EncoderLayer>> layers;
   LayerNorm norm;
 
@@ -82,8 +83,9 @@ class Encoder : public Module {
 class Decoder : public Module {
  public:
   Decoder(const LayerConfig& config, Index num_layers, Rng& rng);
-  Tensor forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
-                 Index batch) const;
+  // self_attention and cross_attention, when given, receive each layer's weights (B·H·T, T) and (B·H·T, S).
+  Tensor forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask, Index batch,
+                 std::vector<Tensor>* self_attention = nullptr, std::vector<Tensor>* cross_attention = nullptr) const;
   std::vector<std::unique_ptr<DecoderLayer>> layers;
   LayerNorm norm;
 

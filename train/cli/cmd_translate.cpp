@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "data/tsv.h"
+#include "train/checkpoint/attention_file.h"
 #include "train/cli/cli.h"
 #include "train/cli/option_checks.h"
 #include "train/cli/translation_setup.h"
@@ -27,7 +28,8 @@ and tokenizer. With --n-best K each sentence gives K lines "ID ||| TRANSLATION |
 Marian's n-best lists): ID the 0-based line number, SCORE the beam's ranking score, the sum of
 the tokens' log-probabilities (end of sentence included) divided by ((6 + N) / 6)^α for N output
 tokens (α = --length-penalty), best first. Sources longer than a model takes are cropped, with a
-warning naming the line.)";
+warning naming the line. --dump-attention FILE.h5 also writes every layer's and head's attention
+weights behind each printed translation, with its tokens (README "Attention dumps").)";
 
 int run_translate(const po::variables_map& vm);
 
@@ -39,7 +41,11 @@ Command parse_translate(const std::vector<std::string>& args) {
                         "the model; repeat it to decode with an ensemble")(
       "input,i", po::value<std::string>()->default_value("-"), "source sentences, one per line (- = stdin)")(
       "output,o", po::value<std::string>()->default_value("-"), "translations, one per line (- = stdout)")(
-      "batch-size", po::value<long long>()->default_value(64), "sentences decoded together (>= 1)");
+      "batch-size", po::value<long long>()->default_value(64), "sentences decoded together (>= 1)")(
+      "dump-attention", po::value<std::string>(),
+      "also write the attention weights behind each translation (the best one) to this HDF5 file: encoder "
+      "self-, decoder self- and cross-attention of every layer and head, with the tokens; one --checkpoint, "
+      "a family that attends");
   options.add(decode_options());
   po::options_description more("Beam lists and sampling");
   more.add_options()("n-best", po::value<int>(),
@@ -75,6 +81,42 @@ DecodeOptions read_translate_options(const po::variables_map& vm) {
   if (s.enabled && vm.count("n-best")) throw UsageError("--n-best: lists the beam's hypotheses; not with --sample");
   return d;
 }
+
+// --dump-attention: refused before anything is decoded when it cannot be written.
+void check_dump_target(const po::variables_map& vm, const std::vector<LoadedModel>& loaded) {
+  if (!vm.count("dump-attention")) return;
+  const std::string path = vm["dump-attention"].as<std::string>();
+  if (loaded.size() > 1)
+    throw UsageError("--dump-attention: takes one --checkpoint, not an ensemble of " + std::to_string(loaded.size()) +
+                     " (each member attends in its own way)");
+  if (loaded.front().model->config().arch == Arch::Lstm)
+    throw UsageError("--dump-attention: " + loaded.front().path + " is an lstm model, which has no attention");
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw UsageError("--dump-attention " + path + ": is a directory");
+  if (std::filesystem::equivalent(path, loaded.front().path, ec))
+    throw UsageError("--dump-attention " + path + " is the checkpoint: writing there would destroy it");
+}
+
+// Collects the sentences of --dump-attention, and writes them at the end.
+class AttentionDump {
+ public:
+  AttentionDump(const po::variables_map& vm, const LoadedModel& model)
+      : path_(vm.count("dump-attention") ? vm["dump-attention"].as<std::string>() : ""), model_(model) {}
+  void add(const std::string& source, const Translation& best) {
+    if (path_.empty()) return;
+    const TranslationModel m{model_.model.get(), model_.pre.get()};
+    sentences_.push_back({source, best.text, sentence_attention(m, source, best.tokens)});
+  }
+  void save() const {
+    if (path_.empty()) return;
+    save_attention_dump(path_, sentences_, {.checkpoint = model_.path, .arch = arch_name(model_.model->config().arch)});
+  }
+
+ private:
+  std::string path_;
+  const LoadedModel& model_;
+  std::vector<DumpedSentence> sentences_;
+};
 
 // Where translations go: stdout or a file, each line flushed when `line_by_line`.
 class Output {
@@ -122,7 +164,9 @@ int run_translate(const po::variables_map& vm) {
         throw UsageError("--output " + out + " is the checkpoint " + checkpoint + ": writing there would destroy it");
     }
   const std::vector<LoadedModel> loaded = load_ensemble(vm["checkpoint"].as<std::vector<std::string>>());
+  check_dump_target(vm, loaded);
   const std::vector<TranslationModel> models = translation_models(loaded);
+  AttentionDump dump(vm, loaded.front());
   const std::string name = input == "-" ? "stdin" : input;
   const CropReport warn = [&](std::size_t index, std::size_t tokens, std::size_t kept) {
     std::cerr << "heed translate: warning: " << name << ":" << index + 1 << ": source has " << tokens
@@ -139,7 +183,9 @@ int run_translate(const po::variables_map& vm) {
         continue;  // a person can type the line again
       }
       const CropReport warn_line = [&](std::size_t, std::size_t tokens, std::size_t kept) { warn(n, tokens, kept); };
-      output.write(n, translate_n_best(models, {line}, decode, 1, warn_line, n).front(), n_best, true);
+      const auto hyps = translate_n_best(models, {line}, decode, 1, warn_line, n).front();
+      output.write(n, hyps, n_best, true);
+      dump.add(line, hyps.front());
     }
     output.close();
   } else {
@@ -148,7 +194,9 @@ int run_translate(const po::variables_map& vm) {
     Output output(vm["output"].as<std::string>());
     for (std::size_t i = 0; i < translations.size(); ++i) output.write(i, translations[i], n_best, false);
     output.close();
+    for (std::size_t i = 0; i < translations.size(); ++i) dump.add(lines[i], translations[i].front());
   }
+  dump.save();
   return 0;
 }
 

@@ -29,6 +29,15 @@ class EvalModes {
 
 }  // namespace
 
+std::vector<std::int32_t> encode_source_cropped(const TranslationModel& model, const std::string& source,
+                                                std::size_t* full_length) {
+  std::vector<std::int32_t> ids = model.pre->encode_source(source);
+  if (full_length) *full_length = ids.size();
+  const std::size_t room = std::size_t(model.model->config().max_len - 1);  // + EOS
+  if (ids.size() > room) ids.resize(room);
+  return ids;
+}
+
 std::vector<std::vector<Translation>> translate_n_best(const std::vector<TranslationModel>& models,
                                                        const std::vector<std::string>& sources,
                                                        const DecodeOptions& options, std::size_t batch_size,
@@ -41,12 +50,11 @@ std::vector<std::vector<Translation>> translate_n_best(const std::vector<Transla
   for (std::size_t i = 0; i < sources.size(); ++i) {
     std::size_t longest = 0, kept = 0;
     for (std::size_t m = 0; m < models.size(); ++m) {
-      std::vector<std::int32_t> ids = models[m].pre->encode_source(sources[i]);
-      const std::size_t room = std::size_t(models[m].model->config().max_len - 1);  // + EOS
-      if (ids.size() > room) {
-        longest = std::max(longest, ids.size());
-        kept = kept ? std::min(kept, room) : room;
-        ids.resize(room);
+      std::size_t length = 0;
+      std::vector<std::int32_t> ids = encode_source_cropped(models[m], sources[i], &length);
+      if (ids.size() < length) {
+        longest = std::max(longest, length);
+        kept = kept ? std::min(kept, ids.size()) : ids.size();
       }
       encoded[m].push_back(std::move(ids));
     }
@@ -69,7 +77,7 @@ std::vector<std::vector<Translation>> translate_n_best(const std::vector<Transla
     const auto hyps = decode_ensemble(inputs, Index(end - start), options, ids);
     for (std::size_t i = start; i < end; ++i)
       for (const Hypothesis& h : hyps[i - start])
-        out[order[i]].push_back({models[0].pre->decode_target(h.tokens), h.score, h.log_prob});
+        out[order[i]].push_back({models[0].pre->decode_target(h.tokens), h.tokens, h.score, h.log_prob});
   }
   return out;
 }

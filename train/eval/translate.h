@@ -21,6 +21,7 @@ struct TranslationModel {
 
 struct Translation {
   std::string text;
+  std::vector<std::int32_t> tokens;  // Hypothesis::tokens: output ids without BOS and EOS
   double score = 0;     // Hypothesis::score
   double log_prob = 0;  // Hypothesis::log_prob
 };
@@ -28,6 +29,11 @@ struct Translation {
 // A source longer than a model takes (max_len − 1 tokens before EOS) is cropped to its first
 // tokens; `on_cropped(index, tokens, kept)` is told of each, once per sentence.
 using CropReport = std::function<void(std::size_t index, std::size_t tokens, std::size_t kept)>;
+
+// A source's ids in `model`'s vocabulary (no EOS), cropped to what the model takes; `full_length`,
+// when given, receives the length before cropping.
+std::vector<std::int32_t> encode_source_cropped(const TranslationModel& model, const std::string& source,
+                                                std::size_t* full_length = nullptr);
 
 // -> per source its hypotheses, best first (DecodeOptions::n_best for beam search, else one).
 // first_id + index is each sentence's id for sampling, so a sample depends on its sentence and
