@@ -72,5 +72,8 @@ set(heed_deb_depends "libeigen3-dev, libhdf5-dev, zlib1g-dev, libboost-program-o
 if(HEED_BLAS AND HEED_OPENBLAS_LIBRARY)
   string(APPEND heed_deb_depends ", libopenblas-dev")
 endif()
+if(HEED_HAVE_CAIRO)  # bin/heed draws with it
+  string(APPEND heed_deb_depends ", libcairo2")
+endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${heed_deb_depends}")
 include(CPack)

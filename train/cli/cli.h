@@ -55,5 +55,7 @@ Command parse_average(const std::vector<std::string>& args);
 Command parse_data(const std::vector<std::string>& args);
 Command parse_gradcheck(const std::vector<std::string>& args);
 Command parse_bench(const std::vector<std::string>& args);
+Command parse_attention(const std::vector<std::string>& args);
+Command parse_plot(const std::vector<std::string>& args);
 
 }  // namespace heed::cli

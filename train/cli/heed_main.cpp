@@ -25,6 +25,8 @@ commands:
   data        print a built-in task as TSV
   gradcheck   check every layer's gradients against central differences (double precision)
   bench       training throughput on the benchmark configs
+  attention   draw the attention weights behind one translation as heatmaps (PNG or SVG)
+  plot        draw training and validation curves of one or more runs (PNG or SVG)
 
 options:
   -h, --help     this text
@@ -58,6 +60,8 @@ int main(int argc, char** argv) {
     else if (command == "data") parsed = parse_data(args);
     else if (command == "gradcheck") parsed = parse_gradcheck(args);
     else if (command == "bench") parsed = parse_bench(args);
+    else if (command == "attention") parsed = parse_attention(args);
+    else if (command == "plot") parsed = parse_plot(args);
     else {
       std::cerr << "heed: error: unknown command '" << command << "' (see heed --help)\n";
       return 2;

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <iosfwd>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace heed {
 
@@ -32,5 +34,17 @@ class MetricsLog {
   void check_written(std::ofstream& out) const;
   std::string path_;
 };
+
+// A metrics.csv read back (heed plot): each column by its header name, one value per row, NaN
+// where a row leaves it empty (steps without validation). Columns this heed does not write are
+// kept too. One-line std::runtime_error naming the file (and line) for a missing file, a file
+// without a step column, a row with another number of fields, or a field that is not a number; a
+// last line cut short (a run killed while writing it) is skipped.
+struct MetricsTable {
+  std::vector<std::string> columns;                        // in the file's order
+  std::map<std::string, std::vector<double>> values;       // column -> one value per row
+  std::size_t rows() const { return values.empty() ? 0 : values.begin()->second.size(); }
+};
+MetricsTable read_metrics_csv(const std::string& path);
 
 }  // namespace heed

@@ -1,0 +1,118 @@
+// heed attention: translates one sentence (or takes the output given) and draws its attention
+// as labelled heatmaps, PNG or SVG.
+#include <iostream>
+
+#include "data/tsv.h"
+#include "pictures/canvas.h"
+#include "train/cli/attention_panels.h"
+#include "train/cli/cli.h"
+#include "train/cli/option_checks.h"
+#include "train/cli/picture_files.h"
+#include "train/cli/translation_setup.h"
+
+namespace heed::cli {
+
+namespace {
+
+constexpr const char* kUsage = R"(--checkpoint CKPT.h5 --text "SOURCE" (--png OUT.png | --svg OUT.svg) [options]
+
+Translates SOURCE (greedy, or --beam K) and draws the attention weights behind the translation:
+each layer's and head's encoder self-, decoder self- and cross-attention of a transformer, or the
+one attention of an lstm-attention model, as heatmaps with the tokens on both axes (rows are the
+queries, columns the keys) and a colour scale from 0 to 1. Rows of cross-attention are labelled
+by the token produced at that position, rows of decoder self-attention by the token read there.
+--target gives the output instead of translating: the weights are then those of the decoder
+reading that output (teacher forcing), e.g. to compare "il" with "elle".)";
+
+int run_attention(const po::variables_map& vm);
+
+}  // namespace
+
+Command parse_attention(const std::vector<std::string>& args) {
+  po::options_description options = common_options();
+  options.add_options()("checkpoint", po::value<std::string>()->required(), "the model (transformer or lstm-attention)")(
+      "text", po::value<std::string>()->required(), "the source sentence")(
+      "target", po::value<std::string>(), "the output to read instead of translating (teacher forcing)")(
+      "kind", po::value<std::string>()->default_value("all"),
+      "which attention: all | self (encoder and decoder self-attention) | encoder | decoder | cross")(
+      "layer", po::value<int>()->default_value(-1), "only this layer (0-based; -1 = every layer)")(
+      "head", po::value<std::string>()->default_value("all"), "only this head (0-based), 'mean' (the heads' mean) or 'all'")(
+      "values", flag(), "print each weight in its cell (readable for one panel of a short sentence)");
+  options.add(picture_options());
+  options.add(decode_options());
+  po::variables_map vm;
+  if (!parse("attention", kUsage, options, args, vm)) return {};
+  return Command{.process = {.threads = vm["threads"].as<int>()}, .run = [vm] { return run_attention(vm); }};
+}
+
+namespace {
+
+AttentionSelection read_selection(const po::variables_map& vm) {
+  AttentionSelection s;
+  s.kind = vm["kind"].as<std::string>();
+  if (s.kind != "all" && s.kind != "self" && s.kind != "encoder" && s.kind != "decoder" && s.kind != "cross")
+    throw UsageError("--kind " + s.kind + ": must be all, self, encoder, decoder or cross");
+  s.layer = int(checked_int(vm, "layer", -1));
+  const std::string head = vm["head"].as<std::string>();
+  if (head == "all") {
+    s.head = kEveryHead;
+  } else if (head == "mean") {
+    s.head = kHeadMean;
+  } else {
+    std::size_t used = 0;
+    try {
+      s.head = std::stoi(head, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != head.size() || head.empty() || s.head < 0)
+      throw UsageError("--head " + head + ": must be a head's number (0, 1, ...), 'mean' or 'all'");
+  }
+  return s;
+}
+
+// The output ids the decoder reads: --target's, or the translation's.
+std::vector<std::int32_t> output_ids(const po::variables_map& vm, const TranslationModel& model, const std::string& source,
+                                     const DecodeOptions& decode) {
+  if (!vm.count("target")) return translate_n_best({model}, {source}, decode, 1).front().front().tokens;
+  const std::string target = vm["target"].as<std::string>();
+  if (const std::string error = text_error(target); !error.empty()) throw UsageError("--target: " + error);
+  std::vector<std::int32_t> ids = model.pre->encode_target(target);
+  const Index room = model.model->config().max_len - 1;  // + BOS
+  if (Index(ids.size()) > room)
+    throw UsageError("--target has " + std::to_string(ids.size()) + " tokens, more than the model takes (" +
+                     std::to_string(room) + ")");
+  return ids;
+}
+
+int run_attention(const po::variables_map& vm) {
+  const AttentionSelection selection = read_selection(vm);
+  const std::vector<pictures::ImageFile> files = read_picture_files(vm);
+  const DecodeOptions decode = read_decode_options(vm);
+  const std::string source = vm["text"].as<std::string>();
+  if (const std::string error = text_error(source); !error.empty()) throw UsageError("--text: " + error);
+  require_pictures();
+  const std::vector<LoadedModel> loaded = load_ensemble({vm["checkpoint"].as<std::string>()});
+  const LoadedModel& m = loaded.front();
+  if (m.model->config().arch == Arch::Lstm) throw UsageError(m.path + " is an lstm model, which has no attention");
+  const TranslationModel model{m.model.get(), m.pre.get()};
+  const std::vector<std::int32_t> output = output_ids(vm, model, source, decode);
+  const SentenceAttention attention = sentence_attention(model, source, output);
+  const std::vector<pictures::HeatmapPanel> panels = attention_panels(attention, selection);
+
+  pictures::HeatmapPage page;
+  page.title = "\"" + source + "\"  →  \"" + m.pre->decode_target(output) + "\"";
+  page.notes = {m.path + " (" + arch_name(m.model->config().arch) + ")" +
+                    (vm.count("target") ? ", output given by --target" : ", its own translation"),
+                "rows: queries, columns: keys; cross-attention rows are labelled by the token produced there"};
+  const std::size_t heads_shown = selection.head == kEveryHead ? std::size_t(attention.maps.heads) : 1;
+  page.columns = heads_shown > 1 ? heads_shown : std::min<std::size_t>(panels.size(), 4);
+  page.show_values = vm["values"].as<bool>();
+  pictures::draw_heatmaps(panels, page, files);
+  for (const pictures::ImageFile& f : files) std::cout << "wrote " << f.path << " (" << panels.size() << " panels)\n";
+  return 0;
+}
+
+}  // namespace
+
+}  // namespace heed::cli
