@@ -27,16 +27,15 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
   const DropoutMask mask = p > 0 ? DropoutMask(double(p), rng->next()) : DropoutMask();
   const Scalar scale = Scalar(1) / (1 - p);
   Matrix y(x.rows(), weight.rows());
-  parallel_for(x.rows(), kRowGrain, [&](Index begin, Index end) {
+  parallel_for(x.rows(), balanced_grain(x.rows(), kRowGrain), [&](Index begin, Index end) {
+    linear_rows(x.value(), weight.value(), bias.value(), begin, end, y);
     auto rows = y.middleRows(begin, end - begin);
-    rows.noalias() = x.value().middleRows(begin, end - begin) * weight.value().transpose();
-    rows.rowwise() += bias.value().row(0);
     rows = rows.cwiseMax(Scalar(0));
     if (p > 0) mask.apply(rows.data(), rows.data(), rows.size(), std::uint64_t(begin * y.cols()), scale);
   });
   return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x = SavedValue(x), x_grad = GradRef(x), weight, bias = GradRef(bias), scale](const Matrix& d_y, const Matrix& y_out) {
     Matrix g(d_y.rows(), d_y.cols());
-    parallel_for(g.rows(), kRowGrain, [&](Index begin, Index end) {
+    parallel_for(g.rows(), balanced_grain(g.rows(), kRowGrain), [&](Index begin, Index end) {
       const Index n = (end - begin) * g.cols();
       const Scalar* dy = d_y.data() + begin * g.cols();
       const Scalar* out_y = y_out.data() + begin * g.cols();

@@ -4,6 +4,12 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HEED_CPU_RELAX() _mm_pause()
+#else
+#define HEED_CPU_RELAX() ((void)0)
+#endif
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -52,8 +58,12 @@ class Pool {
     }
     wake_.notify_all();
     take_chunks();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      open_ = false;  // no worker joins from here on
+    }
+    spin_while([this] { return active_.load() != 0; });
     std::unique_lock<std::mutex> lock(mutex_);
-    open_ = false;  // no worker joins from here on
     done_.wait(lock, [this] { return active_ == 0; });
     busy_.store(false);
   }
@@ -68,9 +78,18 @@ class Pool {
     }
   }
 
+  // Spins for a few tens of microseconds while `condition` holds. The ops of a training step
+  // open their loops microseconds apart, and waking a sleeping thread takes longer than that:
+  // a short spin before sleeping saves those wake-ups, and a loaded machine loses little by it.
+  template <class Condition>
+  static void spin_while(Condition condition) {
+    for (int i = 0; i < kSpins && condition(); ++i) HEED_CPU_RELAX();
+  }
+
   void work() {
     long long seen = 0;
     for (;;) {
+      spin_while([&] { return generation_.load() == seen && !quit_.load(); });
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return quit_ || (open_ && generation_ != seen); });
@@ -101,10 +120,11 @@ class Pool {
   const Body* body_ = nullptr;
   Eigen::Index n_ = 0, grain_ = 1;
   std::atomic<Eigen::Index> next_{0};
-  std::atomic<bool> busy_{false};
-  bool open_ = false, quit_ = false;
-  int active_ = 0;
-  long long generation_ = 0;
+  std::atomic<bool> busy_{false}, quit_{false};
+  bool open_ = false;
+  std::atomic<int> active_{0};  // changed under mutex_; read without it while spinning
+  std::atomic<long long> generation_{0};
+  static constexpr int kSpins = 4000;
   int threads_ = 1;
 };
 
@@ -121,6 +141,12 @@ void set_parallel_threads(int threads) {
 }
 
 int parallel_threads() { return pool().threads(); }
+
+Eigen::Index balanced_grain(Eigen::Index n, Eigen::Index largest) {
+  const Eigen::Index threads = pool().threads(), per_round = threads * std::max<Eigen::Index>(1, largest);
+  const Eigen::Index chunks = threads * ((n + per_round - 1) / per_round);
+  return std::max<Eigen::Index>(1, (n + chunks - 1) / chunks);
+}
 
 void parallel_for(Eigen::Index n, Eigen::Index grain, const Body& body) {
   pool().run(n, std::max<Eigen::Index>(1, grain), body);
