@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "autograd/attention_mask.h"
 #include "autograd/random.h"
 #include "autograd/tensor.h"
 
@@ -85,16 +86,31 @@ struct AttentionOptions {
   // and saves B·H·Tq·Tk numbers per attention, so it is the default.
   bool store_weights = false;
 };
-// softmax over the keys each query may see (mask (B·Tq, Tk), true = attend, shared by heads; empty
-// = all), dropout, times V -> (B·H·Tq, D). Equal to batched_matmul + masked_softmax + dropout +
-// batched_matmul, in memory linear in sequence length: backward keeps a log-sum-exp per query.
-Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions options);
+// softmax over the keys each query may see (mask: a (B·Tq, Tk) matrix, true = attend, or a pattern
+// of padding and band, shared by heads; empty = all), dropout, times V -> (B·H·Tq, D). Equal to
+// batched_matmul + masked_softmax + dropout + batched_matmul, in memory linear in sequence length:
+// backward keeps a log-sum-exp per query. Under a band of W keys (local attention) time is T·W too.
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionMask& mask, AttentionOptions options);
 // The same on the merged layout linear layers use, without copies to split or merge heads:
 // Q is columns [q_col, q_col + width) of q_src (B·Tq, ·), K and V are columns from k_col and
 // v_col of kv_src (B·Tk, ·), head h being the h-th D = width/H of those columns; the result
 // is (B·Tq, width), heads side by side. q_src and kv_src may be one packed q/k/v product.
 Tensor attention_merged(const Tensor& q_src, Index q_col, const Tensor& kv_src, Index k_col, Index v_col, Index width,
-                        const Mask& mask, AttentionOptions options);
+                        const AttentionMask& mask, AttentionOptions options);
+
+// ---- ops_linear_attention.cpp: kernelised attention, linear in sequence length -----------------
+struct LinearAttentionOptions {
+  Index batch = 1;      // B
+  Index heads = 1;      // H: Q is (B·H·Tq, D), K (B·H·Tk, D), V (B·H·Tk, Dv), row (b·H + h)·T + t
+  bool causal = false;  // query t sees keys 0..t (Tq = Tk)
+};
+// φ(x) = elu(x) + 1, elementwise: the feature map of linear attention.
+Matrix linear_attention_features(const Matrix& x);
+// O_i = φ(q_i)·Σ_j φ(k_j)ᵀv_j / φ(q_i)·Σ_j φ(k_j) over the keys query i sees: keys (B, Tk) true =
+// not padding (empty = all), and j <= i when causal -> (B·H·Tq, Dv). A query that sees no key gives
+// zeros and zero gradients. No weights to drop: attention dropout does not apply.
+Tensor linear_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& keys,
+                        LinearAttentionOptions options);
 
 // ---- ops_norm.cpp ---------------------------------------------------------------------------
 // Layer norm over each row: (x - mean) / sqrt(var + eps) · gamma + beta; gamma, beta are (1,C).

@@ -1,5 +1,7 @@
 // Fused scaled dot-product attention over heads folded into rows, with boolean masks and
-// dropout on the weights. Two ways to keep what backward needs:
+// dropout on the weights. The mask is a matrix or a pattern of padding and band (local and causal
+// attention): each tile of queries multiplies only the key range its queries see, so a band of W
+// keys costs T·(W + tile) products, never T². Two ways to keep what backward needs:
 //  - recomputed (the default): only each query row's log-sum-exp is kept, and backward
 //    recomputes P tile by tile, so memory grows linearly with the sequence, not quadratically;
 //  - stored (AttentionOptions::store_weights): the weights P (B·H·Tq, Tk) are kept, as the
@@ -25,7 +27,6 @@ namespace {
 struct Geometry {
   Index blocks, q_len, k_len, heads, dim;
   Scalar scale;
-  bool masked;
   Scalar p;                  // dropout probability
   DropoutMask drop;
 };
@@ -52,45 +53,37 @@ struct Layouts {
 
 // Sets the weights of masked keys to exactly 0 (after a vectorised exp, which may overflow
 // or give a denormal for them).
-template <class Row, class Allowed>
-void zero_masked(Row&& row, const Allowed& allowed) {
+template <class Row>
+void zero_masked(Row&& row, const bool* keep) {
   Scalar* w = row.data();
-  const bool* keep = allowed.data();
   for (Index c = 0; c < row.size(); ++c) w[c] = keep_where(keep[c], w[c]);
 }
 
 // The keys [c0, c0 + width) that some query of rows [r0, r0+rows) of sequence b may see: the
-// tile's products skip the rest (half the keys, on average, under a causal mask).
+// tile's products skip the rest (half the keys, on average, under a causal mask; all but a band
+// of W + tile keys under a local one).
 struct KeyRange {
   Index c0 = 0, width = 0;
 };
-KeyRange key_range(const Geometry& g, const Mask& mask, Index b, Index r0, Index rows) {
-  if (!g.masked) return {0, g.k_len};
-  Index first = g.k_len, last = -1;
-  for (Index r = 0; r < rows; ++r) {
-    const bool* allowed = mask.row(b * g.q_len + r0 + r).data();
-    const bool* f = std::find(allowed, allowed + g.k_len, true);
-    if (f == allowed + g.k_len) continue;
-    first = std::min(first, Index(f - allowed));
-    Index l = g.k_len - 1;
-    while (!allowed[l]) --l;
-    last = std::max(last, l);
-  }
-  return last < first ? KeyRange{} : KeyRange{first, last + 1 - first};
+KeyRange key_range(const Geometry& g, const AttentionMask& mask, Index b, Index r0, Index rows) {
+  const auto [c0, width] = mask.key_range(b, g.q_len, g.k_len, r0, rows);
+  return {c0, width};
 }
 
 // Rows [r0, r0+rows) of block `blk`, keys kr: S = scale·Q·Kᵀ, masked, turned into P (softmax)
 // in place. lse receives each row's log-sum-exp (-inf for a fully masked row, whose P row is 0).
 template <class Out>
-void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const Matrix& k, const Mask& mask, Index blk,
-                  Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
+void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const Matrix& k, const AttentionMask& mask,
+                  Index blk, Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
+  const bool masked = !mask.empty();
+  Mask scratch(1, masked ? kr.width : 0);
   p.noalias() = g.scale * at.q.rows(q, g, g.q_len, blk, r0, rows) * at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width).transpose();
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
     auto row = p.row(r);
-    if (g.masked) {
-      const bool* allowed = mask.row(b * g.q_len + r0 + r).data() + kr.c0;
+    const bool* allowed = masked ? mask.row(b, g.q_len, r0 + r, kr.c0, kr.width, scratch.data()) : nullptr;
+    if (masked) {
       for (Index c = 0; c < kr.width; ++c)
         if (!allowed[c]) row(c) = neg_inf;
     }
@@ -101,7 +94,7 @@ void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const M
       continue;
     }
     row = (row.array() - max).exp();  // vectorised: exp(-inf) comes out tiny, not 0
-    if (g.masked) zero_masked(row, mask.row(b * g.q_len + r0 + r).segment(kr.c0, kr.width));
+    if (masked) zero_masked(row, allowed);
     const Scalar total = row.sum();
     row /= total;
     if (lse) lse[r] = max + std::log(total);
@@ -128,11 +121,10 @@ namespace {
 //   dV = Pdᵀ·dO    dPd = dO·Vᵀ    dP = dropout(dPd)    dS = P ⊙ (dP - Σ_row dP ⊙ P)
 //   dQ = scale·dS·K    dK = scale·dSᵀ·Q
 // g gives the sizes; at says where each operand's blocks are; the output is out_rows × out_cols.
-Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions o, Geometry g,
-                    Layouts at, Index out_rows, Index out_cols) {
+Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionMask& mask, AttentionOptions o,
+                    Geometry g, Layouts at, Index out_rows, Index out_cols) {
   HEED_CHECK(o.dropout >= 0 && o.dropout < 1, "attention: dropout " << o.dropout << ", expected [0, 1)");
-  HEED_CHECK(!g.masked || (mask.rows() == o.batch * g.q_len && mask.cols() == g.k_len),
-             "attention: mask is " << shape_str(mask) << ", expected (" << o.batch * g.q_len << "," << g.k_len << ")");
+  mask.check(o.batch, g.q_len, g.k_len, "attention");
   if (g.p > 0) {
     HEED_CHECK(o.rng != nullptr, "attention: dropout needs an rng");
     g.drop = DropoutMask(double(o.dropout), o.rng->next());
@@ -187,6 +179,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mas
     // (In the merged layout q, k and v may be one tensor: its blocks are disjoint columns.)
     parallel_for(g.blocks, 1, [&](Index begin, Index end) {
       Matrix p, pd, dp;
+      Mask scratch;
       for (Index blk = begin; blk < end; ++blk) {
         for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
@@ -206,7 +199,10 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mas
                 continue;
               }
               p.row(r) = (p.row(r).array() - l).exp();
-              if (g.masked) zero_masked(p.row(r), mask.row((blk / g.heads) * g.q_len + r0 + r).segment(kr.c0, kr.width));
+              if (!mask.empty()) {
+                scratch.resize(1, kr.width);
+                zero_masked(p.row(r), mask.row(blk / g.heads, g.q_len, r0 + r, kr.c0, kr.width, scratch.data()));
+              }
             }
           }
           const auto d_o_tile = at.out.rows(d_o, g, g.q_len, blk, r0, rows);
@@ -232,19 +228,18 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Mas
 
 }  // namespace
 
-Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Mask& mask, AttentionOptions o) {
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionMask& mask, AttentionOptions o) {
   const Index blocks = o.batch * o.heads;
   HEED_CHECK(blocks > 0 && q.rows() % blocks == 0 && k.rows() % blocks == 0 && k.rows() == v.rows() &&
                  q.cols() == k.cols() && k.cols() == v.cols(),
              "attention: Q " << shape_str(q.value()) << ", K " << shape_str(k.value()) << ", V "
                              << shape_str(v.value()) << " for " << o.batch << " sequences of " << o.heads << " heads");
-  const Geometry g{blocks, q.rows() / blocks, k.rows() / blocks, o.heads, q.cols(), o.scale, mask.size() > 0,
-                   o.dropout, DropoutMask()};
+  const Geometry g{blocks, q.rows() / blocks, k.rows() / blocks, o.heads, q.cols(), o.scale, o.dropout, DropoutMask()};
   return attention_op(q, k, v, mask, o, g, Layouts{}, q.rows(), q.cols());
 }
 
 Tensor attention_merged(const Tensor& q_src, Index q_col, const Tensor& kv_src, Index k_col, Index v_col, Index width,
-                        const Mask& mask, AttentionOptions o) {
+                        const AttentionMask& mask, AttentionOptions o) {
   HEED_CHECK(o.batch > 0 && o.heads > 0 && width % o.heads == 0 && q_src.rows() % o.batch == 0 &&
                  kv_src.rows() % o.batch == 0 && q_col >= 0 && q_col + width <= q_src.cols() && k_col >= 0 &&
                  k_col + width <= kv_src.cols() && v_col >= 0 && v_col + width <= kv_src.cols(),
@@ -258,7 +253,7 @@ Tensor attention_merged(const Tensor& q_src, Index q_col, const Tensor& kv_src, 
              "attention: the q, k and v column ranges " << q_col << ", " << k_col << ", " << v_col << " (+" << width
                                                         << ") of one tensor overlap");
   const Geometry g{o.batch * o.heads, q_src.rows() / o.batch, kv_src.rows() / o.batch, o.heads, width / o.heads,
-                   o.scale, mask.size() > 0, o.dropout, DropoutMask()};
+                   o.scale, o.dropout, DropoutMask()};
   const Layouts at{{true, q_col}, {true, k_col}, {true, v_col}, {true, 0}};
   return attention_op(q_src, kv_src, kv_src, mask, o, g, at, q_src.rows(), width);
 }

@@ -2,7 +2,9 @@
 // in_proj_weight [3C, C] and in_proj_bias [3C], then out_proj.
 #pragma once
 
+#include "autograd/attention_mask.h"
 #include "layers/basic.h"
+#include "layers/model_config.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -14,15 +16,21 @@ struct AttentionResult {
 class MultiHeadAttention : public Module {
  public:
   // Init as PyTorch: in_proj_weight Xavier-uniform, in_proj_bias 0, out_proj U(±1/sqrt(C)), bias 0.
-  // Dropout on the attention weights draws from dropout_rng (null: from rng).
-  MultiHeadAttention(Index d_model, Index num_heads, Scalar dropout, Rng& rng, Rng* dropout_rng = nullptr);
+  // Dropout on the attention weights draws from dropout_rng (null: from rng). kind Linear replaces
+  // the softmax by linear attention's kernel; Full and Local are both softmax attention, which
+  // keys a query sees being the mask's business.
+  MultiHeadAttention(Index d_model, Index num_heads, Scalar dropout, Rng& rng, Rng* dropout_rng = nullptr,
+                     AttentionKind kind = AttentionKind::Full);
 
   // query (B·Tq, C) attends to key_value (B·Tk, C); self-attention passes the same tensor
-  // twice. mask (B·Tq, Tk), true = may attend; empty = attend everywhere.
-  AttentionResult forward(const Tensor& query, const Tensor& key_value, const Mask& mask, Index batch,
+  // twice. mask (B·Tq, Tk) or a pattern, true = may attend; empty = attend everywhere. Linear
+  // attention takes a pattern of padding, causal or not, without a window; its weights, when asked,
+  // are φ(q)·φ(k) normalised, computed for looking only (no gradient).
+  AttentionResult forward(const Tensor& query, const Tensor& key_value, const AttentionMask& mask, Index batch,
                           bool need_weights = false) const;
 
   Index num_heads() const { return num_heads_; }
+  bool is_linear() const { return linear_; }
 
   Tensor in_proj_weight, in_proj_bias;
   Linear out_proj;
@@ -30,6 +38,7 @@ class MultiHeadAttention : public Module {
  private:
   Index d_model_, num_heads_;
   Dropout attn_dropout_;
+  bool linear_;
 };
 
 HEED_NAMESPACE_END

@@ -20,10 +20,16 @@ IncrementalDecoder::IncrementalDecoder(const Transformer& model, const EncodedSo
   const Tensor& memory = source.memory;
   for (const auto& layer : model.decoder.layers) {
     const MultiHeadAttention& cross = layer->multihead_attn;
-    LayerCache cache{.self = SelfAttentionCache(batch, max_steps, c), .cross_k = {}, .cross_v = {}};
+    LayerCache cache{.self = SelfAttentionCache(model.config(), batch, max_steps), .cross_k = {}, .cross_v = {},
+                     .cross_sums = {}};
     const Tensor kv = linear(memory, slice_rows(cross.in_proj_weight, c, 2 * c), slice_cols(cross.in_proj_bias, c, 2 * c));
-    cache.cross_k = kv.value().leftCols(c);
-    cache.cross_v = kv.value().rightCols(c);
+    if (cross.is_linear()) {
+      cache.cross_sums.emplace(batch, cross.num_heads(), c);
+      cache.cross_sums->add(kv.value().leftCols(c), kv.value().rightCols(c), src_keys_);
+    } else {
+      cache.cross_k = kv.value().leftCols(c);
+      cache.cross_v = kv.value().rightCols(c);
+    }
     caches_.push_back(std::move(cache));
   }
 }
@@ -33,7 +39,8 @@ Tensor IncrementalDecoder::cross_attention(const MultiHeadAttention& attn, const
   const Index c = x.cols();
   const Tensor q = linear(x, slice_rows(attn.in_proj_weight, 0, c), slice_cols(attn.in_proj_bias, 0, c));
   const Matrix context =
-      attend_cached(q.value(), cache.cross_k, cache.cross_v, attn.num_heads(), src_len_, src_len_, src_keys_);
+      cache.cross_sums ? cache.cross_sums->read(q.value())
+                       : attend_cached(q.value(), cache.cross_k, cache.cross_v, attn.num_heads(), src_len_, src_len_, src_keys_);
   return attn.out_proj.forward(Tensor(context));
 }
 
@@ -66,6 +73,10 @@ void IncrementalDecoder::select(const std::vector<Index>& rows) {
   for (Index r : rows) HEED_CHECK(r >= 0 && r < batch_, "decoder select: row " << r << " of " << batch_);
   for (LayerCache& cache : caches_) {
     cache.self.select(rows);
+    if (cache.cross_sums) {
+      cache.cross_sums->select(rows);
+      continue;
+    }
     cache.cross_k = gather_sequences(cache.cross_k, src_len_, rows);
     cache.cross_v = gather_sequences(cache.cross_v, src_len_, rows);
   }

@@ -25,7 +25,8 @@ class IncrementalDecoder : public DecoderState {
  private:
   struct LayerCache {
     SelfAttentionCache self;
-    Matrix cross_k, cross_v;  // (B·S, C)
+    Matrix cross_k, cross_v;                        // (B·S, C), softmax cross-attention
+    std::optional<LinearAttentionSums> cross_sums;  // linear cross-attention: the source's sums
   };
   Tensor cross_attention(const MultiHeadAttention& attn, const Tensor& x, const LayerCache& cache) const;
 

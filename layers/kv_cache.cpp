@@ -1,6 +1,7 @@
 // Cached keys and values, and attention of one query per sequence over them.
 #include "layers/kv_cache.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -39,25 +40,43 @@ Matrix gather_sequences(const Matrix& m, Index stride, const std::vector<Index>&
   return out;
 }
 
-SelfAttentionCache::SelfAttentionCache(Index batch, Index max_steps, Index d_model)
-    : k_(Matrix::Zero(batch * max_steps, d_model)), v_(Matrix::Zero(batch * max_steps, d_model)), max_steps_(max_steps) {}
+SelfAttentionCache::SelfAttentionCache(const ModelConfig& config, Index batch, Index max_steps)
+    : max_steps_(max_steps), capacity_(max_steps) {
+  const Index c = config.d_model;
+  if (config.attention == AttentionKind::Linear) {
+    sums_.emplace(batch, config.num_heads, c);
+    capacity_ = 0;
+  } else if (config.attention == AttentionKind::Local) {
+    capacity_ = std::min(max_steps, config.window + 1);
+  }
+  k_ = Matrix::Zero(batch * capacity_, c);
+  v_ = Matrix::Zero(batch * capacity_, c);
+}
 
 Tensor SelfAttentionCache::step(const MultiHeadAttention& attn, const Tensor& x, Index position) {
   HEED_CHECK(position >= 0 && position < max_steps_, "key/value cache: position " << position << " of " << max_steps_);
   NoGradGuard no_grad;
   const Index c = x.cols(), batch = x.rows();
   const Matrix qkv = linear(x, attn.in_proj_weight, attn.in_proj_bias).value();  // (B, 3C)
-  for (Index b = 0; b < batch; ++b) {
-    k_.row(b * max_steps_ + position) = qkv.row(b).segment(c, c);
-    v_.row(b * max_steps_ + position) = qkv.row(b).segment(2 * c, c);
+  if (sums_) {
+    sums_->add(qkv.middleCols(c, c), qkv.rightCols(c), Mask());
+    return attn.out_proj.forward(Tensor(sums_->read(qkv.leftCols(c))));
   }
-  const Matrix context = attend_cached(qkv.leftCols(c), k_, v_, attn.num_heads(), max_steps_, position + 1, Mask());
+  // The ring's order differs from the positions' once it wraps; softmax attention does not care.
+  const Index slot = position % capacity_;
+  for (Index b = 0; b < batch; ++b) {
+    k_.row(b * capacity_ + slot) = qkv.row(b).segment(c, c);
+    v_.row(b * capacity_ + slot) = qkv.row(b).segment(2 * c, c);
+  }
+  const Index seen = std::min(position + 1, capacity_);
+  const Matrix context = attend_cached(qkv.leftCols(c), k_, v_, attn.num_heads(), capacity_, seen, Mask());
   return attn.out_proj.forward(Tensor(context));
 }
 
 void SelfAttentionCache::select(const std::vector<Index>& rows) {
-  k_ = gather_sequences(k_, max_steps_, rows);
-  v_ = gather_sequences(v_, max_steps_, rows);
+  if (sums_) return sums_->select(rows);
+  k_ = gather_sequences(k_, capacity_, rows);
+  v_ = gather_sequences(v_, capacity_, rows);
 }
 
 HEED_NAMESPACE_END

@@ -3,9 +3,11 @@
 // the encoder-decoder's incremental decoder and the language model's. Inference only (no tape).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "layers/attention.h"
+#include "layers/linear_attention_sums.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -17,18 +19,22 @@ Matrix attend_cached(const Matrix& q, const Matrix& k, const Matrix& v, Index he
 // Rows of m in blocks of `stride` per sequence -> the blocks of sequences `rows`, in that order.
 Matrix gather_sequences(const Matrix& m, Index stride, const std::vector<Index>& rows);
 
-// One self-attention layer's keys and values of the positions decoded so far.
+// One self-attention layer's memory of the positions decoded so far, as the model's attention kind
+// needs it: every key and value (full); the last W + 1 in a ring (local: a query sees its own
+// position and the W before it); the running sums (linear).
 class SelfAttentionCache {
  public:
-  SelfAttentionCache(Index batch, Index max_steps, Index d_model);
-  // x (B, C) at `position` -> out_proj(attention over positions 0..position) (B, C); keeps x's key and value.
+  SelfAttentionCache(const ModelConfig& config, Index batch, Index max_steps);
+  // x (B, C) at `position` -> out_proj(attention over the positions it sees) (B, C); keeps what
+  // later positions need of x.
   Tensor step(const MultiHeadAttention& attn, const Tensor& x, Index position);
   // Keeps sequences `rows`, in that order (repeats allowed).
   void select(const std::vector<Index>& rows);
 
  private:
-  Matrix k_, v_;  // (B·max_steps, C): row b·max_steps + t
-  Index max_steps_;
+  Matrix k_, v_;  // (B·capacity, C): position t of sequence b at row b·capacity + t mod capacity
+  Index max_steps_, capacity_;
+  std::optional<LinearAttentionSums> sums_;  // linear attention instead of k_ and v_
 };
 
 HEED_NAMESPACE_END

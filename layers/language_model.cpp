@@ -36,9 +36,7 @@ EncodedSource LanguageModel::encode(const std::vector<std::int32_t>& src, Index 
 // tokens (B·T) -> generator(norm(layers(dropout(embed·sqrt(C) + position)))) (B·T, V)
 Tensor LanguageModel::decode(const std::vector<std::int32_t>& tokens, const EncodedSource& source) const {
   const Index batch = source.batch;
-  const Mask keys = non_pad_mask(tokens, batch);
-  const Index len = keys.cols();
-  const Mask causal = attention_mask(batch, len, len, keys, /*causal=*/true);
+  const AttentionMask causal = attention_pattern(non_pad_mask(tokens, batch), /*causal=*/true, attention_window(config_));
   const Tensor scaled = embed.forward(tokens) * std::sqrt(Scalar(config_.d_model));
   const Tensor x = embed_dropout_.forward(positions.forward(scaled, batch));
   return generator.forward(decoder.forward(x, causal, batch));
@@ -58,7 +56,7 @@ class LmDecoderState : public DecoderState {
     HEED_CHECK(max_steps <= model.config().max_len,
                "lm: " << max_steps << " steps exceed the model's context " << model.config().max_len);
     for (std::size_t i = 0; i < model.decoder.layers.size(); ++i)
-      caches_.emplace_back(batch, max_steps, model.config().d_model);
+      caches_.emplace_back(model.config(), batch, max_steps);
   }
 
   Matrix step(const std::vector<std::int32_t>& tokens) override {

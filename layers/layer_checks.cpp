@@ -48,6 +48,19 @@ GradcheckResult check_attention(bool causal, bool cross, const std::vector<std::
                    with_inputs(attn, {{"x", x}, {"memory", memory}}));
 }
 
+// Local or linear attention on the mask patterns the models build: causal self-attention over the
+// padded kIds (local: a window of 1, so most queries lose keys to it), or cross-attention to a
+// memory whose second sequence is half padding.
+GradcheckResult check_attention_kind(AttentionKind kind, bool cross) {
+  Rng rng(11);
+  MultiHeadAttention attn(8, 2, 0, rng, nullptr, kind);
+  const Tensor x = random_input(8, 8, 1), memory = random_input(6, 8, 2);
+  const Mask keys = cross ? non_pad_mask({5, 6, 2, 7, 0, 0}, 2) : non_pad_mask(kIds, 2);
+  const AttentionMask mask = attention_pattern(keys, /*causal=*/!cross, kind == AttentionKind::Local ? 1 : 0);
+  return gradcheck([&] { return attn.forward(x, cross ? memory : x, mask, 2).output; },
+                   with_inputs(attn, {{"x", x}, {"memory", memory}}));
+}
+
 GradcheckResult check_feed_forward(Activation activation) {
   Rng rng(4);
   FeedForward ff(small_layer(true, activation), rng);
@@ -78,10 +91,12 @@ GradcheckResult check_decoder_layer(bool norm_first) {
                    with_inputs(layer, {{"x", x}, {"memory", memory}}));
 }
 
-GradcheckResult check_transformer(bool norm_first, bool learned_positions, TieEmbeddings tie = TieEmbeddings::None) {
+GradcheckResult check_transformer(bool norm_first, bool learned_positions, TieEmbeddings tie = TieEmbeddings::None,
+                                  AttentionKind attention = AttentionKind::Full, Index window = 0) {
   ModelConfig config{.src_vocab_size = 10, .tgt_vocab_size = tie == TieEmbeddings::All ? 10 : 9, .d_model = 8,
                      .num_heads = 2, .d_ff = 12, .enc_layers = 1, .dec_layers = 1, .max_len = 8, .dropout = Scalar(0.1),
-                     .norm_first = norm_first, .learned_positions = learned_positions, .tie_embeddings = tie, .seed = 5};
+                     .norm_first = norm_first, .learned_positions = learned_positions, .tie_embeddings = tie,
+                     .attention = attention, .window = window, .seed = 5};
   Transformer model(config);
   model.eval();  // dropout off
   // Three sequences: padded, full, and one entirely padding (source and target).
@@ -112,10 +127,12 @@ GradcheckResult check_lstm_seq2seq(Arch arch, TieEmbeddings tie = TieEmbeddings:
 
 // The decoder-only language model: the loss of two windows (line ends </s> inside, no padding)
 // against every parameter; 2 layers, tied or untied generator, learned or sinusoidal positions.
-GradcheckResult check_language_model(TieEmbeddings tie, bool learned_positions) {
+GradcheckResult check_language_model(TieEmbeddings tie, bool learned_positions,
+                                     AttentionKind attention = AttentionKind::Full, Index window = 0) {
   const ModelConfig config{.arch = Arch::Lm, .src_vocab_size = 9, .tgt_vocab_size = 9, .d_model = 8, .num_heads = 2,
                            .d_ff = 12, .dec_layers = 2, .max_len = 5, .dropout = Scalar(0.1),
-                           .learned_positions = learned_positions, .tie_embeddings = tie, .seed = 6};
+                           .learned_positions = learned_positions, .tie_embeddings = tie, .attention = attention,
+                           .window = window, .seed = 6};
   const std::unique_ptr<Seq2SeqModel> model = make_model(config);
   model->eval();  // dropout off
   Seq2SeqBatch batch{.batch = 2, .src = {}, .tgt_in = {2, 4, 5, 2, 6, 7, 8, 4, 3, 2},
@@ -194,6 +211,12 @@ const std::vector<LayerCheck>& layer_checks() {
       {"attention_causal", "causal self-attention with key padding", [] { return check_attention(true, false, kIds); }},
       {"attention_cross", "cross-attention Tq=4 Tk=3, one query fully masked",
        [] { return check_attention(false, true, kIds); }},
+      {"attention_local_causal", "causal self-attention with a window of 1 and key padding, on its band pattern",
+       [] { return check_attention_kind(AttentionKind::Local, false); }},
+      {"attention_linear_causal", "causal linear attention (elu+1 kernel) with key padding",
+       [] { return check_attention_kind(AttentionKind::Linear, false); }},
+      {"attention_linear_cross", "linear cross-attention Tq=4 Tk=3, memory padding",
+       [] { return check_attention_kind(AttentionKind::Linear, true); }},
       {"feed_forward_relu", "linear1 → ReLU → linear2 (fused with dropout)", [] { return check_feed_forward(Activation::ReLU); }},
       {"feed_forward_gelu", "linear1 → GELU → linear2", [] { return check_feed_forward(Activation::GELU); }},
       {"encoder_layer_pre_ln", "pre-LN encoder layer with key padding", [] { return check_encoder_layer(true, kIds); }},
@@ -222,6 +245,14 @@ const std::vector<LayerCheck>& layer_checks() {
        [] { return check_language_model(TieEmbeddings::None, false); }},
       {"language_model_tied_learned", "lm with embedding = generator weight and learned positions",
        [] { return check_language_model(TieEmbeddings::Decoder, true); }},
+      {"transformer_loss_local", "Transformer with local attention (window 1; cross-attention full), padded batch",
+       [] { return check_transformer(true, false, TieEmbeddings::None, AttentionKind::Local, 1); }},
+      {"transformer_loss_linear", "Transformer with linear attention, self and cross, padded batch",
+       [] { return check_transformer(true, false, TieEmbeddings::None, AttentionKind::Linear); }},
+      {"language_model_local", "lm with local attention (window 2) over windows of 5",
+       [] { return check_language_model(TieEmbeddings::None, false, AttentionKind::Local, 2); }},
+      {"language_model_linear", "lm with causal linear attention",
+       [] { return check_language_model(TieEmbeddings::None, false, AttentionKind::Linear); }},
       {"lstm_attention_tied_decoder", "LSTM with attention, target embedding = generator weight",
        [] { return check_lstm_seq2seq(Arch::LstmAttention, TieEmbeddings::Decoder); }},
   };

@@ -25,6 +25,11 @@ Mask attention_mask(Index batch, Index q_len, Index k_len, const Mask& keys, boo
   return m;
 }
 
+AttentionMask attention_pattern(const Mask& keys, bool causal, Index window) {
+  const Index before = window > 0 ? window : -1;
+  return AttentionMask::pattern(keys.size() == 0 || keys.all() ? Mask() : keys, before, causal ? 0 : before);
+}
+
 Mask padding_mask_or_none(Index batch, Index q_len, Index k_len, const Mask& keys) {
   HEED_CHECK(keys.size() == 0 || (keys.rows() == batch && keys.cols() == k_len),
              "padding_mask_or_none: key mask is " << shape_str(keys) << ", expected (" << batch << "," << k_len << ")");

@@ -19,6 +19,21 @@ std::string arch_name(Arch arch) {
   return "?";
 }
 
+std::string attention_name(AttentionKind kind) {
+  switch (kind) {
+    case AttentionKind::Full: return "full";
+    case AttentionKind::Local: return "local";
+    case AttentionKind::Linear: return "linear";
+  }
+  return "?";
+}
+
+AttentionKind parse_attention(const std::string& name) {
+  for (AttentionKind kind : {AttentionKind::Full, AttentionKind::Local, AttentionKind::Linear})
+    if (attention_name(kind) == name) return kind;
+  throw std::invalid_argument("--attention: '" + name + "' is not one of full, local, linear");
+}
+
 Arch parse_arch(const std::string& name) {
   for (Arch arch : {Arch::Transformer, Arch::Lstm, Arch::LstmAttention, Arch::Lm})
     if (arch_name(arch) == name) return arch;
@@ -165,6 +180,34 @@ std::vector<ModelField> make_fields() {
     tie.when_absent = std::string("none");  // checkpoints from before tying
     fields.push_back(std::move(tie));
   }
+  {
+    ModelField f = choice_field(
+        "attention", "attention",
+        "transformer and lm attention: full (softmax over every key) | local (softmax over the keys within --window "
+        "positions, the earlier ones only in decoder self-attention; cross-attention stays full) | linear (kernel "
+        "elu(x)+1, self and cross; time and memory linear in length)",
+        {"full", "local", "linear"}, "full", [](const ModelConfig& c) { return attention_name(c.attention); },
+        [](ModelConfig& c, const std::string& s) { c.attention = parse_attention(s); });
+    f.when_absent = std::string("full");  // checkpoints from before the attention kinds
+    fields.push_back(std::move(f));
+  }
+  {
+    ModelField f;
+    f.option = "window";
+    f.attribute = "window";
+    f.help = "--attention local: each query sees the keys within W positions (t-W..t+W; decoder self-attention "
+             "t-W..t)";
+    f.cli_default = std::int64_t(0);
+    f.when_absent = std::int64_t(0);
+    f.get = [](const ModelConfig& c) { return ConfigValue(std::int64_t(c.window)); };
+    f.set = [](ModelConfig& c, const ConfigValue& v) {
+      const std::int64_t w = as_int(v, "--window");
+      if (w < 0 || w > (1 << 20))
+        throw std::invalid_argument("--window: must be in [1, " + std::to_string(1 << 20) + "], got " + std::to_string(w));
+      c.window = Index(w);
+    };
+    fields.push_back(std::move(f));
+  }
   // Stored only: set from the data and from --seed.
   fields.push_back(positive_field("", "src_vocab_size", "", 0, 1 << 24, &ModelConfig::src_vocab_size));
   fields.push_back(positive_field("", "tgt_vocab_size", "", 0, 1 << 24, &ModelConfig::tgt_vocab_size));
@@ -207,6 +250,14 @@ void validate(const ModelConfig& c) {
   if (c.arch == Arch::Lm && c.tie_embeddings == TieEmbeddings::All)
     throw std::invalid_argument("--tie-embeddings all: an lm has no source embedding; give decoder (its embedding = the "
                                 "generator)");
+  if (lstm && c.attention != AttentionKind::Full)
+    throw std::invalid_argument("--attention " + attention_name(c.attention) + ": " + arch_name(c.arch) +
+                                " has no such choice (local and linear attention are for --arch transformer and lm)");
+  if (c.attention == AttentionKind::Local && c.window < 1)
+    throw std::invalid_argument("--window: --attention local needs a window W >= 1, got " + std::to_string(c.window));
+  if (c.attention != AttentionKind::Local && c.window != 0)
+    throw std::invalid_argument("--window: only --attention local takes a window (attention is " +
+                                attention_name(c.attention) + ")");
   if (!lstm && c.d_model % c.num_heads != 0)
     throw std::invalid_argument("--heads: " + std::to_string(c.num_heads) + " does not divide --d-model " +
                                 std::to_string(c.d_model));

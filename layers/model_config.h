@@ -18,6 +18,10 @@ HEED_NAMESPACE_BEGIN
 // The model families (README "Model families").
 enum class Arch { Transformer, Lstm, LstmAttention, Lm };
 enum class Activation { ReLU, GELU };
+// How attention compares queries with keys (README "Attention kinds"): full softmax attention;
+// local, softmax over the keys within `window` positions (self-attention only: cross-attention
+// stays full); linear, the kernel elu(x)+1 (Katharopoulos et al., 2020), self and cross.
+enum class AttentionKind { Full, Local, Linear };
 
 // Which embeddings share one matrix (Press & Wolf 2017; Marian's --tied-embeddings[-all]):
 // Decoder ties the target embedding and the generator; All also the source embedding, which
@@ -43,10 +47,17 @@ struct ModelConfig {
   // and do not drown them (the original Transformer's and fairseq's choice; heed train's default).
   bool scaled_embedding_init = false;
   TieEmbeddings tie_embeddings = TieEmbeddings::None;
+  AttentionKind attention = AttentionKind::Full;  // transformer and lm only
+  Index window = 0;  // local: keys within this many positions (0 with full and linear)
   std::uint64_t seed = 1;  // initialisation and dropout masks
 };
 
 std::string arch_name(Arch arch);  // "transformer", "lstm", "lstm-attention", "lm"
+std::string attention_name(AttentionKind kind);  // "full", "local", "linear"
+// The kind named `name`; throws std::invalid_argument naming --attention for another name.
+AttentionKind parse_attention(const std::string& name);
+// The window that self-attention's mask applies: config.window for local attention, 0 (none) otherwise.
+inline Index attention_window(const ModelConfig& c) { return c.attention == AttentionKind::Local ? c.window : 0; }
 // The family named `name`; throws std::invalid_argument naming --arch for another name.
 Arch parse_arch(const std::string& name);
 

@@ -47,9 +47,7 @@ EncodedSource Transformer::encode(const std::vector<std::int32_t>& src, Index ba
 }
 
 EncodedSource Transformer::encode(const std::vector<std::int32_t>& src, Index batch, std::vector<Tensor>* attention) const {
-  const Mask keys = non_pad_mask(src, batch);
-  const Index len = keys.cols();
-  const Mask mask = padding_mask_or_none(batch, len, len, keys);
+  const AttentionMask mask = attention_pattern(non_pad_mask(src, batch), /*causal=*/false, attention_window(config_));
   const Tensor memory = encoder.forward(embed(src_embed, src_positions, src, batch), mask, batch, attention);
   return EncodedSource{.batch = batch, .src = src, .memory = memory, .final_states = {}};
 }
@@ -59,9 +57,8 @@ Tensor Transformer::decode_hidden(const std::vector<std::int32_t>& tgt_in, const
   const Index batch = source.batch;
   const std::vector<std::int32_t>& src = source.src;
   const Mask tgt_keys = non_pad_mask(tgt_in, batch), src_keys = non_pad_mask(src, batch);
-  const Index t_len = tgt_keys.cols(), s_len = src_keys.cols();
-  const Mask self_mask = attention_mask(batch, t_len, t_len, tgt_keys, /*causal=*/true);
-  const Mask memory_mask = padding_mask_or_none(batch, t_len, s_len, src_keys);
+  const AttentionMask self_mask = attention_pattern(tgt_keys, /*causal=*/true, attention_window(config_));
+  const AttentionMask memory_mask = attention_pattern(src_keys, /*causal=*/false, 0);  // never windowed
   return decoder.forward(embed(tgt_embed, tgt_positions, tgt_in, batch), source.memory, self_mask, memory_mask, batch,
                          self_attention, cross_attention);
 }

@@ -15,7 +15,7 @@ HEED_NAMESPACE_BEGIN
 
 // The Transformer's layer settings from the model config.
 inline LayerConfig layer_config(const ModelConfig& c, Rng* dropout_rng) {
-  return {c.d_model, c.num_heads, c.d_ff, c.dropout, c.norm_first, c.activation, dropout_rng};
+  return {c.d_model, c.num_heads, c.d_ff, c.dropout, c.norm_first, c.activation, dropout_rng, c.attention};
 }
 
 class Transformer : public Seq2SeqModel {

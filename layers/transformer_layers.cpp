@@ -19,7 +19,7 @@ Tensor FeedForward::forward(const Tensor& x) const {
 }
 
 EncoderLayer::EncoderLayer(const LayerConfig& config, Rng& rng)
-    : self_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng),
+    : self_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng, config.attention),
       ff(config, rng),
       norm1(config.d_model),
       norm2(config.d_model),
@@ -38,7 +38,7 @@ EncoderLayer::EncoderLayer(const LayerConfig& config, Rng& rng)
 
 // pre-LN:  x = x + drop(sa(norm1(x)));  x = x + drop(ff(norm2(x)))
 // post-LN: x = norm1(x + drop(sa(x)));  x = norm2(x + drop(ff(x)))
-Tensor EncoderLayer::forward(const Tensor& x, const Mask& mask, Index batch, Tensor* attention) const {
+Tensor EncoderLayer::forward(const Tensor& x, const AttentionMask& mask, Index batch, Tensor* attention) const {
   auto self_attention = [&](const Tensor& h) {
     AttentionResult r = self_attn.forward(h, h, mask, batch, attention != nullptr);
     if (attention) *attention = r.weights;
@@ -52,9 +52,12 @@ Tensor EncoderLayer::forward(const Tensor& x, const Mask& mask, Index batch, Ten
   return norm2.forward(dropout2_.add_to(h, ff.forward(h)));
 }
 
+// Cross-attention is linear with linear attention, and full with local: source and target
+// positions do not align (README "Attention kinds").
 DecoderLayer::DecoderLayer(const LayerConfig& config, Rng& rng)
-    : self_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng),
-      multihead_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng),
+    : self_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng, config.attention),
+      multihead_attn(config.d_model, config.num_heads, config.dropout, rng, config.dropout_rng,
+                     config.attention == AttentionKind::Linear ? AttentionKind::Linear : AttentionKind::Full),
       ff(config, rng),
       norm1(config.d_model),
       norm2(config.d_model),
@@ -78,8 +81,9 @@ DecoderLayer::DecoderLayer(const LayerConfig& config, Rng& rng)
 
 // pre-LN:  x = x + drop(sa(norm1(x)));  x = x + drop(ca(norm2(x), memory));  x = x + drop(ff(norm3(x)))
 // post-LN: each sublayer is x = norm(x + drop(sublayer(x)))
-Tensor DecoderLayer::forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
-                             Index batch, Tensor* self_attention, Tensor* cross_attention) const {
+Tensor DecoderLayer::forward(const Tensor& x, const Tensor& memory, const AttentionMask& self_mask,
+                             const AttentionMask& memory_mask, Index batch, Tensor* self_attention,
+                             Tensor* cross_attention) const {
   auto self_block = [&](const Tensor& h) {
     AttentionResult r = self_attn.forward(h, h, self_mask, batch, self_attention != nullptr);
     if (self_attention) *self_attention = r.weights;
@@ -109,7 +113,7 @@ Encoder::Encoder(const LayerConfig& config, Index num_layers, Rng& rng) : norm(c
   register_module("norm", norm);
 }
 
-Tensor Encoder::forward(const Tensor& x, const Mask& mask, Index batch, std::vector<Tensor>* attention) const {
+Tensor Encoder::forward(const Tensor& x, const AttentionMask& mask, Index batch, std::vector<Tensor>* attention) const {
   Tensor h = x;
   for (const auto& layer : layers) {
     Tensor weights;
@@ -128,8 +132,9 @@ Decoder::Decoder(const LayerConfig& config, Index num_layers, Rng& rng) : norm(c
   register_module("norm", norm);
 }
 
-Tensor Decoder::forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
-                        Index batch, std::vector<Tensor>* self_attention, std::vector<Tensor>* cross_attention) const {
+Tensor Decoder::forward(const Tensor& x, const Tensor& memory, const AttentionMask& self_mask,
+                        const AttentionMask& memory_mask, Index batch, std::vector<Tensor>* self_attention,
+                        std::vector<Tensor>* cross_attention) const {
   Tensor h = x;
   for (const auto& layer : layers) {
     Tensor self_weights, cross_weights;

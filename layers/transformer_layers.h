@@ -20,6 +20,9 @@ struct LayerConfig {
   // Where dropout draws its masks; null = the rng that initialises the weights. A model keeps
   // a separate one so that a checkpoint can save and restore it (exact resume).
   Rng* dropout_rng = nullptr;
+  // Linear: self- and cross-attention by linear attention's kernel; Local and Full: softmax (the
+  // window is in the masks the model builds).
+  AttentionKind attention = AttentionKind::Full;
 };
 
 // The position-wise feed-forward block: linear2(dropout(act(linear1(x)))). Owned by the layers
@@ -35,8 +38,8 @@ struct FeedForward {
 class EncoderLayer : public Module {
  public:
   EncoderLayer(const LayerConfig& config, Rng& rng);
-  // x (B·T, C), mask (B·T, T) -> (B·T, C)
-  Tensor forward(const Tensor& x, const Mask& mask, Index batch, Tensor* attention = nullptr) const;
+  // x (B·T, C), mask (B·T, T) or a pattern -> (B·T, C)
+  Tensor forward(const Tensor& x, const AttentionMask& mask, Index batch, Tensor* attention = nullptr) const;
 
   bool norm_first() const { return norm_first_; }
 
@@ -52,8 +55,8 @@ class EncoderLayer : public Module {
 class DecoderLayer : public Module {
  public:
   DecoderLayer(const LayerConfig& config, Rng& rng);
-  // x (B·T, C), memory (B·S, C), self_mask (B·T, T), memory_mask (B·T, S) -> (B·T, C)
-  Tensor forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask,
+  // x (B·T, C), memory (B·S, C), self_mask (B·T, T), memory_mask (B·T, S) (or patterns) -> (B·T, C)
+  Tensor forward(const Tensor& x, const Tensor& memory, const AttentionMask& self_mask, const AttentionMask& memory_mask,
                  Index batch, Tensor* self_attention = nullptr, Tensor* cross_attention = nullptr) const;
 
   bool norm_first() const { return norm_first_; }
@@ -72,7 +75,7 @@ class Encoder : public Module {
  public:
   Encoder(const LayerConfig& config, Index num_layers, Rng& rng);
   // attention, when given, receives each layer's weights (B·H·T, T).
-  Tensor forward(const Tensor& x, const Mask& mask, Index batch, std::vector<Tensor>* attention = nullptr) const;
+  Tensor forward(const Tensor& x, const AttentionMask& mask, Index batch, std::vector<Tensor>* attention = nullptr) const;
   std::vector<std::unique_ptr<EncoderLayer>> layers;
   LayerNorm norm;
 
@@ -84,7 +87,8 @@ class Decoder : public Module {
  public:
   Decoder(const LayerConfig& config, Index num_layers, Rng& rng);
   // self_attention and cross_attention, when given, receive each layer's weights (B·H·T, T) and (B·H·T, S).
-  Tensor forward(const Tensor& x, const Tensor& memory, const Mask& self_mask, const Mask& memory_mask, Index batch,
+  Tensor forward(const Tensor& x, const Tensor& memory, const AttentionMask& self_mask,
+                 const AttentionMask& memory_mask, Index batch,
                  std::vector<Tensor>* self_attention = nullptr, std::vector<Tensor>* cross_attention = nullptr) const;
   std::vector<std::unique_ptr<DecoderLayer>> layers;
   LayerNorm norm;

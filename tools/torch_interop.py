@@ -97,6 +97,8 @@ def read_heed(path):
         config.setdefault("arch", "transformer")  # written before the model families
         if config.get("tie_embeddings", "none") != "none":
             sys.exit(f"{path}: tied embeddings (tie_embeddings = {config['tie_embeddings']}) are not supported here yet")
+        if config.get("attention", "full") != "full":  # PyTorch's modules have softmax attention over every key only
+            sys.exit(f"{path}: {config['attention']} attention has no nn.Transformer equivalent; only full attention converts")
         vocab = lambda name: [s.decode() if isinstance(s, bytes) else s for s in f[name][()]]
         return {"config": config, "state_dict": state, "src_vocab": vocab("vocab/src"), "tgt_vocab": vocab("vocab/tgt"),
                 "tokenizer": config.get("tokenizer", "word")}

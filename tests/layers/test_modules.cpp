@@ -160,6 +160,31 @@ TEST(Attention, ReturnsEveryHeadsWeightsWithMaskedKeysAtZero) {
   }
 }
 
+// Weights asked of local and linear attention (for translate --dump-attention): rows that sum to
+// 1 over the keys the pattern shows (0 for a query that sees none), 0 elsewhere, and the output
+// unchanged by asking.
+TEST(Attention, LocalAndLinearWeightsFollowTheirPattern) {
+  const Tensor x = random_tensor(2 * 5, 8, 4);
+  const Mask keys = non_pad_mask({5, 6, 7, 8, 9, 5, 6, 7, 0, 0}, 2);
+  for (const auto& [kind, window] : {std::pair{AttentionKind::Local, Index(1)}, std::pair{AttentionKind::Linear, Index(0)}}) {
+    Rng rng(3);
+    MultiHeadAttention attn(8, 2, 0, rng, nullptr, kind);
+    const AttentionMask pattern = attention_pattern(keys, /*causal=*/true, window);
+    const Mask visible = pattern.to_matrix(2, 5, 5);
+    const AttentionResult r = attn.forward(x, x, pattern, 2, /*need_weights=*/true);
+    EXPECT_LT((r.output.value() - attn.forward(x, x, pattern, 2).output.value()).cwiseAbs().maxCoeff(), 1e-12);
+    for (Index row = 0; row < r.weights.rows(); ++row) {
+      const Index mask_row = (row / 10) * 5 + row % 5;
+      const double expected = visible.row(mask_row).any() ? 1 : 0;  // local: queries 3, 4 of sequence 1 see only padding
+      EXPECT_NEAR(r.weights.value().row(row).sum(), expected, 1e-12) << attention_name(kind) << " row " << row;
+      for (Index k = 0; k < 5; ++k)
+        if (!visible(mask_row, k)) {
+          EXPECT_EQ(r.weights.value()(row, k), 0.0) << attention_name(kind) << " " << row << "," << k;
+        }
+    }
+  }
+}
+
 TEST(Attention, FullyMaskedQueryGivesBiasOnlyAndNoNaN) {
   Rng rng(3);
   MultiHeadAttention attn(8, 2, 0, rng);

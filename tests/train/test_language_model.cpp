@@ -47,6 +47,32 @@ TEST(LanguageModel, CachedStepsEqualFullRecomputationAtEveryStep) {
   }
 }
 
+// Local attention (a ring of W + 1 keys, here W = 2 over 8 steps) and linear attention (running
+// sums) give the logits of full recomputation at every step too, select included.
+TEST(LanguageModel, EveryAttentionKindStepsAsFullRecomputation) {
+  for (const auto& [kind, window] : {std::pair{AttentionKind::Local, Index(2)}, std::pair{AttentionKind::Linear, Index(0)}}) {
+    ModelConfig config = small_lm();
+    config.attention = kind, config.window = window;
+    const std::unique_ptr<Seq2SeqModel> model = make_model(config);
+    model->eval();
+    NoGradGuard no_grad;
+    const std::vector<std::int32_t> a = {2, 4, 5, 6, 2, 7, 8, 9}, b = {2, 10, 3, 4, 4, 4, 2, 5};
+    const std::unique_ptr<DecoderState> state = model->start_decoding(model->encode({}, 2), 8);
+    for (std::size_t t = 0; t + 1 < a.size(); ++t) {
+      const Matrix step = state->step({a[t], b[t]});
+      const std::vector<std::int32_t> prefix_a(a.begin(), a.begin() + long(t) + 1), prefix_b(b.begin(), b.begin() + long(t) + 1);
+      EXPECT_LT((step.row(0) - recomputed(*model, prefix_a)).cwiseAbs().maxCoeff(), 1e-5f) << attention_name(kind) << " t=" << t;
+      EXPECT_LT((step.row(1) - recomputed(*model, prefix_b)).cwiseAbs().maxCoeff(), 1e-5f) << attention_name(kind) << " t=" << t;
+    }
+    state->select({1, 0});  // swapped: the last step continues each other's history
+    const Matrix last = state->step({a.back(), b.back()});
+    std::vector<std::int32_t> b_then_a(b.begin(), b.end() - 1), a_then_b(a.begin(), a.end() - 1);
+    b_then_a.push_back(a.back()), a_then_b.push_back(b.back());
+    EXPECT_LT((last.row(0) - recomputed(*model, b_then_a)).cwiseAbs().maxCoeff(), 1e-5f) << attention_name(kind);
+    EXPECT_LT((last.row(1) - recomputed(*model, a_then_b)).cwiseAbs().maxCoeff(), 1e-5f) << attention_name(kind);
+  }
+}
+
 TEST(LanguageModel, SelectKeepsEachSequencesCache) {
   const std::unique_ptr<Seq2SeqModel> model = make_model(small_lm());
   model->eval();

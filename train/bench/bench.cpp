@@ -33,9 +33,35 @@ BenchConfig bench_config(const std::string& name) {
   throw std::invalid_argument("'" + name + "' is not one of " + kBenchConfigNames);
 }
 
+namespace {
+
+// The benchmark's model: the config's shapes, the reference's init (nn.Embedding's N(0, 1)).
+ModelConfig model_config(const BenchConfig& c, unsigned seed) {
+  return ModelConfig{.arch = parse_arch(c.arch), .src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab,
+                     .d_model = c.d_model, .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers,
+                     .dec_layers = c.dec_layers, .max_len = c.max_len, .dropout = Scalar(c.dropout),
+                     .attention = parse_attention(c.attention), .window = Index(c.window), .seed = seed};
+}
+
+}  // namespace
+
+BenchConfig with_overrides(BenchConfig c, const BenchOverrides& o) {
+  if (o.src_len > 0 && c.src_len == 0) throw std::invalid_argument("--src-len: the " + c.name + " benchmark has no source");
+  if (o.batch > 0) c.batch = o.batch;
+  if (o.src_len > 0) c.src_len = o.src_len;
+  if (o.tgt_len > 0) c.tgt_len = o.tgt_len;
+  if (!o.attention.empty()) c.attention = o.attention;
+  c.window = o.window;
+  c.max_len = std::max({c.max_len, c.src_len + 1, c.tgt_len + 1});
+  validate(model_config(c, 1));  // the model table's own checks and messages
+  return c;
+}
+
 std::string BenchResult::json() const {
   JsonObject o;
   o.text("config", config).text("impl", "heed-" HEED_VERSION).text("device", "cpu").integer("threads", threads);
+  o.text("attention", attention).integer("batch", batch).integer("src_len", src_len).integer("tgt_len", tgt_len);
+  if (window > 0) o.integer("window", window);
   o.number("tokens_per_s", tokens_per_s, 1).number("step_ms", step_ms, 3).number("peak_rss_mb", peak_rss_mb, 1);
   o.integer("params", params).number("final_loss", final_loss, 4).number("gflop_per_step", gflop_per_step, 2);
   o.number("gflops", gflops, 1).number("page_faults_per_step", page_faults_per_step, 1);
@@ -70,6 +96,13 @@ double model_flop_per_step(const BenchConfig& c) {
   const double b = double(c.batch), s = double(c.src_len), t = double(c.tgt_len), d = double(c.d_model);
   const double ff = double(c.d_ff), v = double(c.vocab);
   const double src_tokens = b * s, tgt_tokens = b * t;
+  // The keys each query is counted against: all of them, the band, or (linear) the head width,
+  // which the sums' products cost per token instead.
+  auto keys_seen = [&](double len, bool self) {
+    if (c.attention == "linear") return d / double(c.heads);
+    if (c.attention == "local" && self) return std::min(len, 2 * double(c.window) + 1);
+    return len;
+  };
   auto attention = [&](double q_tokens, double kv_tokens, double k_len) {
     return 2 * q_tokens * d * d            // query projection
            + 2 * kv_tokens * d * 2 * d     // key and value projections
@@ -77,9 +110,9 @@ double model_flop_per_step(const BenchConfig& c) {
            + 2 * q_tokens * d * d;         // output projection
   };
   auto feed_forward = [&](double tokens) { return 2 * 2 * tokens * d * ff; };
-  const double encoder_layer = attention(src_tokens, src_tokens, s) + feed_forward(src_tokens);
-  const double cross_attention = c.arch == "lm" ? 0 : attention(tgt_tokens, src_tokens, s);  // lm: none
-  const double decoder_layer = attention(tgt_tokens, tgt_tokens, t) + cross_attention + feed_forward(tgt_tokens);
+  const double encoder_layer = attention(src_tokens, src_tokens, keys_seen(s, true)) + feed_forward(src_tokens);
+  const double cross_attention = c.arch == "lm" ? 0 : attention(tgt_tokens, src_tokens, keys_seen(s, false));  // lm: none
+  const double decoder_layer = attention(tgt_tokens, tgt_tokens, keys_seen(t, true)) + cross_attention + feed_forward(tgt_tokens);
   const double forward = double(c.enc_layers) * encoder_layer + double(c.dec_layers) * decoder_layer +
                          2 * tgt_tokens * d * v;  // generator
   return 3 * forward;
@@ -105,10 +138,7 @@ double matrix_product_gflops(int threads) {
 
 BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int threads, unsigned seed) {
   set_parallel_threads(threads);
-  ModelConfig mc{.arch = parse_arch(c.arch), .src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab, .d_model = c.d_model,
-                 .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers, .dec_layers = c.dec_layers,
-                 .max_len = c.max_len, .dropout = Scalar(c.dropout), .seed = seed};
-  const std::unique_ptr<Seq2SeqModel> built = make_model(mc);
+  const std::unique_ptr<Seq2SeqModel> built = make_model(model_config(c, seed));
   Seq2SeqModel& model = *built;
   model.train();
   const std::vector<Parameter> params = model.parameters();
@@ -153,6 +183,8 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   const double faults_per_step = double(usage.ru_minflt - before.ru_minflt) / double(n);
   BenchResult r;
   r.config = c.name;
+  r.attention = c.attention;
+  r.batch = c.batch, r.src_len = c.src_len, r.tgt_len = c.tgt_len, r.window = c.window;
   r.threads = parallel_threads();  // the count in effect (0 asked for all cores)
   r.steps = n;
   r.tokens_per_s = double(c.batch * c.tgt_len * n) / seconds;

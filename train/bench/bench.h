@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "layers/model_config.h"
+
 namespace heed {
 
 struct BenchConfig {
@@ -13,7 +15,19 @@ struct BenchConfig {
   long long vocab, d_model, heads, d_ff, enc_layers, dec_layers, batch, src_len, tgt_len, max_len;
   double dropout, label_smoothing, lr;
   long long steps;
+  std::string attention = "full";  // full | local | linear (transformer and lm)
+  long long window = 0;            // local: keys within this many positions
 };
+
+// `heed bench`'s overrides of a config's shapes and attention; 0 or empty = the config's own.
+struct BenchOverrides {
+  long long batch = 0, src_len = 0, tgt_len = 0, window = 0;
+  std::string attention;
+};
+// The config with the overrides applied; the position table grows to hold the longer side.
+// Throws std::invalid_argument naming the option when one does not fit the config (a source
+// length for lm, local attention for an LSTM, a window without local).
+BenchConfig with_overrides(BenchConfig config, const BenchOverrides& overrides);
 
 // tiny, small, long (Transformers, as the PyTorch reference's configs.json), lstm,
 // lstm-attention and lm (README). Throws std::invalid_argument ("'x' is not one of ...") for another name.
@@ -21,7 +35,8 @@ BenchConfig bench_config(const std::string& name);
 const char* const kBenchConfigNames = "tiny, small, long, lstm, lstm-attention, lm";
 
 // Model FLOPs of one training step: 2·m·k·n for every product of the forward pass (projections,
-// attention scores and weighted sums over all keys, feed-forward or LSTM gates, generator),
+// attention scores and weighted sums over all keys (local: over the 2W + 1 of the band; linear:
+// the sums' D·C per token), feed-forward or LSTM gates, generator),
 // times 3 for forward + backward. The convention of "model FLOPs": work heed skips (keys hidden by the
 // causal mask) or repeats (attention weights recomputed in backward) is not counted.
 double model_flop_per_step(const BenchConfig& config);
@@ -32,6 +47,8 @@ double matrix_product_gflops(int threads);
 
 struct BenchResult {
   std::string config;
+  std::string attention = "full";
+  long long batch = 0, src_len = 0, tgt_len = 0, window = 0;
   int threads = 1;
   double tokens_per_s = 0, step_ms = 0, peak_rss_mb = 0, final_loss = 0;
   double gflop_per_step = 0, gflops = 0;  // model FLOPs (see above) and their rate

@@ -43,12 +43,21 @@ std::vector<std::string> with_old_config_spelling(std::vector<std::string> args)
 // "1 thread", "2 threads".
 std::string count_of(long long n, const std::string& noun) { return std::to_string(n) + " " + noun + (n == 1 ? "" : "s"); }
 
+// --batch, --src-len, --tgt-len, --attention, --window as given (0 or empty = the config's).
+BenchOverrides overrides_of(const po::variables_map& vm) {
+  BenchOverrides o;
+  o.batch = vm["batch"].as<long long>(), o.src_len = vm["src-len"].as<long long>(), o.tgt_len = vm["tgt-len"].as<long long>();
+  o.window = vm["window"].as<long long>();
+  if (vm.count("attention")) o.attention = vm["attention"].as<std::string>();
+  return o;
+}
+
 int run_bench(const po::variables_map& vm) {
   const std::string which = vm["bench"].as<std::string>();
   const std::vector<std::string> names = which == "all" ? kEveryBenchmark : std::vector<std::string>{which};
   const int threads = parallel_threads();  // --threads as set up (0 = all cores, capped), the same for every config
   for (const std::string& name : names) {
-    const BenchConfig config = bench_config(name);
+    const BenchConfig config = with_overrides(bench_config(name), overrides_of(vm));
     // Peak RSS is a process-wide maximum: with several configs, each runs in a fresh heed
     // process of its own (the same options, one config), so that its figure is its own.
     if (names.size() > 1) {
@@ -75,6 +84,11 @@ int run_bench(const po::variables_map& vm) {
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 1;
       continue;
     }
+    if (config.src_len != bench_config(name).src_len || config.tgt_len != bench_config(name).tgt_len ||
+        config.batch != bench_config(name).batch || config.attention != "full")
+      std::cerr << "heed bench: " << name << " with batch " << config.batch << ", source " << config.src_len
+                << ", target " << config.tgt_len << " tokens, " << config.attention << " attention"
+                << (config.window > 0 ? " (window " + std::to_string(config.window) + ")" : std::string()) << "\n";
     BenchResult r = run_benchmark(config, vm["steps"].as<long long>(), vm["warmup"].as<int>(), threads,
                                   vm["seed"].as<unsigned>());
     if (vm["product-rate"].as<bool>()) r.product_gflops = matrix_product_gflops(threads);
@@ -107,6 +121,13 @@ Command parse_bench(const std::vector<std::string>& args) {
       "warmup", po::value<int>()->default_value(3), "untimed steps first")(
       "threads", po::value<int>()->default_value(0), "threads (0 = all cores)")(
       "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
+      "batch", po::value<long long>()->default_value(0), "sequences per batch (0 = the config's)")(
+      "src-len", po::value<long long>()->default_value(0),
+      "source tokens per sequence (0 = the config's; the position table grows to fit)")(
+      "tgt-len", po::value<long long>()->default_value(0), "target tokens per sequence (0 = the config's)")(
+      "attention", po::value<std::string>(),
+      "full | local | linear (transformer and lm configs; default the config's, full): see heed train --help")(
+      "window", po::value<long long>()->default_value(0), "--attention local: keys within W positions")(
       "json", flag(), "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
       "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
                               "timed steps, so the peak RSS is the training's) and report the share of it reached");
@@ -118,6 +139,18 @@ Command parse_bench(const std::vector<std::string>& args) {
   if (const std::string name = vm["bench"].as<std::string>(); !is_benchmark_name(name))
     throw UsageError("--bench: '" + name + "' is not one of " + kBenchConfigNames + ", all");
   checked_int(vm, "steps", 0);
+  for (const char* option : {"batch", "src-len", "tgt-len", "window"}) checked_int(vm, option, 0);
+  const bool overridden = vm.count("attention") || !vm["batch"].defaulted() || !vm["src-len"].defaulted() ||
+                          !vm["tgt-len"].defaulted() || !vm["window"].defaulted();
+  if (overridden && vm["bench"].as<std::string>() == "all")
+    throw UsageError("--bench all: --batch, --src-len, --tgt-len, --attention and --window apply to one benchmark");
+  if (overridden && vm["bench"].as<std::string>() != "all") {
+    try {
+      with_overrides(bench_config(vm["bench"].as<std::string>()), overrides_of(vm));
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
   checked_int(vm, "warmup", 0);
   return Command{.process = {.threads = int(checked_int(vm, "threads", 0))}, .run = [vm] { return run_bench(vm); }};
 }

@@ -58,6 +58,10 @@ ModelConfig read_model_config(const po::variables_map& vm) {
     for (const ModelField& f : model_fields())
       if (!f.option.empty()) f.set(c, option_value(f, vm[f.option]));
     validate(c);
+    // validate() sees window 0 as "none"; given explicitly without local it is still a mistake
+    if (!vm["window"].defaulted() && c.attention != AttentionKind::Local)
+      throw std::invalid_argument("--window: only --attention local takes a window (attention is " +
+                                  attention_name(c.attention) + ")");
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
