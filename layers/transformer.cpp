@@ -43,13 +43,17 @@ Tensor Transformer::embed(const Embedding& table, const PositionalEncoding& posi
 }
 
 EncodedSource Transformer::encode(const std::vector<std::int32_t>& src, Index batch) const {
-  return encode(src, batch, nullptr);
+  return encode_embedded(embed_source(src, batch), src, batch);
 }
 
-EncodedSource Transformer::encode(const std::vector<std::int32_t>& src, Index batch, std::vector<Tensor>* attention) const {
+Tensor Transformer::embed_source(const std::vector<std::int32_t>& src, Index batch) const {
+  return embed(src_embed, src_positions, src, batch);
+}
+
+EncodedSource Transformer::encode_embedded(const Tensor& embedded, const std::vector<std::int32_t>& src, Index batch,
+                                           std::vector<Tensor>* attention) const {
   const AttentionMask mask = attention_pattern(non_pad_mask(src, batch), /*causal=*/false, attention_window(config_));
-  const Tensor memory = encoder.forward(embed(src_embed, src_positions, src, batch), mask, batch, attention);
-  return EncodedSource{.batch = batch, .src = src, .memory = memory, .final_states = {}};
+  return EncodedSource{.batch = batch, .src = src, .memory = encoder.forward(embedded, mask, batch, attention), .final_states = {}};
 }
 
 Tensor Transformer::decode_hidden(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source,
@@ -70,7 +74,7 @@ Tensor Transformer::decode(const std::vector<std::int32_t>& tgt_in, const Encode
 AttentionMaps Transformer::attention_maps(const std::vector<std::int32_t>& src, const std::vector<std::int32_t>& tgt_in) const {
   NoGradGuard no_grad;
   std::vector<Tensor> encoder_self, decoder_self, cross;
-  decode_hidden(tgt_in, encode(src, 1, &encoder_self), &decoder_self, &cross);
+  decode_hidden(tgt_in, encode_embedded(embed_source(src, 1), src, 1, &encoder_self), &decoder_self, &cross);
   AttentionMaps maps{.heads = config_.num_heads, .encoder_self = {}, .decoder_self = {}, .cross = {}};
   for (const Tensor& w : encoder_self) maps.encoder_self.push_back(w.value());
   for (const Tensor& w : decoder_self) maps.decoder_self.push_back(w.value());

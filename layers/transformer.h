@@ -33,6 +33,12 @@ class Transformer : public Seq2SeqModel {
   Tensor decode_hidden(const std::vector<std::int32_t>& tgt_in, const EncodedSource& source,
                        std::vector<Tensor>* self_attention = nullptr, std::vector<Tensor>* cross_attention = nullptr) const;
   AttentionMaps attention_maps(const std::vector<std::int32_t>& src, const std::vector<std::int32_t>& tgt_in) const override;
+  // encode() in two halves, so that attributions can take gradients with respect to the encoder's
+  // input: src ids (B·S) -> embedded (B·S, C) = token embedding·sqrt(C) + position (+ dropout),
+  // and that input -> the encoded source.
+  Tensor embed_source(const std::vector<std::int32_t>& src, Index batch) const;
+  EncodedSource encode_embedded(const Tensor& embedded, const std::vector<std::int32_t>& src, Index batch,
+                                std::vector<Tensor>* attention = nullptr) const;
 
   Embedding src_embed, tgt_embed;
   PositionalEncoding src_positions, tgt_positions;
@@ -41,7 +47,6 @@ class Transformer : public Seq2SeqModel {
   Linear generator;
 
  private:
-  EncodedSource encode(const std::vector<std::int32_t>& src, Index batch, std::vector<Tensor>* attention) const;
   Tensor embed(const Embedding& table, const PositionalEncoding& positions, const std::vector<std::int32_t>& ids,
                Index batch) const;
 

@@ -57,5 +57,6 @@ Command parse_gradcheck(const std::vector<std::string>& args);
 Command parse_bench(const std::vector<std::string>& args);
 Command parse_attention(const std::vector<std::string>& args);
 Command parse_plot(const std::vector<std::string>& args);
+Command parse_explain(const std::vector<std::string>& args);
 
 }  // namespace heed::cli

@@ -27,6 +27,7 @@ commands:
   bench       training throughput on the benchmark configs
   attention   draw the attention weights behind one translation as heatmaps (PNG or SVG)
   plot        draw training and validation curves of one or more runs (PNG or SVG)
+  explain     does attention explain the pronoun? behaviour and attributions of a toy-fr transformer
 
 options:
   -h, --help     this text
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
     else if (command == "bench") parsed = parse_bench(args);
     else if (command == "attention") parsed = parse_attention(args);
     else if (command == "plot") parsed = parse_plot(args);
+    else if (command == "explain") parsed = parse_explain(args);
     else {
       std::cerr << "heed: error: unknown command '" << command << "' (see heed --help)\n";
       return 2;
