@@ -70,6 +70,32 @@ void write_attribute(H5::H5Object& obj, const std::string& name, const AttrValue
   }
 }
 
+void write_string_list_attribute(H5::H5Object& obj, const std::string& name, const std::vector<std::string>& strings) {
+  std::vector<const char*> ptrs;
+  for (const std::string& s : strings) ptrs.push_back(s.c_str());
+  const H5::StrType type = utf8_string_type();
+  H5::Attribute attr = obj.createAttribute(name, type, space_of({strings.size()}));
+  if (!ptrs.empty()) attr.write(type, ptrs.data());
+}
+
+// A 1-D string attribute (written by write_string_list_attribute); scalars are read_attribute's.
+bool is_string_list_attribute(const H5::Attribute& attr) {
+  return attr.getTypeClass() == H5T_STRING && attr.getSpace().getSimpleExtentType() == H5S_SIMPLE &&
+         attr.getSpace().getSimpleExtentNdims() == 1;
+}
+
+std::vector<std::string> read_string_list_attribute(const H5::Attribute& attr) {
+  const H5::StrType type = utf8_string_type();
+  const H5::DataSpace space = attr.getSpace();
+  std::vector<char*> raw(std::size_t(space.getSimpleExtentNpoints()), nullptr);
+  std::vector<std::string> out;
+  if (raw.empty()) return out;
+  attr.read(type, raw.data());
+  for (const char* s : raw) out.emplace_back(s ? s : "");
+  H5Dvlen_reclaim(type.getId(), space.getId(), H5P_DEFAULT, raw.data());
+  return out;
+}
+
 AttrValue read_attribute(const H5::Attribute& attr) {
   const H5T_class_t kind = attr.getTypeClass();
   if (kind == H5T_INTEGER) {
@@ -98,6 +124,10 @@ void write_contents(H5::H5File& file, const CheckpointData& data, const FileKind
   for (const auto& [group, attrs] : data.attributes) {
     H5::Group g = ensure_group(file, group);
     for (const auto& [name, value] : attrs) write_attribute(g, name, value);
+  }
+  for (const auto& [group, lists] : data.string_list_attributes) {
+    H5::Group g = ensure_group(file, group);
+    for (const auto& [name, strings] : lists) write_string_list_attribute(g, name, strings);
   }
   for (const auto& [full, array] : data.floats) {
     const auto [group, name] = split_path(full);
@@ -201,6 +231,7 @@ std::string first_difference(const CheckpointData& saved, CheckpointData loaded)
   root.erase("format_version");
   if (root.empty() && saved.attributes.count("/") == 0) loaded.attributes.erase("/");
   if (saved.attributes != loaded.attributes) return "an attribute";
+  if (saved.string_list_attributes != loaded.string_list_attributes) return "a string-list attribute";
   std::string name;
   auto compare = [&name](const auto& a, const auto& b) {
     for (const auto& [key, value] : a) {
@@ -331,7 +362,9 @@ CheckpointData parse_image(const std::string& path, const std::vector<char>& byt
     std::function<void(const H5::Group&, const std::string&)> walk = [&](const H5::Group& g, const std::string& at) {
       for (int i = 0; i < g.getNumAttrs(); ++i) {
         const H5::Attribute a = g.openAttribute(unsigned(i));
-        if (at != "/" || (a.getName() != "format" && a.getName() != "format_version"))
+        if (is_string_list_attribute(a))
+          data.string_list_attributes[at][a.getName()] = read_string_list_attribute(a);
+        else if (at != "/" || (a.getName() != "format" && a.getName() != "format_version"))
           data.attributes[at][a.getName()] = read_attribute(a);
       }
       for (hsize_t i = 0; i < g.getNumObjs(); ++i) {

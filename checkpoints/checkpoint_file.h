@@ -25,6 +25,9 @@ struct CheckpointData {
   std::map<std::string, Array<std::uint64_t>> words;    // "/train/rng_state" -> uint64 data
   std::map<std::string, Array<std::uint8_t>> bytes;     // "/tokenizer/spm_model" -> opaque bytes (uint8)
   std::map<std::string, std::vector<std::string>> strings;  // "/vocab/src" -> UTF-8 strings
+  // group path -> attribute name -> UTF-8 strings, stored as a 1-D string attribute of the group
+  // (h5py reads it as str, where a string dataset reads as bytes without .asstr()).
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> string_list_attributes;
 };
 
 // Which kind of heed file: the root's `format` and `format_version` attributes (checked on

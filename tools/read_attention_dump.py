@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Reads a heed attention dump (heed translate --dump-attention FILE.h5) with h5py, as a user's
-script would, and checks what README "Seeing attention" promises: tokens are variable-length
-strings tagged UTF-8, so .asstr() gives them as str (h5py 3 hands out every string dataset as bytes
-unless asked), each map's shape follows the tokens, rows of weights sum to 1, decoder self-attention is
+script would, and checks what README "Seeing attention" promises: tokens are UTF-8 string attributes
+of each sentence's group, which h5py reads as str (h5py 3 hands out string datasets as bytes,
+string attributes as str), each map's shape follows the tokens, rows of weights sum to 1, decoder self-attention is
 zero above the diagonal. Prints one line per sentence: its tokens and where each output token's
 cross-attention (mean of the last layer's heads) looks most.
 
@@ -23,16 +23,18 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     with h5py.File(sys.argv[1], "r") as f:
-        check(f.attrs["format"] == "heed-attention" and f.attrs["format_version"] == 1, "format attributes")
+        check(f.attrs["format"] == "heed-attention" and f.attrs["format_version"] == 2, "format attributes")
         print(f"{sys.argv[1]}: {f.attrs['sentences']} sentences from {f.attrs['checkpoint']} ({f.attrs['arch']})")
         for n in range(f.attrs["sentences"]):
             g = f[f"sentences/{n}"]
-            src = list(g["source_tokens"].asstr()[()])
-            inputs = list(g["target_inputs"].asstr()[()])
-            outputs = list(g["outputs"].asstr()[()])
-            check(all(isinstance(t, str) for t in src + inputs + outputs), "tokens are str")
-            for name in ("source_tokens", "target_inputs", "outputs"):  # tagged UTF-8: .asstr() decodes any token
-                check(h5py.check_string_dtype(g[name].dtype).encoding == "utf-8", f"{name} stored as UTF-8 strings")
+            src = list(g.attrs["source_tokens"])
+            inputs = list(g.attrs["target_inputs"])
+            outputs = list(g.attrs["outputs"])
+            check(all(isinstance(t, str) for t in src + inputs + outputs), f"sentence {n}: tokens are str, not bytes")
+            for name in ("source_tokens", "target_inputs", "outputs"):  # attributes, not datasets
+                check(name not in g, f"sentence {n}: {name} is an attribute, not a dataset")
+                check(h5py.check_string_dtype(g.attrs.get_id(name).dtype).encoding == "utf-8",
+                      f"{name} stored as UTF-8 strings")
             s, t = len(src), len(outputs)
             check(src[-1] == "</s>" and inputs[0] == "<s>" and outputs[-1] == "</s>" and inputs[1:] == outputs[:-1],
                   f"sentence {n}: token lists")

@@ -22,8 +22,8 @@ printf 'a b c\nd\ne a b c d\n' > "$work/src.txt"
 
 # The shape h5ls gives a dataset: "2, 2, 4, 4" (h5ls prints "Dataset {2, 2, 4, 4}").
 shape() { h5ls "$1/$2" | sed -n 's/.*Dataset {\(.*\)}.*/\1/p'; }
-# The strings of a 1-D string dataset, one per line.
-strings_of() { h5dump -y -w 0 -d "$2" "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | sed 's/^ *"//; s/" *$//; s/", "/\n/g'; }
+# The strings of a 1-D string attribute (the token lists are attributes of their sentence's group), one per line.
+strings_of() { h5dump -y -w 0 -a "$2" "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | sed 's/^ *"//; s/" *$//; s/", "/\n/g'; }
 
 # --- the dump's layout, for each family that attends
 for family in tf la; do
@@ -34,8 +34,12 @@ for family in tf la; do
   h5dump -a /format "$dump" | grep -q '"heed-attention"' && ok "$family: format attribute heed-attention" || fail "$family: format attribute"
   [ "$(h5dump -a /sentences "$dump" | sed -n 's/.*(0): *\([0-9]*\).*/\1/p')" = 3 ] && ok "$family: 3 sentences" ||
     fail "$family: sentences attribute"
-  h5dump -H -d /sentences/0/source_tokens "$dump" | grep -q H5T_CSET_UTF8 && ok "$family: tokens are UTF-8 strings" ||
+  [ "$(h5dump -a /format_version "$dump" | sed -n 's/.*(0): *\([0-9]*\).*/\1/p')" = 2 ] && ok "$family: format_version 2" ||
+    fail "$family: format_version"
+  h5dump -H -a /sentences/0/source_tokens "$dump" | grep -q H5T_CSET_UTF8 && ok "$family: tokens are UTF-8 string attributes" ||
     fail "$family: token type"
+  h5ls "$dump/sentences/0" | grep -qE '^(source_tokens|target_inputs|outputs) ' && fail "$family: tokens stored as datasets" ||
+    ok "$family: no token datasets"
   for n in 0 1 2; do
     # the shapes follow the token lists: S = source tokens + </s>, T = <s> + output tokens = output tokens + </s>
     group="$dump/sentences/$n"

@@ -105,9 +105,13 @@ TEST(AttentionDump, FileHoldsTokensAndMapsAsDocumented) {
   EXPECT_EQ(std::get<std::int64_t>(data.attributes.at("/").at("sentences")), 2);
   EXPECT_EQ(std::get<std::string>(data.attributes.at("/").at("arch")), "transformer");
   EXPECT_EQ(std::get<std::string>(data.attributes.at("/sentences/1").at("translation")), "le chat");
-  EXPECT_EQ(data.strings.at("/sentences/1/source_tokens"), a.source_tokens);
-  EXPECT_EQ(data.strings.at("/sentences/1/target_inputs"), a.target_inputs);
-  EXPECT_EQ(data.strings.at("/sentences/1/outputs"), a.outputs);
+  // The token lists are string attributes of the sentence's group (h5py reads them as str).
+  const auto& tokens = data.string_list_attributes.at("/sentences/1");
+  EXPECT_EQ(tokens.at("source_tokens"), a.source_tokens);
+  EXPECT_EQ(tokens.at("target_inputs"), a.target_inputs);
+  EXPECT_EQ(tokens.at("outputs"), a.outputs);
+  EXPECT_TRUE(data.strings.empty());
+  EXPECT_EQ(std::get<std::int64_t>(data.attributes.at("/").at("format_version")), 2);
   // (layers, heads, queries, keys), values as the maps hold them
   const Array<float>& cross = data.floats.at("/sentences/0/cross");
   EXPECT_EQ(data.floats.at("/sentences/0/encoder_self").shape, (std::vector<std::size_t>{2, 2, 4, 4}));

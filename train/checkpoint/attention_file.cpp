@@ -31,9 +31,9 @@ CheckpointData attention_dump(const std::vector<DumpedSentence>& sentences, cons
     const SentenceAttention& a = s.attention;
     const std::string group = "/sentences/" + std::to_string(i);
     data.attributes[group] = {{"source", s.source}, {"translation", s.translation}};
-    data.strings[group + "/source_tokens"] = a.source_tokens;
-    data.strings[group + "/target_inputs"] = a.target_inputs;
-    data.strings[group + "/outputs"] = a.outputs;
+    // Attributes, not datasets: h5py reads a string attribute as str (a dataset as bytes).
+    data.string_list_attributes[group] = {
+        {"source_tokens", a.source_tokens}, {"target_inputs", a.target_inputs}, {"outputs", a.outputs}};
     const std::pair<const char*, const std::vector<Matrix>*> kinds[] = {
         {"encoder_self", &a.maps.encoder_self}, {"decoder_self", &a.maps.decoder_self}, {"cross", &a.maps.cross}};
     for (const auto& [name, layers] : kinds)

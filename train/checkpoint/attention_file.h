@@ -10,7 +10,7 @@
 
 HEED_NAMESPACE_BEGIN
 
-inline constexpr FileKind kAttentionDumpKind{"heed-attention", 1, "attention dump"};
+inline constexpr FileKind kAttentionDumpKind{"heed-attention", 2, "attention dump"};  // 2: tokens as attributes
 
 // What the file says about where its sentences came from.
 struct AttentionDumpInfo {
