@@ -25,9 +25,14 @@ Array<T> read_dataset(const H5Reader::Impl& impl, const std::string& name, const
     std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
     space.getSimpleExtentDims(dims.data());
     Array<T> out;
+    // heed's datasets are stored whole and uncompressed, so a shape claiming more values than
+    // the file has bytes for is damage: refuse it before allocating (fuzzing found 2^49 floats).
+    const std::size_t most = std::filesystem::file_size(impl.path) / sizeof(T);
     std::size_t count = 1;
     for (hsize_t d : dims) {
       out.shape.push_back(static_cast<std::size_t>(d));
+      if (d != 0 && count > most / static_cast<std::size_t>(d))
+        throw error(impl.path, "dataset '" + name + "' claims more values than the file holds (damaged file)");
       count *= static_cast<std::size_t>(d);
     }
     out.values.resize(count);
