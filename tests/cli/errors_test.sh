@@ -105,26 +105,27 @@ else
   echo "FAIL: --dump-config of a resume"; cat "$work/dump"; failures=$((failures + 1))
 fi
 # Text holding a placeholder of Boost's error messages (%value%) once hung heed forever.
-for args in "train --task copy --save-dir $work/p --dropout %value%" "translate --checkpoint x --beam %value%"; do
-  timeout 20 "$heed" $args > /dev/null 2> "$work/err"
-  rc=$?
-  if [ "$rc" -eq 2 ] && grep -q "'%value%' cannot be used" "$work/err"; then
+# expect_refused WHAT EXPECTED_TEXT COMMAND...: exit 2 within 20 s, stderr holding EXPECTED_TEXT.
+expect_refused() {
+  local what="$1" expected="$2"
+  shift 2
+  timeout 20 "$@" > /dev/null 2> "$work/err"
+  local rc=$?
+  if [ "$rc" -eq 2 ] && grep -qF "$expected" "$work/err"; then
     echo "ok: $(cat "$work/err")"
   else
-    echo "FAIL: heed $args -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
+    echo "FAIL: $what -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
   fi
+}
+for args in "train --task copy --save-dir $work/p --dropout %value%" "translate --checkpoint x --beam %value%"; do
+  expect_refused "heed $args" "'%value%' cannot be used" "$heed" $args
 done
 # ... in an INI file's option, and (a fuzzer's finding, fuzz/corpus/ini) in a line that is not an option.
 for line in 'dropout = %value%' 'not an option %invalid_line%'; do
   placeholder="%${line#*%}"
   printf 'task = copy\n%s\n' "$line" > "$work/placeholder.ini"
-  timeout 20 "$heed" train --config "$work/placeholder.ini" --save-dir "$work/p" 2> "$work/err"
-  rc=$?
-  if [ "$rc" -eq 2 ] && grep -qF "placeholder.ini:2: '$placeholder' cannot be used" "$work/err"; then
-    echo "ok: $(cat "$work/err")"
-  else
-    echo "FAIL: $placeholder in an INI file -> exit $rc"; cat "$work/err"; failures=$((failures + 1))
-  fi
+  expect_refused "$placeholder in an INI file" "placeholder.ini:2: '$placeholder' cannot be used" \
+    "$heed" train --config "$work/placeholder.ini" --save-dir "$work/p"
 done
 echo "$failures failures"
 [ "$failures" -eq 0 ]
