@@ -12,6 +12,7 @@
 #include "train/checkpoint/save_dir_lock.h"
 #include "train/cli/option_checks.h"
 #include "train/cli/translation_setup.h"
+#include "train/distributed/launch.h"
 #include "train/loop/trainer.h"
 
 namespace heed::cli {
@@ -60,7 +61,8 @@ po::options_description training_options() {
       "(loss) than the best so far. chrf is defined on short outputs, where corpus BLEU stays 0 below 4 "
       "tokens. A resume keeps the checkpoint's metric unless this is given";
   o.add_options()("steps", po::value<long long>()->default_value(4000), "total optimizer steps of the run")(
-      "batch-size", po::value<long long>()->default_value(64), "sentences per batch")(
+      "batch-size", po::value<long long>()->default_value(64),
+      "sentences per batch (data-parallel: per rank; the effective batch is ranks x this)")(
       "accumulate", po::value<int>()->default_value(1), "batches per optimizer step (gradient accumulation)")(
       "optimizer", po::value<std::string>()->default_value("adam"), "adam | adamw | sgd")(
       "reset-optimizer", flag(), "start with fresh optimizer moments instead of the checkpoint's")(
@@ -77,7 +79,10 @@ po::options_description training_options() {
       "patience", po::value<int>()->default_value(0), "stop after N evaluations without improvement (0 = never)")(
       "time-limit", real_value(0), "minutes of wall time, then save and stop (0 = none)")(
       "seed", po::value<unsigned long long>()->default_value(1), "seed of weights, dropout and batch order")(
-      "threads", po::value<int>()->default_value(0), "threads (0 = all cores)")(
+      "threads", po::value<int>()->default_value(0), "threads (0 = all cores; under mpirun: the cores shared by the ranks on a machine)")(
+      "distributed", flag(),
+      "train data-parallel over MPI even without mpirun's environment (another launcher); under mpirun -np N "
+      "(N > 1) it is on by itself")(
       "quiet", flag(), "print only warnings, errors and why a run stopped early");
   return o;
 }
@@ -207,11 +212,32 @@ void set_text_defaults(po::variables_map& vm) {
                      ": a language model is ranked by loss (it translates nothing)");
 }
 
+// The batch size a resume must keep: a run's data position counts global batches, of --batch-size
+// times the ranks (1 in runs without the "ranks" option, which also one process records).
+std::int64_t option_int(const std::map<std::string, AttrValue>& options, const std::string& name, std::int64_t fallback) {
+  const auto it = options.find(name);
+  return it != options.end() && std::holds_alternative<std::int64_t>(it->second) ? std::get<std::int64_t>(it->second)
+                                                                                   : fallback;
+}
+
+std::string times_ranks(std::int64_t batch, std::int64_t ranks) {
+  return std::to_string(batch) + (ranks == 1 ? "" : " x " + std::to_string(ranks) + " ranks");
+}
+
 int run_train(po::variables_map vm, bool finetune) {
   namespace fs = std::filesystem;
   set_text_defaults(vm);
   TrainOptions train_opts = read_training_options(vm);
   train_opts.run_options = effective_options(vm);
+  // Data-parallel: every rank runs this command; rank 0 alone locks, deletes, writes and prints.
+  const LaunchInfo launch = launch_info();
+  const bool distributed = launch.size > 1 || vm["distributed"].as<bool>();
+  if (distributed && !mpi_built())
+    throw UsageError((vm["distributed"].as<bool>() ? std::string("--distributed") : "mpirun -np " + std::to_string(launch.size)) +
+                     ": this heed was built without MPI (install libopenmpi-dev and build with -DHEED_MPI=ON)");
+  const bool writer = launch.rank == 0;
+  const std::int64_t ranks = launch.size;
+  train_opts.run_options["ranks"] = ranks;
   DataSource source;
   const bool text = vm.count("text") > 0;
   if (text) {
@@ -231,7 +257,8 @@ int run_train(po::variables_map vm, bool finetune) {
   }
   // Before the data is read (a second run stops at once) and before anything in the save-dir is
   // read, deleted or written.
-  const SaveDirLock lock(train_opts.save_dir);
+  std::optional<SaveDirLock> lock;
+  if (writer) lock.emplace(train_opts.save_dir);
   std::vector<Example> train, valid;
   std::vector<std::string> train_text, valid_text;
   try {
@@ -291,13 +318,17 @@ int run_train(po::variables_map vm, bool finetune) {
                        "): a resume needs the same data; restore it, train on the new data with heed finetune --from " +
                        last + ", or give --overwrite to start afresh");
     }
-    // ... and the stored position counts batches of the run's size.
-    const auto batch = checkpoint->train.run_options.find("batch-size");
-    if (batch != checkpoint->train.run_options.end() && std::holds_alternative<std::int64_t>(batch->second) &&
-        std::get<std::int64_t>(batch->second) != std::int64_t(train_opts.batch_size)) {
-      const std::string was = std::to_string(std::get<std::int64_t>(batch->second));
-      throw UsageError("--batch-size " + std::to_string(train_opts.batch_size) + " differs from " + was + ", with which " +
-                       last + " was trained: a resume continues its batch order; give --batch-size " + was +
+    // ... and the stored position counts global batches of the run's size (--batch-size x ranks):
+    // another rank count may resume when the product stays.
+    const std::int64_t was_batch = option_int(checkpoint->train.run_options, "batch-size", 0),
+                       was_ranks = option_int(checkpoint->train.run_options, "ranks", 1),
+                       batch = std::int64_t(train_opts.batch_size);
+    if (was_batch != 0 && was_batch * was_ranks != batch * ranks) {
+      const std::string was = times_ranks(was_batch, was_ranks);
+      const bool divides = (was_batch * was_ranks) % ranks == 0;
+      throw UsageError("--batch-size " + times_ranks(batch, ranks) + " differs from " + was + ", with which " + last +
+                       " was trained: a resume continues its batch order; give --batch-size " +
+                       (divides ? std::to_string(was_batch * was_ranks / ranks) : was + " (" + std::to_string(was_ranks) + " ranks)") +
                        ", train on with heed finetune --from " + last + ", or give --overwrite to start afresh");
     }
     start = StartFrom{.checkpoint = &*checkpoint,
@@ -370,6 +401,12 @@ int run_train(po::variables_map vm, bool finetune) {
     throw UsageError("--optimizer " + optimizer_name(train_opts.optimizer.kind) + " differs from " +
                      checkpoint->optimizer + ", whose state " + checkpoint->path + " holds; add --reset-optimizer " +
                      "to start fresh moments" + (resume ? ", or --overwrite to start afresh" : ""));
+  // MPI starts once every check has passed on every rank (a refused command ends each rank alike).
+  std::unique_ptr<Communicator> communicator;
+  if (distributed) {
+    communicator = start_mpi();
+    train_opts.communicator = communicator.get();
+  }
   std::unique_ptr<Trainer> made;
   try {
     made = lm ? std::make_unique<Trainer>(*model, *pre, train_stream, valid_stream, context, train_opts,
@@ -380,7 +417,8 @@ int run_train(po::variables_map vm, bool finetune) {
   }
   Trainer& trainer = *made;
   // Every check has passed: what the run starts with, then what to beware of.
-  if (!resume && !train_opts.quiet)
+  const bool quiet = train_opts.quiet || !writer;  // the other ranks print errors only
+  if (!resume && !quiet)
     std::cerr << "model: " << arch_name(model->config().arch) << ", " << model->parameter_count()
               << " parameters, vocabularies " << pre->src_vocab().size() << " / " << pre->tgt_vocab().size() << " ("
               << pre->tokenizer().type() << "), "
@@ -391,32 +429,32 @@ int run_train(po::variables_map vm, bool finetune) {
   const std::string vocabulary = checkpoint ? "the checkpoint's vocabulary" : "the vocabulary made from --train";
   if (finetune && lm) {
     const UnknownTokens unknown{train_stream.unknown, train_stream.predicted()};
-    if (unknown.unknown > 0 || !train_opts.quiet) std::cerr << "fine-tuning text: " << unknown.describe(vocabulary) << "\n";
+    if (writer && (unknown.unknown > 0 || !quiet)) std::cerr << "fine-tuning text: " << unknown.describe(vocabulary) << "\n";
   } else if (finetune) {
     const UnknownTokens unknown = count_unknown(*pre, train, /*targets_only=*/false);
-    if (unknown.unknown > 0 || !train_opts.quiet) std::cerr << "fine-tuning data: " << unknown.describe(vocabulary) << "\n";
+    if (writer && (unknown.unknown > 0 || !quiet)) std::cerr << "fine-tuning data: " << unknown.describe(vocabulary) << "\n";
   }
   if (const UnknownTokens unknown = lm ? UnknownTokens{valid_stream.unknown, valid_stream.predicted()}
                                         : count_unknown(*pre, valid, /*targets_only=*/true);
-      unknown.mostly())
+      writer && unknown.mostly())
     std::cerr << "warning: validation targets: " << unknown.describe(vocabulary)
               << "; exact match, BLEU and chrF cannot rise far (see --min-freq, --tokenizer)\n";
-  if (resume && !train_opts.quiet) std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
+  if (resume && !quiet) std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
   checkpoint.reset();  // its arrays are in the model and optimizer now
-  if (overwrite)
+  if (overwrite && writer)
     for (const std::string& name : run_files) fs::remove(save_dir + "/" + name);
   const TrainOutcome outcome = trainer.run();
   // Why a run ended before --steps is said even when quiet: a script sees the exit status, a person the reason.
-  if (outcome.reason != StopReason::Finished)
+  if (outcome.reason != StopReason::Finished && writer)
     std::cerr << "stopped at step " << outcome.steps_done << ": " << outcome.stop_message << "\n";
-  if (!train_opts.quiet) {
+  if (!quiet) {
     std::string written;
     for (const char* name : {"checkpoint_last.h5", "checkpoint_best.h5", "metrics.csv"})
       if (fs::exists(save_dir + "/" + name)) written += (written.empty() ? "" : ", ") + std::string(name);
     std::cerr << "in " << save_dir << "/: " << (written.empty() ? "nothing written" : written) << "\n";
   }
   if (outcome.reason == StopReason::Diverged) return 1;
-  if (outcome.reason == StopReason::Interrupted) return 128 + stop_signal();
+  if (outcome.reason == StopReason::Interrupted) return 128 + outcome.signal;
   return 0;
 }
 

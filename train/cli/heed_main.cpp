@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "train/cli/cli.h"
+#include "train/distributed/launch.h"
 
 namespace {
 
@@ -33,6 +34,18 @@ options:
   -h, --help     this text
   --version      print the version
 )";
+
+// Data-parallel (mpirun): a usage error is the same on every rank, so rank 0 alone says it; any
+// other error says which rank met it. Then the whole job ends: other ranks may be waiting for
+// this one in a collective.
+int fail(const std::string& command, const std::string& what, int status, bool same_on_every_rank) {
+  const heed::LaunchInfo launch = heed::launch_info();
+  if (launch.rank == 0 || !same_on_every_rank)
+    std::cerr << "heed " << command << (launch.size > 1 ? " (rank " + std::to_string(launch.rank) + ")" : "")
+              << ": error: " << what << "\n";
+  heed::abort_job(status);
+  return status;
+}
 
 }  // namespace
 
@@ -83,10 +96,8 @@ int main(int argc, char** argv) {
     }
     return stdout_written(parsed.run());
   } catch (const UsageError& e) {
-    std::cerr << "heed " << command << ": error: " << e.what() << "\n";
-    return 2;
+    return fail(command, e.what(), 2, true);
   } catch (const std::exception& e) {
-    std::cerr << "heed " << command << ": error: " << e.what() << "\n";
-    return 1;
+    return fail(command, e.what(), 1, false);
   }
 }

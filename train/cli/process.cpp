@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "autograd/parallel.h"
+#include "train/distributed/launch.h"
 #include "train/loop/stop.h"
 
 namespace heed::cli {
@@ -48,7 +49,12 @@ int capped_threads(int requested, int cores) {
 void setup_process(const ProcessSetup& setup) {
   if (setup.threads < 0)
     throw std::invalid_argument("--threads " + std::to_string(setup.threads) + " is out of range: must be >= 0");
-  set_parallel_threads(capped_threads(setup.threads, int(std::thread::hardware_concurrency())));
+  const int cores = int(std::thread::hardware_concurrency());
+  int threads = setup.threads;
+  // "All cores" under mpirun: the ranks on this machine share them, or their threads would only
+  // take turns on the same cores.
+  if (const int local = launch_info().local_size; threads == 0 && local > 1) threads = std::max(1, cores / local);
+  set_parallel_threads(capped_threads(threads, cores));
   // Activations are allocated and freed every step: keep freed memory in the heap instead of
   // returning it to the OS, which costs a page fault per page at the next step.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);

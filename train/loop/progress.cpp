@@ -27,8 +27,12 @@ int terminal_columns() {
 
 }  // namespace
 
-Progress::Progress(long long total_steps, long long first_step, bool quiet)
-    : total_(total_steps), first_(first_step), quiet_(quiet), terminal_(!quiet && isatty(STDERR_FILENO)) {}
+Progress::Progress(long long total_steps, long long first_step, bool quiet, bool silent)
+    : total_(total_steps),
+      first_(first_step),
+      quiet_(quiet || silent),
+      silent_(silent),
+      terminal_(!quiet_ && isatty(STDERR_FILENO)) {}
 
 void Progress::step(long long step, double loss, double lr, double tokens_per_s, double elapsed_s) {
   if (quiet_) return;
@@ -58,6 +62,7 @@ void Progress::step(long long step, double loss, double lr, double tokens_per_s,
 }
 
 void Progress::line(const std::string& text) {
+  if (silent_) return;
   if (bar_shown_) std::fprintf(stderr, "\r\033[K");  // the bar's line takes the text; the next step redraws it
   bar_shown_ = false;
   std::fprintf(stderr, "%s\n", text.c_str());

@@ -9,7 +9,9 @@ namespace heed {
 
 class Progress {
  public:
-  Progress(long long total_steps, long long first_step, bool quiet);
+  // silent: prints nothing at all, not even lines (a rank other than 0 of a data-parallel run,
+  // whose lines rank 0 prints).
+  Progress(long long total_steps, long long first_step, bool quiet, bool silent = false);
 
   // After each optimizer step: the mean training loss and tokens/s of the current window.
   void step(long long step, double loss, double lr, double tokens_per_s, double elapsed_s);
@@ -20,7 +22,7 @@ class Progress {
 
  private:
   long long total_, first_;
-  bool quiet_, terminal_;
+  bool quiet_, silent_, terminal_;
   bool bar_shown_ = false;
 };
 

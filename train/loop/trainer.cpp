@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 
 #include "autograd/ops.h"
 #include "autograd/tape.h"
@@ -72,11 +73,19 @@ std::vector<Parameter> trainable_parameters(const Module& model, const std::vect
   return out;
 }
 
+namespace {
+
+Shard shard_of(const TrainOptions& o) {
+  return o.communicator ? Shard{o.communicator->rank(), o.communicator->size()} : Shard{};
+}
+
+}  // namespace
+
 Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, std::vector<Example> train, std::vector<Example> valid,
                  TrainOptions options, std::string data_name, StartFrom start)
     : Trainer(model, std::move(pre),
               [&](const Preprocessor& p, const TrainOptions& o) {
-                return pair_data(p, train, std::move(valid), o.batch_size, o.seed);
+                return pair_data(p, train, std::move(valid), o.batch_size, o.seed, shard_of(o));
               },
               std::move(options), std::move(data_name), start) {}
 
@@ -84,7 +93,7 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, TokenStream train, Token
                  TrainOptions options, std::string data_name, StartFrom start)
     : Trainer(model, std::move(pre),
               [&](const Preprocessor&, const TrainOptions& o) {
-                return text_data(std::move(train), std::move(valid), context, o.batch_size, o.seed);
+                return text_data(std::move(train), std::move(valid), context, o.batch_size, o.seed, shard_of(o));
               },
               std::move(options), std::move(data_name), start) {}
 
@@ -93,14 +102,17 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, const MakeData& make_dat
     : model_(model),
       pre_(std::move(pre)),
       options_(std::move(options)),
+      comm_(options_.communicator ? *options_.communicator : one_process_),
       data_(make_data(pre_, options_)),
       data_name_(std::move(data_name)),
       trainable_(trainable_parameters(model, options_.freeze)),
-      optimizer_(trainable_, options_.optimizer) {
+      optimizer_(trainable_, options_.optimizer),
+      gradient_sync_(comm_) {
   state_.valid_metric = valid_metric_name(options_.policy.metric);
   state_.best_metric = options_.policy.worst();
   state_.run_options = options_.run_options;
   state_.data = options_.data;
+  shared_dropout_.set_state(model_.dropout_rng().state());
   if (!start.checkpoint) return;
   load_weights(*start.checkpoint, model_);
   if (start.optimizer_state) load_optimizer_state(*start.checkpoint, optimizer_);
@@ -109,6 +121,7 @@ Trainer::Trainer(Seq2SeqModel& model, Preprocessor pre, const MakeData& make_dat
     if (state_.data_position.size() == 2)
       data_->set_position({state_.data_position[0], std::size_t(state_.data_position[1])});
     if (state_.step > 0) model_.dropout_rng().set_state(state_.dropout_rng);
+    shared_dropout_.set_state(model_.dropout_rng().state());
     elapsed_before_ = state_.elapsed_s;
     state_.run_options = options_.run_options;  // the file records the run that writes it
     state_.data = options_.data;  // (the command checked it is the file's, where the file has one)
@@ -155,38 +168,92 @@ void Trainer::announce(Progress& progress) const {
                   "; checkpoint_best.h5 by " + valid_metric_name(options_.policy.metric) + " (" +
                   (options_.policy.lower_is_better() ? "lower" : "higher") + " is better)");
   }
+  if (comm_.size() > 1) {
+    const std::size_t global = options_.batch_size * std::size_t(comm_.size());
+    progress.line("data-parallel over " + std::to_string(comm_.size()) + " ranks: --batch-size " +
+                  std::to_string(options_.batch_size) + " per rank, an effective batch of " + std::to_string(global) +
+                  (options_.accumulate > 1 ? " x " + std::to_string(options_.accumulate) + " accumulated" : "") +
+                  " per step");
+  }
   if (options_.label_smoothing > 0)
     progress.line("train loss includes label smoothing " + format_number(options_.label_smoothing) +
                   " (what is minimised); valid loss does not");
 }
 
-// Forward, loss and backward over --accumulate micro-batches, clipping, then one update.
+// Forward, loss and backward over --accumulate micro-batches, the ranks' gradients summed,
+// clipping, then one update.
 Trainer::StepStats Trainer::train_step(double lr) {
   Tape& tape = Tape::current();
   model_.zero_grad();
+  if (comm_.size() > 1) model_.dropout_rng().reseed(shared_dropout_.next() + std::uint64_t(comm_.rank()));
   StepStats stats;
-  double loss_sum = 0;
-  for (int micro = 0; micro < options_.accumulate; ++micro) {
-    const Seq2SeqBatch batch = data_->next_batch();
+  // Per micro-batch, over all ranks: the loss summed over target tokens, and the tokens.
+  std::vector<double> loss_sums(std::size_t(options_.accumulate), 0.0), tokens(loss_sums.size(), 0.0);
+  for (std::size_t micro = 0; micro < loss_sums.size(); ++micro) {
+    const Seq2SeqBatch batch = data_->next_batch();  // this rank's share
+    std::size_t mine = 0;
+    for (std::int32_t t : batch.tgt_out) mine += t != 0;
+    tokens[micro] = double(mine);
+    comm_.sum(&tokens[micro], 1);
+    if (mine == 0) continue;  // an empty share: this rank adds nothing but still takes part in the sums
     const Tensor loss = cross_entropy(model_.forward(batch), batch.tgt_out,
                                       {.label_smoothing = Scalar(options_.label_smoothing)});
-    tape.backward(options_.accumulate == 1 ? loss : loss * (Scalar(1) / Scalar(options_.accumulate)));
+    // The global batch's loss is the mean over all its tokens, as in one process: this rank's
+    // mean counts by its share of them (1 in one process).
+    const Scalar weight = Scalar(double(mine) / tokens[micro]) / Scalar(options_.accumulate);
+    tape.backward(weight == 1 ? loss : loss * weight);
     tape.clear();
-    loss_sum += double(loss.item());
-    for (std::int32_t t : batch.tgt_out) stats.tokens += t != 0;
+    loss_sums[micro] = double(loss.item()) * double(mine);
+  }
+  comm_.sum(loss_sums.data(), loss_sums.size());
+  double loss_sum = 0;
+  for (std::size_t micro = 0; micro < loss_sums.size(); ++micro) {
+    loss_sum += loss_sums[micro] / tokens[micro];
+    stats.tokens += std::size_t(tokens[micro]);
   }
   stats.loss = loss_sum / options_.accumulate;
+  gradient_sync_.sum(trainable_);
   const double norm = clip_grad_norm(trainable_, options_.clip_norm);
   stats.finite = std::isfinite(stats.loss) && std::isfinite(norm);
   if (stats.finite) optimizer_.step(lr);
   return stats;
 }
 
+bool Trainer::any_rank(bool value) {
+  if (comm_.size() == 1) return value;
+  double count = value ? 1 : 0;
+  comm_.sum(&count, 1);
+  return count > 0;
+}
+
+bool Trainer::rank0_says(bool value) {
+  if (comm_.size() == 1) return value;
+  double shared = value ? 1 : 0;
+  comm_.broadcast(&shared, 1);
+  return shared != 0;
+}
+
+void Trainer::check_ranks_agree() {
+  if (comm_.size() == 1) return;
+  // Ranks that read different checkpoints (a --save-dir that is not shared between the hosts)
+  // would train apart without a word: compare the step and a sum of the weights with rank 0's.
+  double mine[2] = {double(state_.step), 0.0};
+  for (const Parameter& p : model_.parameters()) mine[1] += double(p.tensor.value().sum());
+  double rank0[2] = {mine[0], mine[1]};
+  comm_.broadcast(rank0, 2);
+  if (any_rank(rank0[0] != mine[0] || rank0[1] != mine[1]))
+    throw std::runtime_error("the ranks do not start from the same weights (rank " + std::to_string(comm_.rank()) +
+                             " at step " + std::to_string(state_.step) + ", rank 0 at step " +
+                             std::to_string((long long)rank0[0]) + "): every rank must read the same " +
+                             options_.save_dir + " (a filesystem shared by the hosts)");
+}
+
 void Trainer::save(const std::string& name) {
+  if (!writer()) return;
   const SamplerPosition pos = data_->position();
   state_.epoch = (long long)pos.epoch;
   state_.data_position = {pos.epoch, pos.batch};
-  state_.dropout_rng = model_.dropout_rng().state();
+  state_.dropout_rng = comm_.size() > 1 ? shared_dropout_.state() : model_.dropout_rng().state();
   state_.task = data_name_;
   state_.elapsed_s = elapsed();
   save_checkpoint(path(name), model_, pre_.state(), &optimizer_, state_);
@@ -196,27 +263,38 @@ EvalResult Trainer::validate() {
   last_eval_step_ = state_.step;
   if (data_->valid_size() == 0) {  // nothing to compare: the latest state stands in for the best,
     // unless an earlier part of the run ranked one by validation: that one is kept
-    if (!has_ranked_best()) save("checkpoint_best.h5");
+    if (writer() && !has_ranked_best()) save("checkpoint_best.h5");
     return EvalResult{};
   }
-  const EvalResult r = data_->validate(model_, valid_count());
-  const CheckpointPolicy& policy = options_.policy;
-  const bool better = policy.improves(r, state_.best_metric) || !std::filesystem::exists(path("checkpoint_best.h5"));
-  if (better) {
-    state_.best_metric = policy.value(r);
-    state_.evals_without_improvement = 0;
-    save("checkpoint_best.h5");
-  } else {
-    ++state_.evals_without_improvement;
+  EvalResult r;
+  if (writer()) {  // validation runs once, on rank 0
+    r = data_->validate(model_, valid_count());
+    const CheckpointPolicy& policy = options_.policy;
+    const bool better = policy.improves(r, state_.best_metric) || !std::filesystem::exists(path("checkpoint_best.h5"));
+    if (better) {
+      state_.best_metric = policy.value(r);
+      state_.evals_without_improvement = 0;
+      save("checkpoint_best.h5");
+    } else {
+      ++state_.evals_without_improvement;
+    }
+    if (!options_.quiet) progress_->line("step " + std::to_string(state_.step) + "  valid " + r.summary() + (better ? "  (best)" : ""));
   }
-  if (!options_.quiet) progress_->line("step " + std::to_string(state_.step) + "  valid " + r.summary() + (better ? "  (best)" : ""));
+  if (comm_.size() > 1) {  // the other ranks wait here for what --patience and their state need
+    double ranking[2] = {state_.best_metric, double(state_.evals_without_improvement)};
+    comm_.broadcast(ranking, 2);
+    state_.best_metric = ranking[0];
+    state_.evals_without_improvement = (long long)ranking[1];
+  }
   return r;
 }
 
 TrainOutcome Trainer::run() {
-  std::filesystem::create_directories(options_.save_dir);
-  const MetricsLog metrics(path("metrics.csv"), state_.step);
-  Progress progress(options_.steps, state_.step, options_.quiet);
+  if (writer()) std::filesystem::create_directories(options_.save_dir);
+  check_ranks_agree();
+  std::optional<MetricsLog> metrics;  // rank 0's
+  if (writer()) metrics.emplace(path("metrics.csv"), state_.step);
+  Progress progress(options_.steps, state_.step, options_.quiet, /*silent=*/!writer());
   progress_ = &progress;
   last_eval_step_ = state_.step;
   announce(progress);
@@ -230,8 +308,12 @@ TrainOutcome Trainer::run() {
   TrainOutcome outcome;
 
   while (state_.step < options_.steps) {
-    if (stop_requested()) {  // also a signal during setup: no step is taken after it
+    // Also a signal during setup: no step is taken after it. A signal seen by any rank stops all
+    // of them before the same step.
+    if (const std::vector<double> signals = comm_.gather(double(stop_signal()));
+        std::any_of(signals.begin(), signals.end(), [](double s) { return s != 0; })) {
       outcome.reason = StopReason::Interrupted;
+      outcome.signal = int(*std::find_if(signals.begin(), signals.end(), [](double s) { return s != 0; }));
       break;
     }
     const double lr = options_.schedule.rate(options_.optimizer.lr, state_.step + 1);
@@ -254,7 +336,8 @@ TrainOutcome Trainer::run() {
     if (state_.step % 100 == 0) window_loss = window_tokens = 0, window_steps = 0, window_start = now;
 
     // The run's last step validates here, whatever --eval-every says, so that its row holds it.
-    const bool out_of_time = options_.time_limit_minutes > 0 && now > 60 * options_.time_limit_minutes;
+    // (rank 0's clock decides for all)
+    const bool out_of_time = options_.time_limit_minutes > 0 && rank0_says(now > 60 * options_.time_limit_minutes);
     const bool last_step = state_.step >= options_.steps || out_of_time;
     MetricsRow row{.step = state_.step, .epoch = (long long)data_->position().epoch, .lr = lr,
                    .train_loss = stats.loss, .tokens_per_s = tokens_per_s, .elapsed_s = elapsed()};
@@ -267,7 +350,7 @@ TrainOutcome Trainer::run() {
       row.valid_chrf = v.chrf, row.valid_token_acc = v.token_accuracy;
       row.elapsed_s = elapsed();
     }
-    metrics.append(row);
+    if (metrics) metrics->append(row);
     if (options_.policy.save_due(state_.step)) {
       save("checkpoint_last.h5");
       last_save = state_.step;
@@ -289,10 +372,13 @@ TrainOutcome Trainer::run() {
     if (last_save != state_.step || !std::filesystem::exists(path("checkpoint_last.h5"))) save("checkpoint_last.h5");
   } else if (outcome.reason != StopReason::Diverged) {
     // A run resumed at its last step takes no step: validate only when checkpoint_best.h5 is missing.
-    if (last_eval_step_ != state_.step || !std::filesystem::exists(path("checkpoint_best.h5")))
+    if (rank0_says(last_eval_step_ != state_.step || !std::filesystem::exists(path("checkpoint_best.h5"))))
       outcome.last_eval = validate();
     if (last_save != state_.step || !std::filesystem::exists(path("checkpoint_last.h5"))) save("checkpoint_last.h5");
   }
+  // The other ranks wait until rank 0 has saved: one that exits first with 128+signal would have
+  // mpirun end the job, rank 0 and its save with it.
+  rank0_says(true);
   progress_ = nullptr;
   outcome.steps_done = state_.step;
   outcome.stop_message = describe(outcome.reason, options_.time_limit_minutes, options_.patience, bad_in_a_row);

@@ -1,6 +1,9 @@
 // The training loop: batches, loss, backward, clipping, optimizer and schedule; validation,
 // checkpoints (last and best), metrics.csv, progress, time limit, exact resume. It trains any
-// Seq2SeqModel without knowing its family.
+// Seq2SeqModel without knowing its family. Data-parallel (TrainOptions::communicator): every rank
+// runs this loop on its share of each batch; the gradients are summed before clipping, so every
+// rank takes the same step; rank 0 alone validates and writes files, and tells the others what
+// they need to stay in step (the best metric, when to stop).
 #pragma once
 
 #include <chrono>
@@ -13,6 +16,8 @@
 #include "data/token_stream.h"
 #include "train/checkpoint/checkpoint_io.h"
 #include "train/loop/checkpoint_policy.h"
+#include "train/loop/communicator.h"
+#include "train/loop/gradient_sync.h"
 #include "train/loop/progress.h"
 #include "train/loop/stop.h"
 #include "train/loop/training_data.h"
@@ -23,7 +28,7 @@ HEED_NAMESPACE_BEGIN
 
 struct TrainOptions {
   long long steps = 4000;        // total optimizer steps of the run (resume stops at the same total)
-  std::size_t batch_size = 64;   // sentences (a language model: windows) per micro-batch
+  std::size_t batch_size = 64;   // sentences (a language model: windows) per micro-batch, per rank
   int accumulate = 1;            // micro-batches per optimizer step
   OptimizerConfig optimizer;
   LrSchedule schedule;
@@ -40,6 +45,7 @@ struct TrainOptions {
   bool quiet = false;            // no progress output: only warnings and why a run stopped early
   std::map<std::string, AttrValue> run_options;  // the command's options, recorded in checkpoints
   DataFingerprint data;  // of the training data, recorded in checkpoints for resume's check (empty: none)
+  Communicator* communicator = nullptr;  // the ranks of a data-parallel run; null: one process
 };
 
 // What the run starts from besides fresh weights: a checkpoint read once by the caller.
@@ -53,6 +59,7 @@ struct TrainOutcome {
   long long steps_done = 0;  // the optimizer step reached
   StopReason reason = StopReason::Finished;
   std::string stop_message;  // describe(reason, ...)
+  int signal = 0;            // Interrupted: the signal (seen by this process or, data-parallel, by another rank)
   EvalResult last_eval;
 };
 
@@ -90,15 +97,30 @@ class Trainer {
   // What the run starts with, said once above the progress: validation size and metric.
   void announce(Progress& progress) const;
   std::string path(const std::string& name) const { return options_.save_dir + "/" + name; }
+  // Rank 0 writes files and prints; in one process that is the process.
+  bool writer() const { return comm_.rank() == 0; }
+  // Whether any rank says so: decisions every rank must take together (a signal seen by one).
+  bool any_rank(bool value);
+  // Rank 0's value on every rank: decisions that read rank 0's files or clock.
+  bool rank0_says(bool value);
+  // Throws when the ranks do not start from the same step and weights.
+  void check_ranks_agree();
 
   Seq2SeqModel& model_;
   Preprocessor pre_;
   TrainOptions options_;
+  Communicator one_process_;
+  Communicator& comm_;
   std::unique_ptr<TrainingData> data_;
   TrainingState state_;
   std::string data_name_;
   std::vector<Parameter> trainable_;
   Optimizer optimizer_;
+  GradientSync gradient_sync_;
+  // With several ranks: the stream each step's dropout seeds come from, the same on every rank
+  // (and what a checkpoint saves); each rank then draws its own masks from (step seed, rank), so
+  // that ranks do not drop the same positions of different sentences.
+  Rng shared_dropout_;
   Progress* progress_ = nullptr;  // while run() runs
   long long last_eval_step_ = 0;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

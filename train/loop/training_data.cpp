@@ -11,13 +11,29 @@ HEED_NAMESPACE_BEGIN
 
 namespace {
 
+// Rank r's slice of a global batch: [size·r/N, size·(r+1)/N).
+template <class T>
+std::vector<T> share(const std::vector<T>& global, Shard shard) {
+  if (shard.ranks == 1) return global;
+  const std::size_t n = std::size_t(shard.ranks), r = std::size_t(shard.rank);
+  return std::vector<T>(global.begin() + long(global.size() * r / n), global.begin() + long(global.size() * (r + 1) / n));
+}
+
 class PairData final : public TrainingData {
  public:
   PairData(const Preprocessor& pre, const std::vector<Example>& train, std::vector<Example> valid,
-           std::size_t batch_size, std::uint64_t seed)
-      : pre_(pre), pairs_(pre.encode(train)), valid_(std::move(valid)), sampler_(pairs_, batch_size, seed) {}
+           std::size_t batch_size, std::uint64_t seed, Shard shard)
+      : pre_(pre),
+        pairs_(pre.encode(train)),
+        valid_(std::move(valid)),
+        sampler_(pairs_, batch_size * std::size_t(shard.ranks), seed),
+        shard_(shard) {}
 
-  Seq2SeqBatch next_batch() override { return to_model_batch(make_batch(pairs_, sampler_.next())); }
+  Seq2SeqBatch next_batch() override {
+    const std::vector<std::size_t> mine = share(sampler_.next(), shard_);
+    if (mine.empty()) return Seq2SeqBatch{.batch = 0, .src = {}, .tgt_in = {}, .tgt_out = {}};
+    return to_model_batch(make_batch(pairs_, mine));
+  }
   SamplerPosition position() const override { return sampler_.position(); }
   void set_position(SamplerPosition position) override { sampler_.set_position(position); }
 
@@ -35,19 +51,22 @@ class PairData final : public TrainingData {
   std::vector<EncodedPair> pairs_;
   std::vector<Example> valid_;
   BatchSampler sampler_;
+  Shard shard_;
 };
 
 class TextData final : public TrainingData {
  public:
-  TextData(TokenStream train, TokenStream valid, Index context, std::size_t batch_size, std::uint64_t seed)
+  TextData(TokenStream train, TokenStream valid, Index context, std::size_t batch_size, std::uint64_t seed,
+           Shard shard)
       : train_(std::move(train)),
         valid_(std::move(valid)),
         context_(context),
-        sampler_(train_.ids.size(), std::size_t(context), batch_size, seed) {}
+        sampler_(train_.ids.size(), std::size_t(context), batch_size * std::size_t(shard.ranks), seed),
+        shard_(shard) {}
 
   // Each window: inputs ids[s, s + context), targets one further.
   Seq2SeqBatch next_batch() override {
-    const std::vector<std::size_t> starts = sampler_.next();
+    const std::vector<std::size_t> starts = share(sampler_.next(), shard_);
     Seq2SeqBatch batch{.batch = Index(starts.size()), .src = {}, .tgt_in = {}, .tgt_out = {}};
     for (std::size_t s : starts) {
       const auto begin = train_.ids.begin() + long(s);
@@ -70,18 +89,20 @@ class TextData final : public TrainingData {
   TokenStream train_, valid_;
   Index context_;
   WindowSampler sampler_;
+  Shard shard_;
 };
 
 }  // namespace
 
 std::unique_ptr<TrainingData> pair_data(const Preprocessor& pre, const std::vector<Example>& train,
-                                        std::vector<Example> valid, std::size_t batch_size, std::uint64_t seed) {
-  return std::make_unique<PairData>(pre, train, std::move(valid), batch_size, seed);
+                                        std::vector<Example> valid, std::size_t batch_size, std::uint64_t seed,
+                                        Shard shard) {
+  return std::make_unique<PairData>(pre, train, std::move(valid), batch_size, seed, shard);
 }
 
 std::unique_ptr<TrainingData> text_data(TokenStream train, TokenStream valid, Index context, std::size_t batch_size,
-                                        std::uint64_t seed) {
-  return std::make_unique<TextData>(std::move(train), std::move(valid), context, batch_size, seed);
+                                        std::uint64_t seed, Shard shard) {
+  return std::make_unique<TextData>(std::move(train), std::move(valid), context, batch_size, seed, shard);
 }
 
 HEED_NAMESPACE_END
