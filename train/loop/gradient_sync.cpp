@@ -2,6 +2,7 @@
 #include "train/loop/gradient_sync.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 HEED_NAMESPACE_BEGIN
@@ -11,6 +12,7 @@ GradientSync::GradientSync(Communicator& comm, std::size_t bucket_values)
 
 void GradientSync::sum(const std::vector<Parameter>& params) {
   if (comm_.size() == 1) return;
+  const auto began = std::chrono::steady_clock::now();
   // Which parameters have a gradient anywhere (a rank whose share of the batch was empty has none).
   std::vector<double> present(params.size());
   for (std::size_t i = 0; i < params.size(); ++i) present[i] = params[i].tensor.has_grad() ? 1 : 0;
@@ -35,6 +37,7 @@ void GradientSync::sum(const std::vector<Parameter>& params) {
     std::memcpy(g.data(), buffer_.data() + at, sizeof(Scalar) * std::size_t(g.size()));
     at += std::size_t(g.size());
   }
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
 }
 
 HEED_NAMESPACE_END

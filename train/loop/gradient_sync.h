@@ -17,11 +17,14 @@ class GradientSync {
   // got no gradient on any rank keeps none (the optimizer then leaves it alone, as one process
   // would); one that got a gradient somewhere has one everywhere.
   void sum(const std::vector<Parameter>& params);
+  // Wall time spent in sum() so far: the exchange, and the wait for slower ranks.
+  double seconds() const { return seconds_; }
 
  private:
   Communicator& comm_;
   std::size_t bucket_values_;
   std::vector<Scalar> buffer_;
+  double seconds_ = 0;
 };
 
 HEED_NAMESPACE_END

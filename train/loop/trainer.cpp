@@ -304,6 +304,7 @@ TrainOutcome Trainer::run() {
   // Loss and throughput over a window of up to 100 steps, for the progress line.
   double window_loss = 0, window_tokens = 0, window_start = 0;
   long long window_steps = 0, last_save = state_.step;
+  double step_seconds = 0;  // in train_step: forward, backward, the gradient exchange, the update
   int bad_in_a_row = 0;
   TrainOutcome outcome;
 
@@ -317,7 +318,9 @@ TrainOutcome Trainer::run() {
       break;
     }
     const double lr = options_.schedule.rate(options_.optimizer.lr, state_.step + 1);
+    const double step_began = this_run();
     const StepStats stats = train_step(lr);
+    step_seconds += this_run() - step_began;
     if (!stats.finite) {  // skipped: the weights are as before the step
       ++bad_in_a_row;
       progress.line("step " + std::to_string(state_.step + 1) + ": non-finite loss or gradient, step skipped (" +
@@ -365,6 +368,9 @@ TrainOutcome Trainer::run() {
     }
   }
   progress.finish();
+  if (comm_.size() > 1 && !options_.quiet && step_seconds > 0)
+    progress.line("gradient exchange: " + format_number(std::round(100 * gradient_sync_.seconds() / step_seconds)) +
+                  "% of the time in training steps, waits for slower ranks included (rank 0)");
   // The state the run reached is saved (but a diverged one). Asked to stop by a signal, heed saves
   // at once and does not validate: a scheduler's grace period is short, and an extra validation
   // would change the best-metric counters that exact resume carries.
