@@ -4,7 +4,9 @@
 # runs in heed16a; Open MPI starts the daemon of the other "host" through an rsh agent (this
 # script, called as `two_hosts.sh --agent HOST COMMAND...`) that is `ip netns exec heed16b`
 # instead of ssh. The filesystem is shared, as NFS would share a save-dir. Needs root and iproute2.
-# Usage: tools/two_hosts.sh [--netem "delay 1ms rate 10gbit"] HEED_BINARY heed-arguments...
+# Usage: tools/two_hosts.sh [--qdisc "SPEC"] HEED_BINARY heed-arguments...
+#        --qdisc: a tc queueing discipline on both ends of the link, e.g. "tbf rate 1gbit burst 256kb
+#        latency 20ms" (a bandwidth limit), or "netem delay 0.1ms rate 10gbit" where the kernel has netem
 #        e.g. tools/two_hosts.sh build/train/heed train --task copy --save-dir runs/two-hosts
 # The namespaces are removed on exit.
 set -euo pipefail
@@ -18,9 +20,9 @@ if [ "${1:-}" = --agent ]; then  # as the rsh agent: HOST COMMAND (one string fo
   esac
   exec ip netns exec "$ns" sh -c "$*"
 fi
-netem=""
-if [ "${1:-}" = --netem ]; then netem="$2"; shift 2; fi
-[ $# -ge 2 ] || { echo "usage: tools/two_hosts.sh [--netem SPEC] HEED_BINARY heed-arguments..." >&2; exit 2; }
+qdisc=""
+if [ "${1:-}" = --qdisc ]; then qdisc="$2"; shift 2; fi
+[ $# -ge 2 ] || { echo "usage: tools/two_hosts.sh [--qdisc SPEC] HEED_BINARY heed-arguments..." >&2; exit 2; }
 heed=$(realpath "$1")
 shift
 self=$(realpath "$0")
@@ -38,11 +40,11 @@ for ns in heed16a heed16b; do
 done
 ip -n heed16a link set heed16va up
 ip -n heed16b link set heed16vb up
-if [ -n "$netem" ]; then  # e.g. a 10 Gb/s link with some latency, each way
+if [ -n "$qdisc" ]; then  # shapes each direction of the link
   # shellcheck disable=SC2086
-  ip netns exec heed16a tc qdisc add dev heed16va root netem $netem
+  ip netns exec heed16a tc qdisc add dev heed16va root $qdisc
   # shellcheck disable=SC2086
-  ip netns exec heed16b tc qdisc add dev heed16vb root netem $netem
+  ip netns exec heed16b tc qdisc add dev heed16vb root $qdisc
 fi
 hosts=$(mktemp)
 printf '10.16.0.1 slots=1\n10.16.0.2 slots=1\n' > "$hosts"
