@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "checkpoints/h5_impl.h"
+#include "checkpoints/replaced_file.h"
 #include "checkpoints/seal.h"
 
 namespace heed {
@@ -260,12 +261,15 @@ void fsync_directory(const std::string& path) {
 void set_checkpoint_fault_after_bytes(long long count) { g_fault_after_bytes = count; }
 void set_unsealed_parse_limit_seconds(unsigned seconds) { g_unsealed_parse_limit_s = seconds; }
 
-void save_heed_file(const std::string& path, const CheckpointData& data, const FileKind& kind) {
+void save_heed_file(const std::string& named, const CheckpointData& data, const FileKind& kind) {
   namespace fs = std::filesystem;
   H5::Exception::dontPrint();
+  // Through a symlink, the file it names is replaced and the link kept; a device or a FIFO is
+  // never replaced by a file renamed over it.
+  const std::string path = replaced_file(named);
+  if (const std::string why = not_replaceable(path); !why.empty())
+    throw error(named, why + ", not a regular file: the " + std::string(kind.noun) + " was not written");
   const std::string tmp = path + ".tmp", prev = path + ".prev";
-  std::error_code is_dir_error;
-  if (fs::is_directory(path, is_dir_error)) throw error(path, std::string("is a directory, not a ") + kind.noun + " file");
   const std::vector<char> image = build_image(path, data, kind);
   try {
     write_bytes(tmp, image);

@@ -45,6 +45,8 @@ inline constexpr FileKind kCheckpointKind{kCheckpointFormat, kCheckpointVersion,
 // then is the previous file kept as PATH.prev (hard link), PATH.tmp renamed over PATH and the
 // directory fsynced. Throws std::runtime_error naming the path and the system's reason ("No space
 // left on device") on failure; PATH.tmp is then removed and the previous file untouched.
+// A symlink PATH is followed: the file it names is replaced (its .tmp and .prev beside it), the
+// link stays. A PATH that is a directory, device, FIFO or socket is refused, never replaced.
 void save_heed_file(const std::string& path, const CheckpointData& data, const FileKind& kind);
 inline void save_checkpoint_file(const std::string& path, const CheckpointData& data) {
   save_heed_file(path, data, kCheckpointKind);

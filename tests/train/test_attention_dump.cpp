@@ -3,6 +3,9 @@
 // exactly 0), and the file holds them with the tokens, as README "Attention dumps" lays it out.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "layers/attention.h"
@@ -128,6 +131,36 @@ TEST(AttentionDump, FileHoldsTokensAndMapsAsDocumented) {
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path + ".prev");
+}
+
+// save_heed_file (checkpoints, dumps) writes through a symlink to the file it names, keeping the
+// link, and never replaces a FIFO with a regular file.
+TEST(AttentionDump, SavedThroughSymlinksNeverOverFifos) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("heed_dump_targets_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  CheckpointData data;
+  data.attributes["/"] = {{"checkpoint", std::string("m.h5")}};
+  fs::create_symlink("real.h5", dir / "link.h5");  // dangling until written
+  save_heed_file((dir / "link.h5").string(), data, kAttentionDumpKind);
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir / "link.h5")));
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir / "real.h5")));
+  save_heed_file((dir / "link.h5").string(), data, kAttentionDumpKind);  // again: the previous kept beside the target
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(dir / "link.h5")));
+  EXPECT_TRUE(fs::exists(dir / "real.h5.prev"));
+  EXPECT_FALSE(fs::exists(dir / "link.h5.prev"));
+
+  const std::string fifo = (dir / "fifo.h5").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    save_heed_file(fifo, data, kAttentionDumpKind);
+    ADD_FAILURE() << "a FIFO was replaced";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), fifo + ": is a FIFO, not a regular file: the attention dump was not written");
+  }
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(fifo)));
+  fs::remove_all(dir);
 }
 
 }  // namespace
