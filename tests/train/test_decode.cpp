@@ -126,6 +126,22 @@ TEST(Decode, BeamOneEqualsGreedy) {
 
 // select() keeps rows in the order given, repeats included: after it, each row's next logits are
 // those of the row it was taken from.
+// A hypothesis says whether the model ended it with EOS or the length limit cut it off: with a
+// limit of L outputs (EOS included), exactly the outputs of L tokens were cut off.
+TEST(Decode, HypothesesSayWhetherTheLimitCutThemOff) {
+  for (Arch arch : kFamilies)
+    for (int beam : {1, 3})
+      for (Index limit : {1, 2, 3, 6}) {
+        const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch));
+        model->eval();
+        const DecodeOptions o{.beam = beam, .max_len = limit};
+        for (const std::vector<Hypothesis>& hyps : decode_ensemble({{model.get(), kSrc}}, 2, o))
+          for (const Hypothesis& h : hyps)
+            EXPECT_EQ(h.ended, Index(h.tokens.size()) < limit)
+                << arch_name(arch) << " beam " << beam << " limit " << limit << ": " << h.tokens.size() << " tokens";
+      }
+}
+
 TEST(DecoderState, SelectReordersRows) {
   for (Arch arch : kFamilies) {
     const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch));

@@ -138,6 +138,7 @@ std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInpu
         hyps[b].log_prob += log_probs(b, best);
         if (token != kEos) hyps[b].tokens.push_back(token);
         done[b] = token == kEos || step + 1 == limits[b];
+        hyps[b].ended = token == kEos;
       }
       prefixes[b].push_back(token);
       all_done = all_done && done[b];
@@ -201,7 +202,7 @@ std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, cons
       std::vector<std::int32_t> tokens = alive[c.hyp].tokens;
       if (c.token == kEos) {
         finished.push_back({std::vector<std::int32_t>(tokens.begin() + 1, tokens.end()), c.log_prob,
-                            normalised(c.log_prob, tokens.size())});
+                            normalised(c.log_prob, tokens.size()), true});
         continue;
       }
       tokens.push_back(c.token);
@@ -214,7 +215,7 @@ std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, cons
   // Out of steps, the live hypotheses compete too (once settled, none of them can win).
   for (const Alive& h : alive)
     finished.push_back({std::vector<std::int32_t>(h.tokens.begin() + 1, h.tokens.end()), h.log_prob,
-                        normalised(h.log_prob, h.tokens.size())});
+                        normalised(h.log_prob, h.tokens.size()), false});
   std::stable_sort(finished.begin(), finished.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
   if (finished.empty()) finished.push_back({});
   if (finished.size() > std::size_t(o.n_best)) finished.resize(std::size_t(o.n_best));

@@ -32,6 +32,7 @@ struct Hypothesis {
   std::vector<std::int32_t> tokens;  // output ids without BOS and EOS
   double log_prob = 0;  // sum of the chosen tokens' log-probabilities (EOS included when emitted)
   double score = 0;     // log_prob / ((5 + length) / 6)^length_penalty, length = outputs + 1: what beams rank by
+  bool ended = true;    // false when the output limit cut it off before the model produced EOS
 };
 
 // One member of an ensemble with the batch's sources in its own source vocabulary: (B·S) ids,

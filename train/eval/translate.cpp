@@ -77,7 +77,7 @@ std::vector<std::vector<Translation>> translate_n_best(const std::vector<Transla
     const auto hyps = decode_ensemble(inputs, Index(end - start), options, ids);
     for (std::size_t i = start; i < end; ++i)
       for (const Hypothesis& h : hyps[i - start])
-        out[order[i]].push_back({models[0].pre->decode_target(h.tokens), h.tokens, h.score, h.log_prob});
+        out[order[i]].push_back({models[0].pre->decode_target(h.tokens), h.tokens, h.score, h.log_prob, h.ended});
   }
   return out;
 }

@@ -24,6 +24,7 @@ struct Translation {
   std::vector<std::int32_t> tokens;  // Hypothesis::tokens: output ids without BOS and EOS
   double score = 0;     // Hypothesis::score
   double log_prob = 0;  // Hypothesis::log_prob
+  bool ended = true;    // Hypothesis::ended: false when cut off by the output limit before EOS
 };
 
 // A source longer than a model takes (max_len − 1 tokens before EOS) is cropped to its first
