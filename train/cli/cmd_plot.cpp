@@ -1,11 +1,11 @@
 // heed plot: training and validation curves of one or more runs (their metrics.csv), one panel
 // per quantity, drawn as PNG or SVG.
-#include <cmath>
 #include <filesystem>
 #include <iostream>
 
 #include "pictures/line_chart.h"
 #include "train/cli/cli.h"
+#include "train/cli/metric_panels.h"
 #include "train/cli/option_checks.h"
 #include "train/cli/picture_files.h"
 #include "train/loop/metrics_log.h"
@@ -23,19 +23,6 @@ step. Several --metrics files put several runs on the same panels, one colour pe
 by --label or else by the run's directory.)";
 
 int run_plot(const po::variables_map& vm);
-
-// A metrics.csv column and how its panel shows it.
-struct Quantity {
-  const char* column;
-  const char* title;
-  double scale;  // fractions are shown in percent
-};
-constexpr Quantity kQuantities[] = {{"train_loss_smoothed", "train loss", 1},
-                                    {"valid_loss", "valid loss", 1},
-                                    {"valid_exact_match", "valid exact match (%)", 100},
-                                    {"valid_bleu", "valid BLEU", 1},
-                                    {"valid_chrf", "valid chrF", 1},
-                                    {"valid_token_acc", "valid token accuracy (%)", 100}};
 
 }  // namespace
 
@@ -63,19 +50,6 @@ std::string run_name(const std::string& path) {
   return dir.empty() ? std::filesystem::current_path().filename().string() : dir.filename().string();
 }
 
-// The mean of each value and the window - 1 before it.
-std::vector<double> running_mean(const std::vector<double>& y, std::size_t window) {
-  std::vector<double> out;
-  double sum = 0;
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    if (std::isfinite(y[i])) sum += y[i], ++count;
-    if (i >= window && std::isfinite(y[i - window])) sum -= y[i - window], --count;
-    out.push_back(count ? sum / double(count) : std::nan(""));
-  }
-  return out;
-}
-
 int run_plot(const po::variables_map& vm) {
   const std::vector<pictures::ImageFile> files = read_picture_files(vm);
   const auto paths = vm["metrics"].as<std::vector<std::string>>();
@@ -98,35 +72,7 @@ int run_plot(const po::variables_map& vm) {
   for (const MetricsTable& t : tables) longest = std::max(longest, t.rows());
   const std::size_t window = smooth > 0 ? std::size_t(smooth) : std::max<std::size_t>(1, longest / 40);
 
-  std::vector<pictures::ChartPanel> panels;
-  for (const Quantity& q : kQuantities) {
-    pictures::ChartPanel panel{.title = q.title, .series = {}, .log_y = vm["log-loss"].as<bool>() && q.scale == 1 &&
-                                                                       std::string(q.column).ends_with("loss")};
-    bool has_values = false;
-    for (std::size_t run = 0; run < tables.size(); ++run) {
-      const auto column = tables[run].values.find(q.column);
-      if (column == tables[run].values.end()) continue;
-      pictures::Series s{.colour = run, .x = {}, .y = {}};
-      const std::vector<double>& steps = tables[run].values.at("step");
-      for (std::size_t i = 0; i < steps.size(); ++i)
-        if (std::isfinite(column->second[i])) {
-          s.x.push_back(steps[i]);
-          s.y.push_back(column->second[i] * q.scale);
-        }
-      has_values = has_values || !s.x.empty();
-      const bool per_step = std::string(q.column) == "train_loss_smoothed";
-      if (per_step && window > 1) {  // the raw loss faint, its running mean bold on top
-        pictures::Series mean{.colour = run, .x = s.x, .y = running_mean(s.y, window)};
-        s.alpha = 0.25;
-        s.line_width = 1;
-        panel.series.push_back(std::move(s));
-        panel.series.push_back(std::move(mean));
-      } else {
-        panel.series.push_back(std::move(s));
-      }
-    }
-    if (has_values) panels.push_back(std::move(panel));
-  }
+  const std::vector<pictures::ChartPanel> panels = metric_panels(tables, window, vm["log-loss"].as<bool>());
   if (panels.empty()) throw UsageError("--metrics: " + paths.front() + (paths.size() > 1 ? " and the others hold" : " holds") +
                                        " no rows to plot yet");
   pictures::ChartPage page;

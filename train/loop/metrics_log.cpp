@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -116,6 +117,8 @@ MetricsTable read_metrics_csv(const std::string& path) {
         if (end != fields[i].c_str() + fields[i].size())
           throw std::runtime_error(where + table.columns[i] + " '" + fields[i] + "' is not a number");
       }
+      // Every row is at a step: an empty or non-finite step would be drawn as a gap, silently.
+      if (i == 0 && !std::isfinite(v)) throw std::runtime_error(where + "step '" + fields[i] + "' is not a number");
       table.values[table.columns[i]].push_back(v);
     }
   }

@@ -38,7 +38,8 @@ class MetricsLog {
 // A metrics.csv read back (heed plot): each column by its header name, one value per row, NaN
 // where a row leaves it empty (steps without validation). Columns this heed does not write are
 // kept too. One-line std::runtime_error naming the file (and line) for a missing file, a file
-// without a step column, a row with another number of fields, or a field that is not a number; a
+// without a step column, a row with another number of fields, a field that is not a number, or
+// an empty, infinite or NaN step (an empty value elsewhere is a gap: not measured then); a
 // last line cut short (a run killed while writing it) is skipped.
 struct MetricsTable {
   std::vector<std::string> columns;                        // in the file's order
