@@ -60,8 +60,9 @@ class Canvas {
   std::unique_ptr<Impl> impl_;
 };
 
-// Checks before any work that each file can be written where it is named: its directory exists
-// and it is not a directory. Throws std::invalid_argument "OPTION PATH: REASON".
+// Checks before any work that each file can be written where it is named: its directory exists,
+// it is not a directory, and its extension, if any, is its format's (.png for PNG, .svg for SVG,
+// in any case). Throws std::invalid_argument "OPTION PATH: REASON".
 void check_image_files(const std::vector<std::pair<std::string, ImageFile>>& files_by_option);
 
 // True when heed was built with cairo; otherwise every drawing call throws pictures_unavailable().

@@ -78,7 +78,7 @@ expect_usage_error "--dump-attention: $lstm is an lstm model, which has no atten
 expect_usage_error "--dump-attention: takes one --checkpoint, not an ensemble of 2" \
   translate --checkpoint "$tf" --checkpoint "$tf" --dump-attention "$work/x.h5"
 expect_usage_error "--dump-attention $work: is a directory" translate --checkpoint "$tf" --dump-attention "$work"
-expect_usage_error "is the checkpoint: writing there would destroy it" translate --checkpoint "$tf" --dump-attention "$tf"
+expect_usage_error "is the same file as --checkpoint $tf: writing there would destroy it" translate --checkpoint "$tf" --dump-attention "$tf"
 
 if "$heed" attention --help | grep -q -- '--png'; then :; else fail "attention --help names --png"; fi
 if ! "$heed" attention --checkpoint "$tf" --text "a b" --png "$work/p.png" > "$work/out" 2> "$work/err" &&
@@ -110,7 +110,7 @@ read -r long_w _ long_h <<< "$(png_size "$work/long.png")"
 [ "$long_w" -ge "$short_w" ] && [ "$long_h" -gt "$short_h" ] && ok "a longer sentence, a larger picture: ${short_w}x$short_h -> ${long_w}x$long_h" ||
   fail "picture sizes ${short_w}x$short_h, ${long_w}x$long_h"
 "$heed" attention --checkpoint "$la" --threads 1 --text "a b" --target "b a" --values --svg "$work/la.svg" > "$work/out" &&
-  grep -q "(1 panels)" "$work/out" && ok "lstm-attention, --target: one panel" || fail "lstm-attention picture: $(cat "$work/out")"
+  grep -q "(1 panel)" "$work/out" && ok "lstm-attention, --target: one panel" || fail "lstm-attention picture: $(cat "$work/out")"
 expect_usage_error "--kind sideways: must be all, self, encoder, decoder or cross" attention --checkpoint "$tf" --text a --png "$work/x.png" --kind sideways
 expect_usage_error "--head 2 is out of range: the model has 2 heads (0 to 1)" attention --checkpoint "$tf" --text a --png "$work/x.png" --head 2
 expect_usage_error "--head x: must be a head's number" attention --checkpoint "$tf" --text a --png "$work/x.png" --head x

@@ -87,7 +87,7 @@ std::vector<std::int32_t> output_ids(const po::variables_map& vm, const Translat
 
 int run_attention(const po::variables_map& vm) {
   const AttentionSelection selection = read_selection(vm);
-  const std::vector<pictures::ImageFile> files = read_picture_files(vm);
+  const PictureFiles files(vm, {{"--checkpoint", vm["checkpoint"].as<std::string>()}});
   const DecodeOptions decode = read_decode_options(vm);
   const std::string source = vm["text"].as<std::string>();
   if (const std::string error = text_error(source); !error.empty()) throw UsageError("--text: " + error);
@@ -108,8 +108,8 @@ int run_attention(const po::variables_map& vm) {
   const std::size_t heads_shown = selection.head == kEveryHead ? std::size_t(attention.maps.heads) : 1;
   page.columns = heads_shown > 1 ? heads_shown : std::min<std::size_t>(panels.size(), 4);
   page.show_values = vm["values"].as<bool>();
-  pictures::draw_heatmaps(panels, page, files);
-  for (const pictures::ImageFile& f : files) std::cout << "wrote " << f.path << " (" << panels.size() << " panels)\n";
+  files.write([&](const std::vector<pictures::ImageFile>& into) { pictures::draw_heatmaps(panels, page, into); });
+  report_written(files, panels.size());
   return 0;
 }
 

@@ -51,8 +51,10 @@ std::string run_name(const std::string& path) {
 }
 
 int run_plot(const po::variables_map& vm) {
-  const std::vector<pictures::ImageFile> files = read_picture_files(vm);
   const auto paths = vm["metrics"].as<std::vector<std::string>>();
+  std::vector<NamedFile> inputs;
+  for (const std::string& path : paths) inputs.push_back({"--metrics", path});
+  const PictureFiles files(vm, inputs);
   std::vector<std::string> labels = vm.count("label") ? vm["label"].as<std::vector<std::string>>() : std::vector<std::string>{};
   if (!labels.empty() && labels.size() != paths.size())
     throw UsageError("--label: " + std::to_string(labels.size()) + " labels for " + std::to_string(paths.size()) +
@@ -82,8 +84,8 @@ int run_plot(const po::variables_map& vm) {
                          " steps (label smoothing included when the run used it)");
   for (std::size_t run = 0; run < labels.size(); ++run) page.legend.emplace_back(labels[run], run);
   page.columns = 2;
-  pictures::draw_charts(panels, page, files);
-  for (const pictures::ImageFile& f : files) std::cout << "wrote " << f.path << " (" << panels.size() << " panels)\n";
+  files.write([&](const std::vector<pictures::ImageFile>& into) { pictures::draw_charts(panels, page, into); });
+  report_written(files, panels.size());
   return 0;
 }
 

@@ -13,6 +13,7 @@
 #include "train/checkpoint/attention_file.h"
 #include "train/cli/cli.h"
 #include "train/cli/option_checks.h"
+#include "train/cli/output_files.h"
 #include "train/cli/translation_setup.h"
 
 namespace heed::cli {
@@ -91,10 +92,13 @@ void check_dump_target(const po::variables_map& vm, const std::vector<LoadedMode
                      " (each member attends in its own way)");
   if (loaded.front().model->config().arch == Arch::Lstm)
     throw UsageError("--dump-attention: " + loaded.front().path + " is an lstm model, which has no attention");
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw UsageError("--dump-attention " + path + ": is a directory");
-  if (std::filesystem::equivalent(path, loaded.front().path, ec))
-    throw UsageError("--dump-attention " + path + " is the checkpoint: writing there would destroy it");
+  if (path.empty()) throw UsageError("--dump-attention: needs a file name");
+  const NamedFile dump{"--dump-attention", path};
+  check_replaceable(dump);
+  std::vector<NamedFile> inputs{{"--checkpoint", loaded.front().path}};
+  for (const char* option : {"input", "output"})  // the translations are written as the dump is
+    if (const std::string file = vm[option].as<std::string>(); file != "-") inputs.push_back({std::string("--") + option, file});
+  check_distinct({dump}, inputs);
 }
 
 // Collects the sentences of --dump-attention, and writes them at the end.
