@@ -24,7 +24,9 @@ def main():
         sys.exit(__doc__)
     with h5py.File(sys.argv[1], "r") as f:
         check(f.attrs["format"] == "heed-attention" and f.attrs["format_version"] == 2, "format attributes")
-        print(f"{sys.argv[1]}: {f.attrs['sentences']} sentences from {f.attrs['checkpoint']} ({f.attrs['arch']})")
+        window = f" (window {f.attrs['window']})" if f.attrs["attention"] == "local" else ""
+        print(f"{sys.argv[1]}: {f.attrs['sentences']} sentences from {f.attrs['checkpoint']} "
+              f"({f.attrs['arch']}, {f.attrs['attention']} attention{window})")
         for n in range(f.attrs["sentences"]):
             g = f[f"sentences/{n}"]
             src = list(g.attrs["source_tokens"])
@@ -36,7 +38,9 @@ def main():
                 check(h5py.check_string_dtype(g.attrs.get_id(name).dtype).encoding == "utf-8",
                       f"{name} stored as UTF-8 strings")
             s, t = len(src), len(outputs)
-            check(src[-1] == "</s>" and inputs[0] == "<s>" and outputs[-1] == "</s>" and inputs[1:] == outputs[:-1],
+            # an output cut off by the length limit ends without </s> (attribute truncated = 1)
+            ended = g.attrs["truncated"] == 0
+            check(src[-1] == "</s>" and inputs[0] == "<s>" and (outputs[-1] == "</s>") == ended and inputs[1:] == outputs[:-1],
                   f"sentence {n}: token lists")
             keys = {"encoder_self": (s, s), "decoder_self": (t, t), "cross": (t, s)}
             for name, (queries, width) in keys.items():

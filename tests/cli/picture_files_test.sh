@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Where translate --dump-attention, heed attention and heed plot write (a new user's trial): a
-# symlink is written through, a device or FIFO is refused, an output is never an input or another
-# output, and a failed picture leaves every file as it was.
+# Where translate --dump-attention, heed attention and heed plot write, and what they say (a new
+# user's trial): a symlink is written through, a device or FIFO is refused, an output is never an
+# input or another output, a failed picture leaves every file as it was, and the labels say what
+# the model read and produced (<unk>, an output cut off before </s>, a cropped source).
 # Usage: picture_files_test.sh HEED_BINARY
 set -uo pipefail
 heed="$1"
@@ -16,6 +17,9 @@ source "$(dirname "$0")/cli_lib.sh"
 tf="$work/tf/checkpoint_last.h5"
 printf 'a b c\n' > "$work/src.txt"
 translate=(translate --checkpoint "$tf" --threads 1 --input "$work/src.txt")
+# The strings of a 1-D string attribute, space-separated; an integer attribute's value.
+strings_of() { h5dump -y -w 0 -a "$2" "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' | sed 's/^ *"//; s/" *$//; s/", "/ /g'; }
+number_of() { h5dump -a "$2" "$1" | sed -n 's/.*(0): *\([0-9]*\).*/\1/p'; }
 
 # --- --dump-attention: through a symlink, never over a device, a FIFO or a file the command reads or writes
 ln -s real.h5 "$work/link.h5"
@@ -45,6 +49,22 @@ expect_usage_error "--dump-attention $work/o.txt is the same file as --output $w
   "${translate[@]}" --output "$work/o.txt" --dump-attention "$work/o.txt"
 expect_usage_error "--dump-attention $tf is the same file as --checkpoint $tf" "${translate[@]}" --dump-attention "$tf"
 expect_usage_error "--dump-attention: needs a file name" "${translate[@]}" --dump-attention ""
+
+# --- the dump says what the model read and produced, and how it attends
+printf 'a xyzzy\n' > "$work/unk.txt"
+"$heed" translate --checkpoint "$tf" --threads 1 --input "$work/unk.txt" --max-output 1 --dump-attention "$work/d.h5" > /dev/null ||
+  fail "translate --max-output 1 --dump-attention"
+[ "$(strings_of "$work/d.h5" /sentences/0/source_tokens)" = "a <unk> </s>" ] &&
+  ok "an unknown word is stored as the model read it: <unk>" ||
+  fail "source_tokens: $(strings_of "$work/d.h5" /sentences/0/source_tokens)"
+outputs=$(strings_of "$work/d.h5" /sentences/0/outputs)
+if [ "$(number_of "$work/d.h5" /sentences/0/truncated)" = 1 ] && [ "$(echo "$outputs" | wc -w)" = 1 ] && [ "$outputs" != "</s>" ]; then
+  ok "an output cut off by --max-output 1: truncated = 1, outputs '$outputs' without </s>"
+else
+  fail "cut-off output: truncated $(number_of "$work/d.h5" /sentences/0/truncated), outputs '$outputs'"
+fi
+h5dump -a /attention "$work/d.h5" | grep -q '"full"' && [ "$(number_of "$work/d.h5" /window)" = 0 ] &&
+  ok "the dump names its attention kind: full" || fail "attention attribute: $(h5dump -a /attention "$work/d.h5")"
 
 if ! "$heed" attention --checkpoint "$tf" --text "a b" --png "$work/p.png" > "$work/out" 2> "$work/err" &&
    grep -q "pictures are unavailable" "$work/err"; then
@@ -76,6 +96,16 @@ ln -s pic.svg "$work/link.svg"
 "$heed" "${attention[@]}" --kind cross --layer 0 --head mean --svg "$work/link.svg" > "$work/out" &&
   [ -L "$work/link.svg" ] && grep -q '<svg' "$work/pic.svg" && grep -qx "wrote $work/link.svg (1 panel)" "$work/out" &&
   ok "a symlinked picture drawn through the link; $(cat "$work/out")" || fail "picture through a symlink: $(cat "$work/out")"
+
+# --- heed attention's options
+expect_usage_error "--text is empty" attention --checkpoint "$tf" --text " " --png "$work/x.png"
+expect_usage_error "--target is empty" "${attention[@]}" --target "" --png "$work/x.png"
+expect_usage_error "--checkpoint: needs a file name" attention --checkpoint "" --text "a" --png "$work/x.png"
+expect_usage_error "--beam: shapes a translation, and with --target nothing is translated" \
+  "${attention[@]}" --target "b a" --beam 4 --png "$work/x.png"
+"$heed" attention --checkpoint "$tf" --threads 1 --text "a b c d e a b c d e" --kind cross --png "$work/long.png" > /dev/null 2> "$work/err"
+grep -q "^heed attention: warning: --text: source has 10 tokens, more than the model takes (7 before the end of sentence)" "$work/err" &&
+  ok "a cropped source is warned of: $(cat "$work/err")" || fail "crop warning: $(cat "$work/err")"
 
 # --- heed plot: a row without a step is an error, not a gap
 { head -2 "$work/tf/metrics.csv"; head -2 "$work/tf/metrics.csv" | tail -1 | sed 's/^[^,]*,/,/'; } > "$work/nostep.csv"

@@ -103,7 +103,8 @@ TEST(AttentionDump, FileHoldsTokensAndMapsAsDocumented) {
   EXPECT_EQ(a.outputs, (std::vector<std::string>{"le", "chat", "</s>"}));
 
   const std::string path = (std::filesystem::temp_directory_path() / "heed_attention_dump_test.h5").string();
-  save_attention_dump(path, {sentence, sentence}, {.checkpoint = "model.h5", .arch = "transformer"});
+  save_attention_dump(path, {sentence, sentence},
+                      {.checkpoint = "model.h5", .arch = "transformer", .attention = "full", .window = 0});
   const CheckpointData data = load_heed_file(path, kAttentionDumpKind);
   EXPECT_EQ(std::get<std::int64_t>(data.attributes.at("/").at("sentences")), 2);
   EXPECT_EQ(std::get<std::string>(data.attributes.at("/").at("arch")), "transformer");
@@ -131,6 +132,41 @@ TEST(AttentionDump, FileHoldsTokensAndMapsAsDocumented) {
   }
   std::filesystem::remove(path);
   std::filesystem::remove(path + ".prev");
+}
+
+// What the model read is what the labels say: <unk> for a word its vocabulary lacks (the typed
+// word kept beside it), and an output cut off before </s> ends without "</s>" and without the
+// position after its last token, which decoding never ran.
+TEST(AttentionDump, TokensAreWhatTheModelReadAndProduced) {
+  const Preprocessor pre = Preprocessor::build(kPairs, {}, 1);
+  const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(Arch::Transformer, pre));
+  model->eval();
+  const TranslationModel m{model.get(), &pre};
+  const std::vector<std::int32_t> output = pre.encode_target("le chat");
+  const SentenceAttention unknown = sentence_attention(m, "the xyzzy sat", output);
+  EXPECT_EQ(unknown.source_tokens, (std::vector<std::string>{"the", "<unk>", "sat", "</s>"}));
+  EXPECT_EQ(unknown.source_typed, (std::vector<std::string>{"the", "xyzzy", "sat", "</s>"}));
+  EXPECT_FALSE(unknown.source_cropped);
+
+  const SentenceAttention cut = sentence_attention(m, "the cat sat", output, /*ended=*/false);
+  EXPECT_FALSE(cut.output_ended);
+  EXPECT_EQ(cut.outputs, (std::vector<std::string>{"le", "chat"}));
+  EXPECT_EQ(cut.target_inputs, (std::vector<std::string>{"<s>", "le"}));
+  ASSERT_EQ(cut.maps.cross.size(), 2u);
+  EXPECT_EQ(cut.maps.cross[0].rows(), 2 * 2);  // 2 heads × 2 positions
+  const CheckpointData data = attention_dump({{"the cat sat", "le chat", cut}}, {.checkpoint = "m.h5", .arch = "transformer",
+                                                                              .attention = "local", .window = 3});
+  EXPECT_EQ(std::get<std::int64_t>(data.attributes.at("/sentences/0").at("truncated")), 1);
+  EXPECT_EQ(std::get<std::string>(data.attributes.at("/").at("attention")), "local");
+  EXPECT_EQ(std::get<std::int64_t>(data.attributes.at("/").at("window")), 3);
+
+  // a source longer than the model takes: cropped alike in both lists
+  std::string words;
+  for (int i = 0; i < 30; ++i) words += i ? " cat" : "cat";
+  const SentenceAttention cropped = sentence_attention(m, words, output);
+  EXPECT_TRUE(cropped.source_cropped);
+  EXPECT_EQ(cropped.source_tokens.size(), 20u);  // max_len 20: 19 tokens, then </s>
+  EXPECT_EQ(cropped.source_typed.size(), 20u);
 }
 
 // save_heed_file (checkpoints, dumps) writes through a symlink to the file it names, keeping the

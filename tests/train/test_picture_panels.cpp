@@ -1,10 +1,13 @@
-// What heed plot puts in its panels: --log-loss makes every loss panel logarithmic (the train
-// loss's column is train_loss_smoothed).
+// What heed plot and heed attention put in their panels: --log-loss makes every loss panel
+// logarithmic (the train loss's column is train_loss_smoothed), source labels say what the model
+// read (<unk>, with the word typed), and the subtitle names the attention kind.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "train/cli/attention_panels.h"
 #include "train/cli/metric_panels.h"
+#include "train/cli/model_attention.h"
 
 namespace heed::cli {
 namespace {
@@ -36,6 +39,36 @@ TEST(MetricPanels, TrainLossFaintWithItsRunningMean) {
   EXPECT_LT(panels[0].series[0].alpha, 1);
   EXPECT_EQ(panels[0].series[1].y, (std::vector<double>{3, 2.5, 1.5}));
   EXPECT_EQ(panels[1].series[0].x, (std::vector<double>{2}));  // the valid loss's gaps left out
+}
+
+TEST(AttentionPanels, SourceLabelsSayWhatTheModelRead) {
+  SentenceAttention a;
+  a.source_tokens = {"the", "<unk>", "</s>"};
+  a.source_typed = {"the", "xyzzy", "</s>"};
+  a.target_inputs = {"<s>", "le"};
+  a.outputs = {"le", "</s>"};
+  a.maps.heads = 1;
+  a.maps.cross = {Matrix::Constant(2, 3, Scalar(1) / 3)};
+  const std::vector<pictures::HeatmapPanel> panels = attention_panels(a, {.kind = "cross", .layer = -1, .head = 0});
+  ASSERT_EQ(panels.size(), 1u);
+  EXPECT_EQ(panels[0].column_labels, (std::vector<std::string>{"the", "<unk> (xyzzy)", "</s>"}));
+  EXPECT_EQ(panels[0].row_labels, a.outputs);
+}
+
+TEST(ModelAttention, NamesTheKind) {
+  ModelConfig c;
+  EXPECT_EQ(model_description(c), "transformer, full attention");
+  EXPECT_EQ(attention_kind(c), "full");
+  c.attention = AttentionKind::Local;
+  c.window = 3;
+  EXPECT_EQ(model_description(c), "transformer, local attention (window 3)");
+  c.attention = AttentionKind::Linear;
+  c.window = 0;
+  EXPECT_EQ(model_description(c), "transformer, linear attention");
+  EXPECT_EQ(attention_kind(c), "linear");
+  c.arch = Arch::LstmAttention;
+  EXPECT_EQ(model_description(c), "lstm-attention, Luong attention");
+  EXPECT_EQ(attention_kind(c), "luong");
 }
 
 }  // namespace

@@ -24,13 +24,15 @@ Array<float> stack_layers(const std::vector<Matrix>& layers, Index heads) {
 
 CheckpointData attention_dump(const std::vector<DumpedSentence>& sentences, const AttentionDumpInfo& info) {
   CheckpointData data;
-  data.attributes["/"] = {{"checkpoint", info.checkpoint}, {"arch", info.arch},
-                          {"sentences", std::int64_t(sentences.size())}};
+  data.attributes["/"] = {{"checkpoint", info.checkpoint}, {"arch", info.arch}, {"attention", info.attention},
+                          {"window", info.window}, {"sentences", std::int64_t(sentences.size())}};
   for (std::size_t i = 0; i < sentences.size(); ++i) {
     const DumpedSentence& s = sentences[i];
     const SentenceAttention& a = s.attention;
     const std::string group = "/sentences/" + std::to_string(i);
-    data.attributes[group] = {{"source", s.source}, {"translation", s.translation}};
+    // truncated: the output limit cut the translation off before "</s>" (outputs then ends without it).
+    data.attributes[group] = {{"source", s.source}, {"translation", s.translation},
+                              {"truncated", std::int64_t(a.output_ended ? 0 : 1)}};
     // Attributes, not datasets: h5py reads a string attribute as str (a dataset as bytes).
     data.string_list_attributes[group] = {
         {"source_tokens", a.source_tokens}, {"target_inputs", a.target_inputs}, {"outputs", a.outputs}};

@@ -2,6 +2,7 @@
 // laid out as README "Attention dumps" says, written atomically as checkpoints are.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ inline constexpr FileKind kAttentionDumpKind{"heed-attention", 2, "attention dum
 struct AttentionDumpInfo {
   std::string checkpoint;  // the model's path
   std::string arch;        // its family
+  std::string attention;   // its attention: "full", "local", "linear" (transformer) or "luong" (lstm-attention)
+  std::int64_t window = 0;  // local attention's window; 0 otherwise
 };
 
 // One translated sentence: its source line, its translation, and the attention behind it.

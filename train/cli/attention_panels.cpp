@@ -39,6 +39,16 @@ pictures::HeatmapPanel panel(const Kind& kind, std::size_t layer, int head, cons
   return p;
 }
 
+// The source's labels: each token as the model read it, and what was typed where that differs
+// ("<unk> (xyzzy)": the model read <unk>, not the word).
+std::vector<std::string> source_labels(const SentenceAttention& a) {
+  std::vector<std::string> labels = a.source_tokens;
+  if (a.source_typed.size() != labels.size()) return labels;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (a.source_typed[i] != labels[i]) labels[i] += " (" + a.source_typed[i] + ")";
+  return labels;
+}
+
 bool selected(const std::string& choice, const std::string& kind) {
   if (choice == "all") return true;
   if (choice == "self") return kind == "encoder" || kind == "decoder";
@@ -48,11 +58,12 @@ bool selected(const std::string& choice, const std::string& kind) {
 }  // namespace
 
 std::vector<pictures::HeatmapPanel> attention_panels(const SentenceAttention& a, const AttentionSelection& selection) {
+  const std::vector<std::string> source = source_labels(a);
   const Kind kinds[] = {
-      {"encoder", "encoder self", &a.maps.encoder_self, &a.source_tokens, &a.source_tokens, "source (query)", "source (key)"},
+      {"encoder", "encoder self", &a.maps.encoder_self, &source, &source, "source (query)", "source (key)"},
       {"decoder", "decoder self", &a.maps.decoder_self, &a.target_inputs, &a.target_inputs, "decoder input (query)",
        "decoder input (key)"},
-      {"cross", "cross", &a.maps.cross, &a.outputs, &a.source_tokens, "token produced (query)", "source (key)"}};
+      {"cross", "cross", &a.maps.cross, &a.outputs, &source, "token produced (query)", "source (key)"}};
   const Index heads = a.maps.heads;
   if (selection.head >= heads)
     throw UsageError("--head " + std::to_string(selection.head) + " is out of range: the model has " +

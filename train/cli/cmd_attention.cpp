@@ -6,6 +6,7 @@
 #include "pictures/canvas.h"
 #include "train/cli/attention_panels.h"
 #include "train/cli/cli.h"
+#include "train/cli/model_attention.h"
 #include "train/cli/option_checks.h"
 #include "train/cli/picture_files.h"
 #include "train/cli/translation_setup.h"
@@ -22,7 +23,10 @@ one attention of an lstm-attention model, as heatmaps with the tokens on both ax
 queries, columns the keys) and a colour scale from 0 to 1. Rows of cross-attention are labelled
 by the token produced at that position, rows of decoder self-attention by the token read there.
 --target gives the output instead of translating: the weights are then those of the decoder
-reading that output (teacher forcing), e.g. to compare "il" with "elle".)";
+reading that output (teacher forcing), e.g. to compare "il" with "elle"; --beam, --length-penalty
+and --max-output, which shape a translation, are then refused. Labels are what the model read
+and produced: <unk> (WORD) for a word its vocabulary lacks, no </s> row when the output limit
+cut the translation off. Every picture is written, or none (each is drawn beside its file first).)";
 
 int run_attention(const po::variables_map& vm);
 
@@ -71,38 +75,88 @@ AttentionSelection read_selection(const po::variables_map& vm) {
   return s;
 }
 
-// The output ids the decoder reads: --target's, or the translation's.
-std::vector<std::int32_t> output_ids(const po::variables_map& vm, const TranslationModel& model, const std::string& source,
-                                     const DecodeOptions& decode) {
-  if (!vm.count("target")) return translate_n_best({model}, {source}, decode, 1).front().front().tokens;
-  const std::string target = vm["target"].as<std::string>();
-  if (const std::string error = text_error(target); !error.empty()) throw UsageError("--target: " + error);
-  std::vector<std::int32_t> ids = model.pre->encode_target(target);
+// The sentence as given: refused when empty or only spaces (there is nothing to draw).
+std::string sentence_option(const po::variables_map& vm, const char* option) {
+  const std::string text = vm[option].as<std::string>();
+  if (const std::string error = text_error(text); !error.empty()) throw UsageError(std::string("--") + option + ": " + error);
+  if (text.find_first_not_of(" \t\r\n\v\f") == std::string::npos) throw UsageError(std::string("--") + option + " is empty");
+  return text;
+}
+
+// --target gives the output: the options that shape a translation would be silently ignored.
+void refuse_decoding_options_with_target(const po::variables_map& vm) {
+  if (!vm.count("target")) return;
+  for (const char* option : {"beam", "length-penalty", "max-output"})
+    if (!vm[option].defaulted())
+      throw UsageError(std::string("--") + option + ": shapes a translation, and with --target nothing is translated");
+}
+
+// What the decoder reads: --target's output (taken as the model's whole output, ended), or the
+// model's translation (which the output limit may have cut off before its end).
+Translation output_of(const po::variables_map& vm, const TranslationModel& model, const std::string& source,
+                      const DecodeOptions& decode) {
+  if (!vm.count("target")) return translate_n_best({model}, {source}, decode, 1).front().front();
+  const std::string target = sentence_option(vm, "target");
+  Translation given{.text = target, .tokens = model.pre->encode_target(target)};
   const Index room = model.model->config().max_len - 1;  // + BOS
-  if (Index(ids.size()) > room)
-    throw UsageError("--target has " + std::to_string(ids.size()) + " tokens, more than the model takes (" +
+  if (Index(given.tokens.size()) > room)
+    throw UsageError("--target has " + std::to_string(given.tokens.size()) + " tokens, more than the model takes (" +
                      std::to_string(room) + ")");
-  return ids;
+  given.text = model.pre->decode_target(given.tokens);
+  return given;
+}
+
+// Warns, as translate does, when the model reads only the first tokens of the source.
+void warn_if_cropped(const TranslationModel& model, const std::string& source) {
+  std::size_t tokens = 0;
+  const std::size_t kept = encode_source_cropped(model, source, &tokens).size();
+  if (kept < tokens)
+    std::cerr << "heed attention: warning: --text: source has " << tokens << " tokens, more than the model takes ("
+              << kept << " before the end of sentence): drew its first " << kept << "\n";
+}
+
+// "TEXT" between quotation marks.
+std::string quoted(const std::string& text) {
+  std::string q = "\"";
+  q += text;
+  q += '"';
+  return q;
+}
+
+// The picture's title: the source as the model read it (cropped, if it was) and the output.
+std::string page_title(const TranslationModel& model, const SentenceAttention& a, const std::string& source,
+                       const Translation& output) {
+  std::string title = quoted(source);
+  if (a.source_cropped) {
+    const std::vector<std::string> read(a.source_typed.begin(), a.source_typed.end() - 1);  // without </s>
+    title = quoted(model.pre->tokenizer().detokenize(read)) + " (its first " + std::to_string(read.size()) + " tokens)";
+  }
+  title += "  →  " + quoted(output.text);
+  if (!a.output_ended) title += " (cut off by the output limit before </s>)";
+  return title;
 }
 
 int run_attention(const po::variables_map& vm) {
   const AttentionSelection selection = read_selection(vm);
-  const PictureFiles files(vm, {{"--checkpoint", vm["checkpoint"].as<std::string>()}});
+  const std::string checkpoint = vm["checkpoint"].as<std::string>();
+  if (checkpoint.empty()) throw UsageError("--checkpoint: needs a file name");
+  const PictureFiles files(vm, {{"--checkpoint", checkpoint}});
   const DecodeOptions decode = read_decode_options(vm);
-  const std::string source = vm["text"].as<std::string>();
-  if (const std::string error = text_error(source); !error.empty()) throw UsageError("--text: " + error);
+  refuse_decoding_options_with_target(vm);
+  const std::string source = sentence_option(vm, "text");
   require_pictures();
-  const std::vector<LoadedModel> loaded = load_ensemble({vm["checkpoint"].as<std::string>()});
+  const std::vector<LoadedModel> loaded = load_ensemble({checkpoint});
   const LoadedModel& m = loaded.front();
   if (m.model->config().arch == Arch::Lstm) throw UsageError(m.path + " is an lstm model, which has no attention");
   const TranslationModel model{m.model.get(), m.pre.get()};
-  const std::vector<std::int32_t> output = output_ids(vm, model, source, decode);
-  const SentenceAttention attention = sentence_attention(model, source, output);
+  warn_if_cropped(model, source);
+  const Translation output = output_of(vm, model, source, decode);
+  const SentenceAttention attention = sentence_attention(model, source, output.tokens, output.ended);
   const std::vector<pictures::HeatmapPanel> panels = attention_panels(attention, selection);
 
   pictures::HeatmapPage page;
-  page.title = "\"" + source + "\"  →  \"" + m.pre->decode_target(output) + "\"";
-  page.notes = {m.path + " (" + arch_name(m.model->config().arch) + ")" +
+  page.title = page_title(model, attention, source, output);
+  page.notes = {m.path + " (" + model_description(m.model->config()) + ")" +
                     (vm.count("target") ? ", output given by --target" : ", its own translation"),
                 "rows: queries, columns: keys; cross-attention rows are labelled by the token produced there"};
   const std::size_t heads_shown = selection.head == kEveryHead ? std::size_t(attention.maps.heads) : 1;

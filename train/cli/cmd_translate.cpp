@@ -12,6 +12,7 @@
 #include "data/tsv.h"
 #include "train/checkpoint/attention_file.h"
 #include "train/cli/cli.h"
+#include "train/cli/model_attention.h"
 #include "train/cli/option_checks.h"
 #include "train/cli/output_files.h"
 #include "train/cli/translation_setup.h"
@@ -109,11 +110,14 @@ class AttentionDump {
   void add(const std::string& source, const Translation& best) {
     if (path_.empty()) return;
     const TranslationModel m{model_.model.get(), model_.pre.get()};
-    sentences_.push_back({source, best.text, sentence_attention(m, source, best.tokens)});
+    sentences_.push_back({source, best.text, sentence_attention(m, source, best.tokens, best.ended)});
   }
   void save() const {
     if (path_.empty()) return;
-    save_attention_dump(path_, sentences_, {.checkpoint = model_.path, .arch = arch_name(model_.model->config().arch)});
+    const ModelConfig& config = model_.model->config();
+    save_attention_dump(path_, sentences_,
+                        {.checkpoint = model_.path, .arch = arch_name(config.arch), .attention = attention_kind(config),
+                         .window = attention_window(config)});
   }
 
  private:
