@@ -20,9 +20,11 @@ struct Style {
   double cell, label_font;
 };
 
-// A panel's size and where its grid starts within it.
+// A panel's size and where its grid starts within it. The row caption, read upwards beside the
+// grid, is centred on `side`: the grid's height, or the caption's length when that is longer (a
+// short sentence), so that it never reaches into the panel's title or the panel above.
 struct Box {
-  double grid_x, grid_y, width, height;
+  double grid_x, grid_y, width, height, side;
 };
 
 double widest(const std::vector<std::string>& labels, double font) {
@@ -37,7 +39,8 @@ Box measure(const HeatmapPanel& p, const Style& s) {
   const double bottom = widest(p.column_labels, s.label_font) + 6 + kCaptionSpace;
   const double grid_w = cols * s.cell, grid_h = rows * s.cell;
   const double width = std::max(left + grid_w, Canvas::text_width(p.title, kTitleFont, true)) + kPad;
-  return {left, kTitleSpace, width, kTitleSpace + grid_h + bottom + kPad};
+  const double side = std::max(grid_h, Canvas::text_width(p.row_caption, kCaptionFont) + 4);
+  return {left, kTitleSpace, width, kTitleSpace + std::max(grid_h + bottom, side) + kPad, side};
 }
 
 void draw_panel(Canvas& c, const HeatmapPanel& p, const Style& s, const HeatmapPage& page, double x, double y, const Box& box) {
@@ -68,7 +71,7 @@ void draw_panel(Canvas& c, const HeatmapPanel& p, const Style& s, const HeatmapP
   c.text(gx + grid_w / 2, y + box.height - kPad - 3, p.column_caption, caption);
   TextStyle side = caption;
   side.angle_degrees = 90;
-  c.text(x + kCaptionFont, gy + grid_h / 2, p.row_caption, side);
+  c.text(x + kCaptionFont, gy + box.side / 2, p.row_caption, side);
 }
 
 }  // namespace
