@@ -35,15 +35,14 @@ struct Range {
   bool empty() const { return low > high; }
 };
 
-// A log axis's ticks: powers of ten, with 2× and 5× between them when few decades are shown.
-std::vector<double> log_ticks(double low, double high) {
+// The ticks m × 10^e within [low, high], for each m of `mantissas`.
+std::vector<double> ticks_with(double low, double high, const std::vector<double>& mantissas) {
   std::vector<double> ticks;
   const int first = int(std::floor(std::log10(low))), last = int(std::ceil(std::log10(high)));
-  const bool fine = last - first <= 2;
   for (int e = first; e <= last; ++e)
-    for (double m : {1.0, 2.0, 5.0}) {
+    for (double m : mantissas) {
       const double v = m * std::pow(10.0, e);
-      if ((m == 1 || fine) && v >= low * 0.999 && v <= high * 1.001) ticks.push_back(v);
+      if (v >= low * 0.999 && v <= high * 1.001) ticks.push_back(v);
     }
   return ticks;
 }
@@ -124,6 +123,23 @@ std::vector<double> nice_ticks(double low, double high, int count) {
     }
   std::vector<double> ticks;
   for (double t = std::floor(low / step) * step; t <= high + step * 0.999; t += step) ticks.push_back(t);
+  return ticks;
+}
+
+// Powers of ten first, finer only when they give fewer than three ticks: a loss falling from 4.7
+// to 1.7 spans less than a decade, and with 1×, 2× and 5× it would get one tick (2), which does
+// not read as a log axis. Within a narrower range still, round values as a linear axis has them.
+std::vector<double> log_ticks(double low, double high) {
+  std::vector<double> ticks;
+  for (const std::vector<double>& mantissas : {std::vector<double>{1}, std::vector<double>{1, 2, 5},
+                                               std::vector<double>{1, 2, 3, 4, 5, 6, 7, 8, 9}}) {
+    ticks = ticks_with(low, high, mantissas);
+    if (ticks.size() >= 3) return ticks;
+  }
+  if (ticks.size() >= 2) return ticks;
+  ticks.clear();
+  for (double t : nice_ticks(low, high, 6))  // more than a linear axis asks: those outside are dropped
+    if (t >= low * 0.999 && t <= high * 1.001) ticks.push_back(t);
   return ticks;
 }
 

@@ -34,6 +34,9 @@ struct ChartPage {
 
 // Round tick values covering [low, high]: about `count` of them, at 1, 2 or 5 times a power of ten.
 std::vector<double> nice_ticks(double low, double high, int count = 5);
+// A logarithmic axis's ticks over [low, high] (low > 0): at least three when there is room for
+// them, at powers of ten, then also 2× and 5×, then every integer multiple.
+std::vector<double> log_ticks(double low, double high);
 
 // Draws the page into each file. Throws std::invalid_argument for a series whose x and y differ in
 // length, std::runtime_error when a file cannot be written.

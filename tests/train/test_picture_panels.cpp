@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "train/cli/attention_panels.h"
+#include "pictures/line_chart.h"
 #include "train/cli/metric_panels.h"
 #include "train/cli/model_attention.h"
 
@@ -39,6 +40,20 @@ TEST(MetricPanels, TrainLossFaintWithItsRunningMean) {
   EXPECT_LT(panels[0].series[0].alpha, 1);
   EXPECT_EQ(panels[0].series[1].y, (std::vector<double>{3, 2.5, 1.5}));
   EXPECT_EQ(panels[1].series[0].x, (std::vector<double>{2}));  // the valid loss's gaps left out
+}
+
+// A log axis shows at least three ticks where it can: a loss from 4.7 to 1.7 gets 2, 3 and 4, not
+// the one tick (2) that powers of ten, 2× and 5× give.
+void expect_ticks(const std::vector<double>& got, const std::vector<double>& expected) {
+  ASSERT_EQ(got.size(), expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], expected[i], expected[i] * 1e-12);
+}
+
+TEST(MetricPanels, LogAxisTicksReadAsLogarithmic) {
+  expect_ticks(pictures::log_ticks(1.7, 4.7), {2, 3, 4});
+  expect_ticks(pictures::log_ticks(0.5, 20), {0.5, 1, 2, 5, 10, 20});
+  expect_ticks(pictures::log_ticks(0.01, 100), {0.01, 0.1, 1, 10, 100});
+  EXPECT_GE(pictures::log_ticks(1.05, 1.9).size(), 2u);  // within a decade's first step: round values
 }
 
 TEST(AttentionPanels, SourceLabelsSayWhatTheModelRead) {
