@@ -15,6 +15,9 @@ part="$3"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_lib.sh"
+# In a container without CAP_SYS_PTRACE, Open MPI's shared-memory transport fails to copy large
+# messages between processes directly (process_vm_readv, errno 1): copy through the shared segment.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 
 if [ "$2" != ON ] || ! command -v mpirun > /dev/null; then
   if [ "$2" != ON ]; then

@@ -11,6 +11,9 @@ tools="$2/tools"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_lib.sh"
+# In a container without CAP_SYS_PTRACE, Open MPI's shared-memory transport fails to copy large
+# messages between processes directly (process_vm_readv, errno 1): copy through the shared segment.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 if [ "$3" != ON ] || ! command -v mpirun > /dev/null || [ "$(id -u)" -ne 0 ] || ! command -v ip > /dev/null; then
   echo "SKIPPED: needs a heed built with MPI, mpirun, root and iproute2"; exit 77
 fi
