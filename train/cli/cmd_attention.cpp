@@ -96,13 +96,13 @@ void refuse_decoding_options_with_target(const po::variables_map& vm) {
 Translation output_of(const po::variables_map& vm, const TranslationModel& model, const std::string& source,
                       const DecodeOptions& decode) {
   if (!vm.count("target")) return translate_n_best({model}, {source}, decode, 1).front().front();
-  const std::string target = sentence_option(vm, "target");
-  Translation given{.text = target, .tokens = model.pre->encode_target(target)};
+  Translation given;
+  given.tokens = model.pre->encode_target(sentence_option(vm, "target"));
   const Index room = model.model->config().max_len - 1;  // + BOS
   if (Index(given.tokens.size()) > room)
     throw UsageError("--target has " + std::to_string(given.tokens.size()) + " tokens, more than the model takes (" +
                      std::to_string(room) + ")");
-  given.text = model.pre->decode_target(given.tokens);
+  given.text = model.pre->decode_target(given.tokens);  // as a translation's text: the tokens the model reads
   return given;
 }
 

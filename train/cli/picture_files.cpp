@@ -11,8 +11,8 @@ namespace heed::cli {
 
 po::options_description picture_options() {
   po::options_description o("Pictures (at least one)");
-  o.add_options()("png", po::value<std::string>(), "write the picture as a PNG file")(
-      "svg", po::value<std::string>(), "write the picture as an SVG file (vector graphics, for papers and zooming)");
+  o.add_options()("png", po::value<std::string>(), "write the picture as a PNG file (named .png, or without an extension)")(
+      "svg", po::value<std::string>(), "write the picture as an SVG file (vector graphics, for papers and zooming; named .svg)");
   return o;
 }
 
