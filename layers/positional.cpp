@@ -23,7 +23,7 @@ Matrix sinusoidal_table(Index max_len, Index dim) {
   return pe;
 }
 
-PositionalEncoding::PositionalEncoding(Index max_len, Index dim, bool learned, Rng& rng) : learned_(learned) {
+PositionalEncoding::PositionalEncoding(Index max_len, Index dim, bool learned, Rng& rng) {
   if (learned) {
     Matrix init = normal_matrix(max_len, dim, rng) * Scalar(0.02);
     table_ = register_parameter("weight", Tensor(std::move(init)));

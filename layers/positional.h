@@ -23,7 +23,6 @@ class PositionalEncoding : public Module {
 
  private:
   Tensor table_;  // a parameter when learned, a constant otherwise
-  bool learned_;
 };
 
 HEED_NAMESPACE_END

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SIGTERM (what schedulers and `docker stop` send) and SIGINT stop a run as Ctrl-C does: the step
-# in progress finishes, checkpoint_last.h5 is saved at that step, and heed exits with 128+signal.
+# in progress finishes, checkpoint_last.h5 is saved at that step, and heed exits with 128+signal;
+# SIGPIPE (the reader of heed's output went away) too.
 # Usage: signal_test.sh HEED_BINARY
 set -uo pipefail
 heed="$1"
@@ -27,4 +28,18 @@ for signal in TERM INT; do
     failures=$((failures + 1))
   fi
 done
+# A reader that goes away (`heed train 2>&1 | head -1`): SIGPIPE at the next line saves and stops
+# like SIGTERM, where it once killed the run unsaved.
+"$heed" train --task copy --max-length 6 --task-size 2000 --d-model 16 --heads 2 --d-ff 32 --enc-layers 1 \
+  --dec-layers 1 --steps 100000 --batch-size 16 --save-every 0 --eval-every 0 --threads 1 \
+  --save-dir "$work/PIPE" 2>&1 | head -1 > /dev/null
+rc=${PIPESTATUS[0]}
+rows=$(($(wc -l < "$work/PIPE/metrics.csv") - 1))
+step=$(h5dump -a /train/step "$work/PIPE/checkpoint_last.h5" 2>/dev/null | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
+if [ "$rc" -eq 141 ] && [ -n "$step" ] && [ "$step" -gt 0 ] && [ "$step" -eq "$rows" ]; then
+  echo "ok: SIGPIPE -> exit $rc, checkpoint_last.h5 at step $step = the last metrics row"
+else
+  echo "FAIL: SIGPIPE -> exit $rc (expected 141), checkpoint step '$step', metrics rows $rows"
+  failures=$((failures + 1))
+fi
 [ "$failures" -eq 0 ]

@@ -4,7 +4,8 @@
 # ranked checkpoint_best.h5; translate --output cannot overwrite its checkpoint; option prefixes
 # are not guessed (--ov is not --overwrite); output that cannot be written is exit 1; a damaged
 # checkpoint_last.h5 names the .prev beside it; the same --train file by another path resumes, a
-# changed one, or another --batch-size, is refused.
+# changed one, or another --batch-size, --min-freq or --shared-vocab, is refused; a refused run
+# leaves no save-dir behind.
 # Usage: user_trial_test.sh HEED_BINARY
 set -uo pipefail
 heed=$(realpath "$1")
@@ -25,6 +26,15 @@ m=(--d-model 8 --heads 2 --d-ff 8 --enc-layers 1 --dec-layers 1 --threads 1 --ma
 "$heed" train --train train.tsv --valid vlong.tsv "${m[@]}" --steps 10 --save-dir vl 2> err; rc=$?
 check "a too-long validation pair is refused before training (exit $rc: $(cat err))" \
   bash -c "[ $rc -eq 2 ] && grep -q 'vlong.tsv: pair 4 has 40 tokens' err && [ ! -e vl/metrics.csv ]"
+
+# A refused run leaves nothing behind: no save-dir, no lock file (they were once left).
+"$heed" train --task copy "${m[@]}" --steps 10 --attention bogus --save-dir deep/a/b 2> err; rc=$?
+check "a refused option creates no save-dir (exit $rc: $(cat err))" bash -c "[ $rc -eq 2 ] && [ ! -e deep ]"
+printf 'a b\tb a\nno tab here\n' > bad.tsv
+mkdir kept
+"$heed" train --train bad.tsv "${m[@]}" --steps 10 --save-dir kept/run 2> err; rc=$?
+check "unreadable data leaves no lock file, keeps the parent (exit $rc: $(cat err))" \
+  bash -c "[ $rc -ne 0 ] && [ -d kept ] && [ ! -e kept/run ]"
 
 "$heed" train --train train.tsv --valid valid.tsv "${m[@]}" --steps 10 --valid-metric loss --save-dir run 2>/dev/null
 best_before=$(h5dump -a /train/step run/checkpoint_best.h5 | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
@@ -68,8 +78,14 @@ cp full.tsv train.tsv
 "$heed" train --train train.tsv "${m[@]}" --steps 30 --batch-size 7 --save-dir run 2> err; rc=$?
 check "another --batch-size is refused on resume (exit $rc: $(cat err))" \
   bash -c "[ $rc -eq 2 ] && [ \$(wc -l < err) -eq 1 ] && grep -q -- '--batch-size 7 differs from 64, with which run/checkpoint_last.h5 was trained' err"
-"$heed" train --train train.tsv "${m[@]}" --steps 30 --save-dir run 2> err; rc=$?
-check "the original file resumes again (exit $rc)" bash -c "[ $rc -eq 0 ] && grep -q 'resuming from' err"
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --min-freq 3 --save-dir run 2> err; rc=$?
+check "another --min-freq is refused on resume, not ignored (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && [ \$(wc -l < err) -eq 1 ] && grep -q -- '--min-freq 3 differs from 1, with which run/checkpoint_last.h5 was started' err"
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --shared-vocab --save-dir run 2> err; rc=$?
+check "--shared-vocab on a resume of a run without it is refused (exit $rc: $(cat err))" \
+  bash -c "[ $rc -eq 2 ] && grep -q -- '--shared-vocab true differs from false' err"
+"$heed" train --train train.tsv "${m[@]}" --steps 30 --min-freq 1 --save-dir run 2> err; rc=$?
+check "the original file resumes again, --min-freq as it was (exit $rc)" bash -c "[ $rc -eq 0 ] && grep -q 'resuming from' err"
 for i in $(seq 20); do printf 'the cat sat\non the mat\n'; done > text.txt
 lm=(--arch lm --text text.txt --context 8 --d-model 8 --heads 2 --d-ff 8 --dec-layers 1 --threads 1 --save-every 3)
 "$heed" train "${lm[@]}" --steps 3 --save-dir lm 2>/dev/null

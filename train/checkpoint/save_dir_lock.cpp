@@ -1,5 +1,7 @@
 // SaveDirLock on flock(2); the lock file is left in place, as removing it would let a third run
-// lock a new file while the second still holds the old one.
+// lock a new file while the second still holds the old one. The one exception, a run refused
+// before it wrote anything into a save-dir it created, removes it while still holding the lock:
+// a race then needs a second run to open the file in the microseconds between unlink and close.
 #include "train/checkpoint/save_dir_lock.h"
 
 #include <fcntl.h>
@@ -8,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <stdexcept>
 
@@ -21,12 +24,16 @@ std::runtime_error error(const std::string& dir, const std::string& what) {
 
 }  // namespace
 
-SaveDirLock::SaveDirLock(const std::string& dir) {
+SaveDirLock::SaveDirLock(const std::string& dir) : dir_(dir), exceptions_at_start_(std::uncaught_exceptions()) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  for (fs::path p = fs::path(dir).lexically_normal(); !p.empty() && !fs::exists(p, ec); p = p.parent_path())
+    if (p.has_filename()) created_top_ = p.string();
+  fs::create_directories(dir, ec);
   if (ec) throw error(dir, "cannot create (" + ec.message() + ")");
-  if (!std::filesystem::is_directory(dir)) throw error(dir, "is not a directory");
+  if (!fs::is_directory(dir)) throw error(dir, "is not a directory");
   const std::string path = dir + "/heed.lock";
+  lock_file_created_ = !fs::exists(path, ec);
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) throw error(dir, std::string("cannot write here (") + std::strerror(errno) + ")");
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
@@ -56,7 +63,24 @@ SaveDirLock::SaveDirLock(const std::string& dir) {
 }
 
 SaveDirLock::~SaveDirLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  if (fd_ < 0) return;
+  if (std::uncaught_exceptions() > exceptions_at_start_) remove_what_was_created();  // while still holding the lock
+  ::close(fd_);  // closing releases the lock
+}
+
+void SaveDirLock::remove_what_was_created() const noexcept {
+  namespace fs = std::filesystem;
+  if (!lock_file_created_) return;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec))
+    if (entry.path().filename() != "heed.lock") return;  // the run wrote something: keep it all
+  if (ec || !fs::remove(fs::path(dir_) / "heed.lock", ec)) return;
+  if (created_top_.empty()) return;
+  // Innermost first; remove() only takes empty directories, so nothing else can go.
+  for (fs::path p = fs::path(dir_).lexically_normal(); !p.empty(); p = p.parent_path()) {
+    if (!p.has_filename()) continue;  // "runs/a/": the trailing separator names no directory
+    if (!fs::remove(p, ec) || p.string() == created_top_) return;
+  }
 }
 
 }  // namespace heed

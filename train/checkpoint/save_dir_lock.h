@@ -13,12 +13,21 @@ class SaveDirLock {
   // run writes there) and takes the lock. Throws std::runtime_error, one line, naming the
   // directory and the reason ("Read-only file system"), or the pid of the run that holds it.
   explicit SaveDirLock(const std::string& dir);
+  // Ending by an exception (a refused option, unreadable data) before the run wrote anything
+  // removes what the constructor created (the lock file, directories), so that a refused command
+  // leaves nothing behind; otherwise the lock file stays.
   ~SaveDirLock();
   SaveDirLock(const SaveDirLock&) = delete;
   SaveDirLock& operator=(const SaveDirLock&) = delete;
 
  private:
+  void remove_what_was_created() const noexcept;
+
   int fd_ = -1;
+  std::string dir_;
+  std::string created_top_;  // the outermost directory the constructor created, empty if none
+  bool lock_file_created_ = false;
+  int exceptions_at_start_ = 0;
 };
 
 }  // namespace heed

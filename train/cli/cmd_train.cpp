@@ -331,6 +331,7 @@ int run_train(po::variables_map vm, bool finetune) {
                        (divides ? std::to_string(was_batch * was_ranks / ranks) : was + " (" + std::to_string(was_ranks) + " ranks)") +
                        ", train on with heed finetune --from " + last + ", or give --overwrite to start afresh");
     }
+    if (!finetune) check_same_vocabulary_options(vm, checkpoint->train.run_options, last);
     start = StartFrom{.checkpoint = &*checkpoint,
                       .optimizer_state = checkpoint->has_optimizer && !vm["reset-optimizer"].as<bool>(),
                       .training_state = true};

@@ -36,6 +36,13 @@ extern "C" void on_stop_signal(int signal) {
   [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, note, sizeof note - 1);
 }
 
+// The reader of heed's output went away (`heed train 2>&1 | head`): the run saves and stops as
+// for SIGTERM, instead of dying unsaved. Later writes fail with EPIPE and are dropped, and this
+// handler stays (a second SIGPIPE comes from the next line, not from a person insisting).
+extern "C" void on_broken_pipe(int signal) {
+  if (!stop_requested()) request_stop(signal);
+}
+
 }  // namespace
 
 int capped_threads(int requested, int cores) {
@@ -66,6 +73,10 @@ void setup_process(const ProcessSetup& setup) {
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
+    struct sigaction pipe_action {};
+    pipe_action.sa_handler = on_broken_pipe;
+    sigemptyset(&pipe_action.sa_mask);
+    sigaction(SIGPIPE, &pipe_action, nullptr);
   }
 }
 

@@ -97,6 +97,22 @@ void check_same_tokenizer(const po::variables_map& vm, const VocabularyState& sa
                      std::to_string(spm.trained.vocab_size) + tail);
 }
 
+void check_same_vocabulary_options(const po::variables_map& vm, const std::map<std::string, AttrValue>& stored,
+                                   const std::string& checkpoint) {
+  const std::map<std::string, AttrValue> given = effective_options(vm);
+  for (const std::string name : {"bpe-merges", "min-freq", "shared-vocab"}) {
+    const auto was = stored.find(name), now = given.find(name);
+    if (!vm.count(name) || vm[name].defaulted() || was == stored.end() || now == given.end() || was->second == now->second)
+      continue;
+    const auto text = [](const AttrValue& v) {
+      return std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::to_string(std::get<std::int64_t>(v));
+    };
+    throw UsageError("--" + name + " " + text(now->second) + " differs from " + text(was->second) + ", with which " +
+                     checkpoint + " was started: a resume keeps its vocabularies; give another --save-dir, or " +
+                     "--overwrite to start afresh");
+  }
+}
+
 void take_tokenizer_options_from(po::variables_map& vm, const VocabularyState& saved) {
   vm.at("tokenizer").value() = saved.tokenizer;
   if (saved.tokenizer != "spm") return;

@@ -24,6 +24,13 @@ TokenizerOptions read_tokenizer_options(const po::variables_map& vm);
 // tokenizer is refused (UsageError naming the option, both values and the checkpoint).
 void check_same_tokenizer(const po::variables_map& vm, const VocabularyState& saved, const std::string& checkpoint);
 
+// Resuming a run: --bpe-merges, --min-freq or --shared-vocab given with another value than the
+// checkpoint's run was started with is refused (UsageError), rather than silently ignored: the
+// vocabularies are the checkpoint's. `stored` is the run's options (/train/options); an option
+// missing there (older files) is not compared.
+void check_same_vocabulary_options(const po::variables_map& vm, const std::map<std::string, AttrValue>& stored,
+                                   const std::string& checkpoint);
+
 // Sets the tokenizer options in `vm` to those of `saved` (for --dump-config of a resume).
 void take_tokenizer_options_from(po::variables_map& vm, const VocabularyState& saved);
 

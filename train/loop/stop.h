@@ -9,7 +9,7 @@ enum class StopReason {
   Finished,     // reached --steps
   TimeLimit,    // --time-limit minutes of wall time
   EarlyStop,    // --patience evaluations without improvement
-  Interrupted,  // SIGINT or SIGTERM: the step in progress was finished and saved
+  Interrupted,  // SIGINT, SIGTERM or SIGPIPE: the step in progress was finished and saved
   Diverged,     // --max-bad-steps non-finite steps in a row; the last good checkpoint is kept
 };
 
