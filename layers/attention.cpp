@@ -86,12 +86,12 @@ AttentionResult MultiHeadAttention::forward(const Tensor& query, const Tensor& k
     if (need_weights)
       result.weights = linear_attention_weights(q_heads.value(), k_heads.value(),
                                                 mask.empty() ? Mask() : mask.to_matrix(batch, q_len, k_len), batch, heads);
-  } else if (!need_weights) {  // the fused op on the projections' columns: no copies, no score matrices kept
+  } else if (!need_weights && !unfused_) {  // the fused op on the projections' columns: no copies, no score matrices kept
     const bool drop = attn_dropout_.is_training() && attn_dropout_.p() > 0;
     context = attention_merged(q_src, q_col, kv_src, k_col, v_col, c, mask,
                                {.batch = batch, .heads = heads, .scale = scale, .dropout = drop ? attn_dropout_.p() : Scalar(0),
                                 .rng = drop ? &attn_dropout_.rng() : nullptr});
-  } else {  // the same computation from separate ops, so the weights can be returned
+  } else {  // the same computation from separate ops, so the weights can be returned (or when asked: unfused)
     const Tensor q_heads = split_heads(q_src, batch, heads, q_col, c);  // (B·H·Tq, D)
     const Tensor k_heads = split_heads(kv_src, batch, heads, k_col, c), v_heads = split_heads(kv_src, batch, heads, v_col, c);
     const Tensor scores = batched_matmul(q_heads * scale, k_heads, batch * heads, {.transpose_b = true});

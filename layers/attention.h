@@ -31,6 +31,13 @@ class MultiHeadAttention : public Module {
 
   Index num_heads() const { return num_heads_; }
   bool is_linear() const { return linear_; }
+  // Softmax attention from separate ops (scores, masked softmax, dropout, weighted sum), as a
+  // framework without a fused kernel computes it: the (B·H·Tq, Tk) scores and weights are
+  // materialised and the weights kept for backward, and a mask pattern becomes a (B·Tq, Tk)
+  // matrix. The same numbers as the fused kernel, in memory quadratic in length; for measuring
+  // what the kernel saves (heed bench --attention naive). Linear attention ignores it.
+  void set_unfused(bool on) { unfused_ = on; }
+  bool is_unfused() const { return unfused_; }
 
   Tensor in_proj_weight, in_proj_bias;
   Linear out_proj;
@@ -39,6 +46,7 @@ class MultiHeadAttention : public Module {
   Index d_model_, num_heads_;
   Dropout attn_dropout_;
   bool linear_;
+  bool unfused_ = false;
 };
 
 HEED_NAMESPACE_END

@@ -67,4 +67,9 @@ void Module::train(bool on) {
   for (auto& c : children_) c.second->train(on);
 }
 
+void Module::for_each_module(const std::function<void(Module&)>& visit) {
+  visit(*this);
+  for (auto& c : children_) c.second->for_each_module(visit);
+}
+
 HEED_NAMESPACE_END

@@ -3,6 +3,7 @@
 // those names are the checkpoint format.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -41,6 +42,9 @@ class Module {
   void train(bool on = true);
   void eval() { train(false); }
   bool is_training() const { return training_; }
+
+  // Calls visit on this module, then on every descendant, in registration order.
+  void for_each_module(const std::function<void(Module&)>& visit);
 
  protected:
   enum class Rank { TwoD, OneD };  // OneD: stored (1,C), reported [C]

@@ -11,6 +11,7 @@
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
+#include "layers/attention.h"
 #include "layers/seq2seq_model.h"
 #include "train/eval/json.h"
 #include "train/optim/optimizer.h"
@@ -40,7 +41,8 @@ ModelConfig model_config(const BenchConfig& c, unsigned seed) {
   return ModelConfig{.arch = parse_arch(c.arch), .src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab,
                      .d_model = c.d_model, .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers,
                      .dec_layers = c.dec_layers, .max_len = c.max_len, .dropout = Scalar(c.dropout),
-                     .attention = parse_attention(c.attention), .window = Index(c.window), .seed = seed};
+                     .attention = parse_attention(c.attention == "naive" ? "full" : c.attention),
+                     .window = Index(c.window), .seed = seed};
 }
 
 }  // namespace
@@ -53,6 +55,11 @@ BenchConfig with_overrides(BenchConfig c, const BenchOverrides& o) {
   if (!o.attention.empty()) c.attention = o.attention;
   c.window = o.window;
   c.max_len = std::max({c.max_len, c.src_len + 1, c.tgt_len + 1});
+  if (c.attention == "naive" && c.arch != "transformer" && c.arch != "lm")
+    throw std::invalid_argument("--attention naive: " + c.arch + " has no such choice (naive is full attention from "
+                                "separate ops, for the transformer and lm benchmarks)");
+  if (c.attention == "naive" && c.window != 0)
+    throw std::invalid_argument("--window: only --attention local takes a window (attention is naive)");
   validate(model_config(c, 1));  // the model table's own checks and messages
   return c;
 }
@@ -64,7 +71,7 @@ std::string BenchResult::json() const {
   if (window > 0) o.integer("window", window);
   o.number("tokens_per_s", tokens_per_s, 1).number("step_ms", step_ms, 3).number("peak_rss_mb", peak_rss_mb, 1);
   o.integer("params", params).number("final_loss", final_loss, 4).number("gflop_per_step", gflop_per_step, 2);
-  o.number("gflops", gflops, 1).number("page_faults_per_step", page_faults_per_step, 1);
+  o.number("gflops", gflops, 1).number("page_faults_per_step", page_faults_per_step, 1).number("cpu_ms", cpu_ms, 3);
   if (product_gflops > 0) o.number("product_gflops", product_gflops, 1);
   return o.str();
 }
@@ -141,6 +148,10 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   const std::unique_ptr<Seq2SeqModel> built = make_model(model_config(c, seed));
   Seq2SeqModel& model = *built;
   model.train();
+  if (c.attention == "naive")  // full attention from separate ops: scores and weights materialised
+    model.for_each_module([](Module& m) {
+      if (auto* attention = dynamic_cast<MultiHeadAttention*>(&m)) attention->set_unfused(true);
+    });
   const std::vector<Parameter> params = model.parameters();
   Optimizer adam(params, OptimizerConfig{.kind = OptimizerKind::Adam, .lr = c.lr, .beta1 = 0.9, .beta2 = 0.98, .eps = 1e-9});
   // Four random batches of ids in [4, vocab), no padding, as the reference.
@@ -181,6 +192,12 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   // Pages the kernel had to hand out during the timed steps: 0 once freed activations are
   // reused from the heap instead of being returned to the system and faulted in again.
   const double faults_per_step = double(usage.ru_minflt - before.ru_minflt) / double(n);
+  // CPU time of the timed steps, every thread's: on a machine shared with other work the step's
+  // wall time includes waiting for a core, its CPU time does not.
+  auto cpu_seconds = [](const rusage& u) {
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  };
+  const double cpu_ms_per_step = 1000 * (cpu_seconds(usage) - cpu_seconds(before)) / double(n);
   BenchResult r;
   r.config = c.name;
   r.attention = c.attention;
@@ -195,6 +212,7 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   r.gflop_per_step = model_flop_per_step(c) / 1e9;
   r.gflops = r.gflop_per_step * double(n) / seconds;
   r.page_faults_per_step = faults_per_step;
+  r.cpu_ms = cpu_ms_per_step;
   return r;
 }
 

@@ -15,7 +15,9 @@ struct BenchConfig {
   long long vocab, d_model, heads, d_ff, enc_layers, dec_layers, batch, src_len, tgt_len, max_len;
   double dropout, label_smoothing, lr;
   long long steps;
-  std::string attention = "full";  // full | local | linear (transformer and lm)
+  // full | local | linear (transformer and lm), or naive: full attention from separate ops
+  // (MultiHeadAttention::set_unfused), the (B·H·Tq, Tk) scores and weights materialised
+  std::string attention = "full";
   long long window = 0;            // local: keys within this many positions
 };
 
@@ -26,7 +28,7 @@ struct BenchOverrides {
 };
 // The config with the overrides applied; the position table grows to hold the longer side.
 // Throws std::invalid_argument naming the option when one does not fit the config (a source
-// length for lm, local attention for an LSTM, a window without local).
+// length for lm, local or naive attention for an LSTM, a window without local).
 BenchConfig with_overrides(BenchConfig config, const BenchOverrides& overrides);
 
 // tiny, small, long (Transformers, as the PyTorch reference's configs.json), lstm,
@@ -51,6 +53,7 @@ struct BenchResult {
   long long batch = 0, src_len = 0, tgt_len = 0, window = 0;
   int threads = 1;
   double tokens_per_s = 0, step_ms = 0, peak_rss_mb = 0, final_loss = 0;
+  double cpu_ms = 0;  // CPU time per timed step, all threads (user + system)
   double gflop_per_step = 0, gflops = 0;  // model FLOPs (see above) and their rate
   double product_gflops = 0;              // matrix_product_gflops, when measured (0 = not)
   double page_faults_per_step = 0;        // minor page faults per timed step

@@ -126,7 +126,9 @@ Command parse_bench(const std::vector<std::string>& args) {
       "source tokens per sequence (0 = the config's; the position table grows to fit)")(
       "tgt-len", po::value<long long>()->default_value(0), "target tokens per sequence (0 = the config's)")(
       "attention", po::value<std::string>(),
-      "full | local | linear (transformer and lm configs; default the config's, full): see heed train --help")(
+      "full | local | linear (transformer and lm configs; default the config's, full): see heed train --help; or "
+      "naive: full attention from separate ops (scores, softmax, weighted sum), its T x T weights kept for backward, "
+      "to measure what the fused kernel saves")(
       "window", po::value<long long>()->default_value(0), "--attention local: keys within W positions")(
       "json", flag(), "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
       "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
