@@ -28,15 +28,17 @@ for signal in TERM INT; do
     failures=$((failures + 1))
   fi
 done
-# A reader that goes away (`heed train 2>&1 | head -1`): SIGPIPE at the next line saves and stops
-# like SIGTERM, where it once killed the run unsaved.
+# A reader that goes away (`heed train 2>&1 | grep -m1 ...`): SIGPIPE at a later line saves and
+# stops like SIGTERM, where it once killed the run unsaved. The reader leaves after the step-100
+# line, not after the first line: heed prints a few lines at start, and one of those could meet
+# the closed pipe before any step ran.
 "$heed" train --task copy --max-length 6 --task-size 2000 --d-model 16 --heads 2 --d-ff 32 --enc-layers 1 \
   --dec-layers 1 --steps 100000 --batch-size 16 --save-every 0 --eval-every 0 --threads 1 \
-  --save-dir "$work/PIPE" 2>&1 | head -1 > /dev/null
+  --save-dir "$work/PIPE" 2>&1 | grep -m1 '^step 100/' > /dev/null
 rc=${PIPESTATUS[0]}
 rows=$(($(wc -l < "$work/PIPE/metrics.csv") - 1))
 step=$(h5dump -a /train/step "$work/PIPE/checkpoint_last.h5" 2>/dev/null | sed -n 's/.*(0): \([0-9]*\).*/\1/p')
-if [ "$rc" -eq 141 ] && [ -n "$step" ] && [ "$step" -gt 0 ] && [ "$step" -eq "$rows" ]; then
+if [ "$rc" -eq 141 ] && [ -n "$step" ] && [ "$step" -ge 100 ] && [ "$step" -eq "$rows" ]; then
   echo "ok: SIGPIPE -> exit $rc, checkpoint_last.h5 at step $step = the last metrics row"
 else
   echo "FAIL: SIGPIPE -> exit $rc (expected 141), checkpoint step '$step', metrics rows $rows"
