@@ -29,7 +29,10 @@ TEST(DataShards, RanksTogetherDrawTheBatchesOfOneProcess) {
   std::vector<Example> pairs;  // 7 pairs of different lengths: global batches of 3 hold 3, 3, 1
   for (int i = 0; i < 7; ++i) {
     std::string words;
-    for (int w = 0; w <= i; ++w) words += (w ? " " : "") + std::string(1, char('a' + (i + w) % 5));
+    for (int w = 0; w <= i; ++w) {  // appended, not a chain of +: GCC 12 warns falsely (-Wrestrict) on that
+      if (w) words.push_back(' ');
+      words.push_back(char('a' + (i + w) % 5));
+    }
     pairs.push_back({words, words, ""});
   }
   const Preprocessor pre = Preprocessor::build(pairs, TokenizerOptions{}, 1);
