@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs the test suite (the Release build's ctest suite, then
-# examples/ built against an installed copy of heed: what CI runs). Two more stages exist but are
-# not in CI yet (README "Quick start" says why): the same suite under AddressSanitizer +
-# UndefinedBehaviorSanitizer, and a short run of every fuzzer (scripts/fuzz.sh). Each stage
-# installs what it needs.
-# Usage: scripts/test.sh             the Release suite (build/)
+# Sets everything up, builds, and runs the test suite in three stages that each install what they
+# need: the Release build's ctest suite and then examples/ built against an installed copy of
+# heed; the same suite under AddressSanitizer + UndefinedBehaviorSanitizer; a short run of every
+# fuzzer (scripts/fuzz.sh). CI (.ci/run) runs all three.
+# Usage: scripts/test.sh --all       all three stages: the whole test suite
+#        scripts/test.sh             the Release suite and the examples (build/), the quick check
 #        scripts/test.sh --sanitize  the ASan + UBSan suite (build-asan/)
 #        scripts/test.sh --fuzz      the fuzzers, 20 s each (scripts/fuzz.sh --help for more)
-#        scripts/test.sh --all       all three
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stage="${1:---release}"
