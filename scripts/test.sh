@@ -22,7 +22,9 @@ sanitize() {
   scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
     -DHEED_SANITIZE=ON
   # halt on the first report; leaks are reported too (the default on Linux)
+  # (fontconfig's process-long caches are not leaks of heed's: scripts/lsan_suppressions.txt)
   ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    LSAN_OPTIONS=suppressions="$PWD/scripts/lsan_suppressions.txt" \
     ctest --test-dir build-asan --output-on-failure -j"$(nproc)"
 }
 fuzz() { scripts/fuzz.sh --seconds 20; }
