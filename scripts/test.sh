@@ -18,9 +18,13 @@ release() {
 }
 sanitize() {
   # -O1 -g1: what the sanitizers' authors suggest (usable speed, stack traces with lines), and
-  # about half the compile time of -O2 -g on 2 cores; Eigen's own assertions stay on.
+  # about half the compile time of -O2 -g on 2 cores; Eigen's own assertions stay on. Without
+  # MPI: Open MPI leaves its own allocations at exit (LeakSanitizer reports 121 kB in 3,347 blocks
+  # for an MPI_Init/MPI_Allreduce/MPI_Finalize program, many from its unloaded plugins, which no
+  # suppression can name), so the mpirun tests run in the Release stage; here they check that a
+  # heed without MPI refuses --distributed.
   scripts/setup.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-    -DHEED_SANITIZE=ON
+    -DHEED_SANITIZE=ON -DHEED_MPI=OFF
   # halt on the first report; leaks are reported too (the default on Linux)
   # (fontconfig's process-long caches are not leaks of heed's: scripts/lsan_suppressions.txt)
   ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
