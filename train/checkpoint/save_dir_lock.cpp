@@ -71,15 +71,19 @@ SaveDirLock::~SaveDirLock() {
 void SaveDirLock::remove_what_was_created() const noexcept {
   namespace fs = std::filesystem;
   if (!lock_file_created_) return;
-  std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec))
-    if (entry.path().filename() != "heed.lock") return;  // the run wrote something: keep it all
-  if (ec || !fs::remove(fs::path(dir_) / "heed.lock", ec)) return;
-  if (created_top_.empty()) return;
-  // Innermost first; remove() only takes empty directories, so nothing else can go.
-  for (fs::path p = fs::path(dir_).lexically_normal(); !p.empty(); p = p.parent_path()) {
-    if (!p.has_filename()) continue;  // "runs/a/": the trailing separator names no directory
-    if (!fs::remove(p, ec) || p.string() == created_top_) return;
+  try {  // a destructor's clean-up during unwinding must not throw (the iterator's ++ may)
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir_, ec))
+      if (entry.path().filename() != "heed.lock") return;  // the run wrote something: keep it all
+    if (ec || !fs::remove(fs::path(dir_) / "heed.lock", ec)) return;
+    if (created_top_.empty()) return;
+    // Innermost first; remove() only takes empty directories, so nothing else can go.
+    for (fs::path p = fs::path(dir_).lexically_normal(); !p.empty(); p = p.parent_path()) {
+      if (!p.has_filename()) continue;  // "runs/a/": the trailing separator names no directory
+      if (!fs::remove(p, ec) || p.string() == created_top_) return;
+    }
+  } catch (...) {
+    // leaving a lock file behind is harmless: the next run takes it
   }
 }
 
