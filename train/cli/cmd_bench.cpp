@@ -12,6 +12,7 @@
 
 #include "autograd/parallel.h"
 #include "train/bench/bench.h"
+#include "train/bench/translate_bench.h"
 #include "train/cli/cli.h"
 #include "train/cli/option_checks.h"
 
@@ -52,7 +53,30 @@ BenchOverrides overrides_of(const po::variables_map& vm) {
   return o;
 }
 
+// heed bench --translate: target tokens/s of the Transformer-base-sized model (README "Translation speed").
+int run_translate_bench(const po::variables_map& vm) {
+  TranslateBenchConfig c;
+  c.beam = vm["beam"].as<int>();
+  if (const long long n = vm["batch"].as<long long>(); n > 0) c.batch = n;
+  if (const long long n = vm["src-len"].as<long long>(); n > 0) c.src_len = n;
+  if (const long long n = vm["tgt-len"].as<long long>(); n > 0) c.tgt_len = n;
+  if (const long long n = vm["steps"].as<long long>(); n > 0) c.batches = n;
+  // A batch takes seconds: one untimed batch unless --warmup says otherwise.
+  const int warmup = vm["warmup"].defaulted() ? 1 : vm["warmup"].as<int>();
+  const TranslateBenchResult r = run_translate_benchmark(c, warmup, parallel_threads(), vm["seed"].as<unsigned>());
+  if (vm["json"].as<bool>()) {
+    std::cout << r.json() << std::endl;
+  } else {
+    std::printf("translate %9.1f target tokens/s  %8.1f ms/batch  peak RSS %7.1f MB  %lld params  (beam %d, batch %lld, "
+                "source %lld, output %lld tokens, %s, %s)\n",
+                r.tokens_per_s, r.batch_ms, r.peak_rss_mb, r.params, c.beam, c.batch, c.src_len, c.tgt_len,
+                count_of(r.threads, "thread").c_str(), (std::to_string(c.batches) + (c.batches == 1 ? " batch" : " batches")).c_str());
+  }
+  return 0;
+}
+
 int run_bench(const po::variables_map& vm) {
+  if (vm["translate"].as<bool>()) return run_translate_bench(vm);
   const std::string which = vm["bench"].as<std::string>();
   const std::vector<std::string> names = which == "all" ? kEveryBenchmark : std::vector<std::string>{which};
   const int threads = parallel_threads();  // --threads as set up (0 = all cores, capped), the same for every config
@@ -130,6 +154,11 @@ Command parse_bench(const std::vector<std::string>& args) {
       "naive: full attention from separate ops (scores, softmax, weighted sum), its T x T weights kept for backward, "
       "to measure what the fused kernel saves")(
       "window", po::value<long long>()->default_value(0), "--attention local: keys within W positions")(
+      "translate", flag(), "translation speed instead of training: a Transformer-base-sized model (512 wide, 8 heads, "
+                           "d_ff 2048, 6+6 layers, 32,000-token vocabularies, random weights) decodes --batch sentences "
+                           "(default 32) of --src-len tokens (32), every output --tgt-len tokens (32; EOS never chosen); "
+                           "--steps timed batches (0 = 2)")(
+      "beam", po::value<int>()->default_value(4), "--translate: beam size (1 = greedy)")(
       "json", flag(), "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
       "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
                               "timed steps, so the peak RSS is the training's) and report the share of it reached");
@@ -141,6 +170,13 @@ Command parse_bench(const std::vector<std::string>& args) {
   if (const std::string name = vm["bench"].as<std::string>(); !is_benchmark_name(name))
     throw UsageError("--bench: '" + name + "' is not one of " + kBenchConfigNames + ", all");
   checked_int(vm, "steps", 0);
+  checked_int(vm, "beam", 1);
+  if (vm["translate"].as<bool>()) {
+    if (!vm["bench"].defaulted() || vm.count("attention") || !vm["window"].defaulted() || vm["product-rate"].as<bool>())
+      throw UsageError("--translate: --bench, --attention, --window and --product-rate are for training benchmarks");
+  } else if (!vm["beam"].defaulted()) {
+    throw UsageError("--beam: only with --translate");
+  }
   for (const char* option : {"batch", "src-len", "tgt-len", "window"}) checked_int(vm, option, 0);
   const bool overridden = vm.count("attention") || !vm["batch"].defaulted() || !vm["src-len"].defaulted() ||
                           !vm["tgt-len"].defaulted() || !vm["window"].defaulted();

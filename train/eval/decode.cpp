@@ -45,7 +45,8 @@ std::vector<Index> source_lengths(const std::vector<std::int32_t>& src, Index ba
 // prefix again with teacher forcing.
 class EnsembleScorer {
  public:
-  EnsembleScorer(const std::vector<EnsembleInput>& inputs, Index batch, Index steps, bool cached) {
+  EnsembleScorer(const std::vector<EnsembleInput>& inputs, Index batch, Index steps, bool cached, bool ignore_eos)
+      : ignore_eos_(ignore_eos) {
     for (const EnsembleInput& in : inputs) {
       HEED_CHECK(in.model->config().tgt_vocab_size == inputs[0].model->config().tgt_vocab_size,
                  "ensemble: target vocabularies of " << inputs[0].model->config().tgt_vocab_size << " and "
@@ -64,6 +65,7 @@ class EnsembleScorer {
       else sum += lp;
     }
     if (members_.size() > 1) sum /= double(members_.size());
+    if (ignore_eos_) sum.col(kEos).setConstant(-std::numeric_limits<double>::infinity());
     return sum;
   }
   // Keeps sequences `rows` (beam search).
@@ -99,6 +101,7 @@ class EnsembleScorer {
   static LogProbs log_softmax(const Matrix& logits) { return log_probabilities(logits); }
 
   std::vector<Member> members_;
+  bool ignore_eos_;
 };
 
 void check_inputs(const std::vector<EnsembleInput>& members, Index batch, const DecodeOptions& o) {
@@ -118,7 +121,7 @@ std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInpu
   std::vector<Index> limits;
   for (Index len : lengths) limits.push_back(output_limit(members, len, o));
   const Index longest = *std::max_element(limits.begin(), limits.end());
-  EnsembleScorer scorer(members, batch, longest + 1, o.use_cache);
+  EnsembleScorer scorer(members, batch, longest + 1, o.use_cache, o.ignore_eos);
   std::vector<Rng> rngs;
   if (o.sampling.enabled)
     for (Index b = 0; b < batch; ++b) rngs.push_back(sequence_rng(o.sampling.seed, ids.empty() ? std::uint64_t(b) : ids[b]));
@@ -166,7 +169,7 @@ std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, cons
   auto reachable = [&](double log_prob, std::size_t len) {
     return std::max(normalised(log_prob, len), normalised(log_prob, std::size_t(limit) + 1));
   };
-  EnsembleScorer scorer(members, 1, limit + 1, o.use_cache);
+  EnsembleScorer scorer(members, 1, limit + 1, o.use_cache, o.ignore_eos);
   struct Alive {
     std::vector<std::int32_t> tokens;  // BOS + outputs
     double log_prob;

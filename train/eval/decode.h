@@ -26,6 +26,7 @@ struct DecodeOptions {
   bool use_cache = true;        // false recomputes the whole prefix each step (for tests)
   int n_best = 1;               // beam: hypotheses returned per sentence, at most `beam`
   SamplingOptions sampling{};   // beam 1 only
+  bool ignore_eos = false;      // EOS is never chosen, so every output runs to its limit (benchmarks)
 };
 
 struct Hypothesis {

@@ -1,0 +1,68 @@
+// Timed batches of beam search or greedy decoding on random weights and random sources.
+#include "train/bench/translate_bench.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "autograd/parallel.h"
+#include "autograd/tape.h"
+#include "data/special_tokens.h"
+#include "layers/seq2seq_model.h"
+#include "train/eval/decode.h"
+#include "train/eval/json.h"
+
+namespace heed {
+
+std::string TranslateBenchResult::json() const {
+  const TranslateBenchConfig& c = config;
+  JsonObject o;
+  o.text("config", "translate").text("impl", "heed-" HEED_VERSION).text("device", "cpu").integer("threads", threads);
+  o.integer("beam", c.beam).integer("batch", c.batch).integer("src_len", c.src_len).integer("tgt_len", c.tgt_len);
+  o.integer("batches", c.batches).number("tokens_per_s", tokens_per_s, 1).number("batch_ms", batch_ms, 1);
+  o.number("peak_rss_mb", peak_rss_mb, 1).integer("params", params);
+  return o.str();
+}
+
+TranslateBenchResult run_translate_benchmark(const TranslateBenchConfig& c, int warmup, int threads, unsigned seed) {
+  if (c.batch < 1 || c.src_len < 1 || c.tgt_len < 1 || c.beam < 1 || c.batches < 1)
+    throw std::invalid_argument("translate benchmark: batch, lengths, beam and batches must be positive");
+  set_parallel_threads(threads);
+  // Sinusoidal positions, no dropout: the shapes of Transformer-base (Vaswani et al. 2017).
+  const ModelConfig mc{.arch = Arch::Transformer, .src_vocab_size = c.vocab, .tgt_vocab_size = c.vocab,
+                       .d_model = c.d_model, .num_heads = c.heads, .d_ff = c.d_ff, .enc_layers = c.enc_layers,
+                       .dec_layers = c.dec_layers, .max_len = std::max(c.src_len, c.tgt_len + 1) + 1,
+                       .dropout = 0, .seed = seed};
+  const std::unique_ptr<Seq2SeqModel> model = make_model(mc);
+  model->eval();
+  // One batch of random sources without padding: tokens in [4, vocab), then EOS.
+  Rng rng(seed);
+  std::vector<std::int32_t> src;
+  for (long long b = 0; b < c.batch; ++b) {
+    for (long long t = 0; t + 1 < c.src_len; ++t) src.push_back(std::int32_t(4 + rng.below(std::uint64_t(c.vocab - 4))));
+    src.push_back(kEos);
+  }
+  const DecodeOptions options{.beam = c.beam, .max_len = Index(c.tgt_len), .ignore_eos = true};
+  auto translate = [&] {
+    const auto out = decode(*model, src, Index(c.batch), options);
+    for (const auto& sentence : out)
+      if (Index(sentence.size()) != c.tgt_len) throw std::logic_error("translate benchmark: an output of another length");
+  };
+  for (int i = 0; i < warmup; ++i) translate();
+  const auto start = std::chrono::steady_clock::now();
+  for (long long i = 0; i < c.batches; ++i) translate();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  TranslateBenchResult r;
+  r.config = c;
+  r.threads = parallel_threads();
+  r.tokens_per_s = double(c.batch * c.tgt_len * c.batches) / seconds;
+  r.batch_ms = 1000 * seconds / double(c.batches);
+  r.peak_rss_mb = double(usage.ru_maxrss) / 1024.0;
+  r.params = model->parameter_count();
+  return r;
+}
+
+}  // namespace heed
