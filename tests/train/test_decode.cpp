@@ -180,6 +180,33 @@ TEST(Decode, ASentencesOutputDoesNotDependOnItsBatch) {
     }
 }
 
+// Beam search runs every sentence of a batch as rows of one decoder state; each sentence must get
+// the hypotheses, scores and n-best list it gets decoded alone (sources of four lengths, padded).
+TEST(Decode, BatchedBeamSearchEqualsBeamSearchPerSentence) {
+  const std::vector<std::vector<std::int32_t>> sources = {{5, 6, 7, 2}, {9, 2}, {5, 6, 7, 8, 9, 10, 11, 2}, {10, 4, 8, 2}};
+  const Index width = 8;
+  std::vector<std::int32_t> batch;
+  for (const auto& s : sources) {
+    batch.insert(batch.end(), s.begin(), s.end());
+    batch.resize(batch.size() + std::size_t(width) - s.size(), kPad);
+  }
+  for (Arch arch : kFamilies) {
+    const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch, true, 4));
+    model->eval();
+    const DecodeOptions o{.beam = 4, .max_len = 10, .n_best = 2};
+    const auto together = decode_ensemble({{model.get(), batch}}, Index(sources.size()), o);
+    ASSERT_EQ(together.size(), sources.size());
+    for (std::size_t b = 0; b < sources.size(); ++b) {
+      const auto alone = decode_ensemble({{model.get(), sources[b]}}, 1, o);
+      ASSERT_EQ(together[b].size(), alone[0].size()) << arch_name(arch) << " sentence " << b;
+      for (std::size_t i = 0; i < alone[0].size(); ++i) {
+        EXPECT_EQ(together[b][i].tokens, alone[0][i].tokens) << arch_name(arch) << " sentence " << b << " hypothesis " << i;
+        EXPECT_NEAR(together[b][i].score, alone[0][i].score, 1e-4) << arch_name(arch) << " sentence " << b;
+      }
+    }
+  }
+}
+
 TEST(Decode, EnsembleOfOneModelTwiceEqualsTheModel) {
   for (Arch arch : kFamilies) {
     const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch));

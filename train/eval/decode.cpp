@@ -60,8 +60,8 @@ class EnsembleScorer {
   LogProbs next(const std::vector<std::vector<std::int32_t>>& prefixes) {
     LogProbs sum;
     for (Member& m : members_) {
-      const LogProbs lp = log_softmax(logits(m, prefixes));
-      if (sum.size() == 0) sum = lp;
+      LogProbs lp = log_softmax(logits(m, prefixes));
+      if (sum.size() == 0) sum = std::move(lp);
       else sum += lp;
     }
     if (members_.size() > 1) sum /= double(members_.size());
@@ -156,73 +156,128 @@ std::vector<std::vector<Hypothesis>> decode_batch(const std::vector<EnsembleInpu
   return out;
 }
 
-// Beam search for one source sequence (each member's ids without padding). It stops when no
-// live hypothesis can still beat the n_best-th finished one, not when some have finished: short
-// hypotheses from the lower beams end early, and stopping at the first k of those returned them
-// while the best one was still one or two tokens from its end.
-std::vector<Hypothesis> beam_one(const std::vector<EnsembleInput>& members, const DecodeOptions& o) {
-  const Index src_len = Index(members[0].src.size());
-  const Index limit = output_limit(members, src_len, o), k = o.beam;
-  auto normalised = [&](double log_prob, std::size_t len) { return length_normalised(log_prob, len, o); };
-  // The best score a live hypothesis can still reach: its log-probability only falls, while the
-  // length penalty's divisor grows at most to the limit's.
-  auto reachable = [&](double log_prob, std::size_t len) {
-    return std::max(normalised(log_prob, len), normalised(log_prob, std::size_t(limit) + 1));
-  };
-  EnsembleScorer scorer(members, 1, limit + 1, o.use_cache, o.ignore_eos);
+// One sentence's search: its live hypotheses (rows of the shared decoder state while it is
+// active) and those that have ended.
+struct Beam {
   struct Alive {
     std::vector<std::int32_t> tokens;  // BOS + outputs
     double log_prob;
   };
   std::vector<Alive> alive{{{kBos}, 0.0}};
   std::vector<Hypothesis> finished;
-  auto settled = [&] {
-    if (finished.size() < std::size_t(o.n_best)) return false;
+  Index limit = 0;  // output tokens at most, EOS included
+  bool active = true;
+};
+
+// A candidate continuation: hypothesis `hyp` of its beam extended by `token`.
+struct Candidate {
+  double log_prob;
+  Index hyp;
+  std::int32_t token;
+};
+
+// The best `keep` candidates of one beam, best first, ties to the earlier (hypothesis, token):
+// one pass over its rows of log_probs keeping a short sorted list, instead of sorting all K·V.
+std::vector<Candidate> best_candidates(const LogProbs& log_probs, Index first_row, const Beam& beam, std::size_t keep) {
+  std::vector<Candidate> best;
+  best.reserve(keep + 1);
+  for (Index h = 0; h < Index(beam.alive.size()); ++h) {
+    const double base = beam.alive[std::size_t(h)].log_prob;
+    const double* row = log_probs.row(first_row + h).data();
+    for (Index v = 0; v < log_probs.cols(); ++v) {
+      const double lp = base + row[v];
+      if (best.size() == keep && !(lp > best.back().log_prob)) continue;  // NaN never enters
+      auto at = std::upper_bound(best.begin(), best.end(), lp, [](double x, const Candidate& c) { return x > c.log_prob; });
+      best.insert(at, {lp, h, std::int32_t(v)});
+      if (best.size() > keep) best.pop_back();
+    }
+  }
+  return best;
+}
+
+// Beam search over the whole batch at once: the live hypotheses of every unfinished sentence are
+// the rows of one decoder state, so each step runs the decoder once for up to batch·K rows (one
+// large product into the vocabulary instead of one per sentence). Each sentence searches as if
+// alone: its own limit, its own candidates, its own stop. A sentence stops when no live
+// hypothesis can still beat its n_best-th finished one, not when some have finished: short
+// hypotheses from the lower beams end early, and stopping at the first k of those returned them
+// while the best one was still one or two tokens from its end.
+std::vector<std::vector<Hypothesis>> beam_batch(const std::vector<EnsembleInput>& members, Index batch,
+                                                const DecodeOptions& o) {
+  const Index k = o.beam;
+  std::vector<Beam> beams(static_cast<std::size_t>(batch));
+  Index longest = 0;
+  const std::vector<Index> lengths = source_lengths(members[0].src, batch);
+  for (Index b = 0; b < batch; ++b) {
+    Beam& beam = beams[std::size_t(b)];
+    beam.limit = output_limit(members, lengths[std::size_t(b)], o);
+    beam.active = beam.limit > 0;
+    longest = std::max(longest, beam.limit);
+  }
+  auto normalised = [&](double log_prob, std::size_t len) { return length_normalised(log_prob, len, o); };
+  // The best score a live hypothesis can still reach: its log-probability only falls, while the
+  // length penalty's divisor grows at most to the limit's.
+  auto settled = [&](const Beam& beam) {
+    if (beam.finished.size() < std::size_t(o.n_best)) return false;
     std::vector<double> scores;
-    for (const Hypothesis& h : finished) scores.push_back(h.score);
+    for (const Hypothesis& h : beam.finished) scores.push_back(h.score);
     std::nth_element(scores.begin(), scores.begin() + (o.n_best - 1), scores.end(), std::greater<>());
-    for (const Alive& h : alive)
-      if (reachable(h.log_prob, h.tokens.size()) > scores[std::size_t(o.n_best - 1)]) return false;
+    for (const Beam::Alive& h : beam.alive) {
+      const double reachable = std::max(normalised(h.log_prob, h.tokens.size()), normalised(h.log_prob, std::size_t(beam.limit) + 1));
+      if (reachable > scores[std::size_t(o.n_best - 1)]) return false;
+    }
     return true;
   };
-  for (Index step = 0; step < limit && !alive.empty() && !settled(); ++step) {
+  EnsembleScorer scorer(members, batch, longest + 1, o.use_cache, o.ignore_eos);
+  std::vector<Index> rows;  // the decoder's rows to keep for the next step
+  for (Index b = 0; b < batch; ++b)
+    if (beams[std::size_t(b)].active) rows.push_back(b);
+  if (Index(rows.size()) < batch && !rows.empty()) scorer.select(rows);
+  for (Index step = 0; !rows.empty(); ++step) {
     std::vector<std::vector<std::int32_t>> prefixes;
-    for (const Alive& h : alive) prefixes.push_back(h.tokens);
+    for (const Beam& beam : beams)
+      if (beam.active)
+        for (const Beam::Alive& h : beam.alive) prefixes.push_back(h.tokens);
     const LogProbs log_probs = scorer.next(prefixes);
-    // the best k·2 candidates over all hypotheses
-    struct Candidate { double log_prob; Index hyp; std::int32_t token; };
-    std::vector<Candidate> candidates;
-    for (Index h = 0; h < log_probs.rows(); ++h)
-      for (Index v = 0; v < log_probs.cols(); ++v)
-        candidates.push_back({alive[h].log_prob + log_probs(h, v), h, std::int32_t(v)});
-    const std::size_t keep = std::min(candidates.size(), std::size_t(2 * k));
-    std::partial_sort(candidates.begin(), candidates.begin() + long(keep), candidates.end(),
-                      [](const Candidate& a, const Candidate& b) { return a.log_prob > b.log_prob; });
-    std::vector<Alive> next;
-    std::vector<Index> rows;
-    for (std::size_t i = 0; i < keep && Index(next.size()) < k; ++i) {
-      const Candidate& c = candidates[i];
-      std::vector<std::int32_t> tokens = alive[c.hyp].tokens;
-      if (c.token == kEos) {
-        finished.push_back({std::vector<std::int32_t>(tokens.begin() + 1, tokens.end()), c.log_prob,
-                            normalised(c.log_prob, tokens.size()), true});
-        continue;
+    rows.clear();
+    Index first_row = 0;  // this beam's first row in log_probs
+    for (Beam& beam : beams) {
+      if (!beam.active) continue;
+      const std::vector<Candidate> candidates = best_candidates(log_probs, first_row, beam, std::size_t(2 * k));
+      std::vector<Beam::Alive> next;
+      std::vector<Index> next_rows;
+      for (std::size_t i = 0; i < candidates.size() && Index(next.size()) < k; ++i) {
+        const Candidate& c = candidates[i];
+        std::vector<std::int32_t> tokens = beam.alive[std::size_t(c.hyp)].tokens;
+        if (c.token == kEos) {
+          beam.finished.push_back({std::vector<std::int32_t>(tokens.begin() + 1, tokens.end()), c.log_prob,
+                                   normalised(c.log_prob, tokens.size()), true});
+          continue;
+        }
+        tokens.push_back(c.token);
+        next.push_back({std::move(tokens), c.log_prob});
+        next_rows.push_back(first_row + c.hyp);
       }
-      tokens.push_back(c.token);
-      next.push_back({std::move(tokens), c.log_prob});
-      rows.push_back(c.hyp);
+      first_row += Index(beam.alive.size());
+      beam.alive = std::move(next);
+      beam.active = step + 1 < beam.limit && !beam.alive.empty() && !settled(beam);
+      if (beam.active) rows.insert(rows.end(), next_rows.begin(), next_rows.end());
     }
-    alive = std::move(next);
-    if (!alive.empty()) scorer.select(rows);
+    if (!rows.empty()) scorer.select(rows);
   }
-  // Out of steps, the live hypotheses compete too (once settled, none of them can win).
-  for (const Alive& h : alive)
-    finished.push_back({std::vector<std::int32_t>(h.tokens.begin() + 1, h.tokens.end()), h.log_prob,
-                        normalised(h.log_prob, h.tokens.size()), false});
-  std::stable_sort(finished.begin(), finished.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
-  if (finished.empty()) finished.push_back({});
-  if (finished.size() > std::size_t(o.n_best)) finished.resize(std::size_t(o.n_best));
-  return finished;
+  std::vector<std::vector<Hypothesis>> out;
+  for (Beam& beam : beams) {
+    std::vector<Hypothesis>& finished = beam.finished;
+    // Out of steps, the live hypotheses compete too (once settled, none of them can win).
+    for (const Beam::Alive& h : beam.alive)
+      finished.push_back({std::vector<std::int32_t>(h.tokens.begin() + 1, h.tokens.end()), h.log_prob,
+                          normalised(h.log_prob, h.tokens.size()), false});
+    std::stable_sort(finished.begin(), finished.end(), [](const Hypothesis& a, const Hypothesis& b) { return a.score > b.score; });
+    if (finished.empty()) finished.push_back({});
+    if (finished.size() > std::size_t(o.n_best)) finished.resize(std::size_t(o.n_best));
+    out.push_back(std::move(finished));
+  }
+  return out;
 }
 
 }  // namespace
@@ -233,18 +288,7 @@ std::vector<std::vector<Hypothesis>> decode_ensemble(const std::vector<EnsembleI
   HEED_CHECK(ids.empty() || Index(ids.size()) == batch, "decode: " << ids.size() << " sequence ids for " << batch);
   NoGradGuard no_grad;
   if (o.beam == 1) return decode_batch(members, batch, o, ids);
-  std::vector<std::vector<Hypothesis>> out;
-  for (Index b = 0; b < batch; ++b) {
-    std::vector<EnsembleInput> one;
-    for (const EnsembleInput& m : members) {
-      const Index s = Index(m.src.size()) / batch;
-      std::vector<std::int32_t> ids_b(m.src.begin() + b * s, m.src.begin() + (b + 1) * s);
-      while (ids_b.size() > 1 && ids_b.back() == kPad) ids_b.pop_back();  // no padding for a single sequence
-      one.push_back({m.model, std::move(ids_b)});
-    }
-    out.push_back(beam_one(one, o));
-  }
-  return out;
+  return beam_batch(members, batch, o);
 }
 
 namespace {
@@ -270,14 +314,7 @@ std::vector<std::vector<std::int32_t>> beam_search_decode(const Seq2SeqModel& mo
   HEED_CHECK(o.beam >= 1, "--beam: " << o.beam << " must be at least 1");
   check_inputs({{&model, src}}, batch, o);
   NoGradGuard no_grad;
-  std::vector<std::vector<std::int32_t>> out;
-  const Index s = Index(src.size()) / batch;
-  for (Index b = 0; b < batch; ++b) {
-    std::vector<std::int32_t> one(src.begin() + b * s, src.begin() + (b + 1) * s);
-    while (one.size() > 1 && one.back() == kPad) one.pop_back();  // no padding for a single sequence
-    out.push_back(std::move(beam_one({{&model, std::move(one)}}, o).front().tokens));
-  }
-  return out;
+  return best_tokens(beam_batch({{&model, src}}, batch, o));
 }
 
 std::vector<std::vector<std::int32_t>> decode(const Seq2SeqModel& model, const std::vector<std::int32_t>& src,
