@@ -17,6 +17,7 @@ IncrementalDecoder::IncrementalDecoder(const Transformer& model, const EncodedSo
              "decoder: " << max_steps << " steps exceed the model's max_len " << model.config().max_len);
   NoGradGuard no_grad;
   const Index c = model.config().d_model, batch = source.batch;
+  for (Index b = 0; b < batch; ++b) sequence_of_row_.push_back(b);
   const Tensor& memory = source.memory;
   for (const auto& layer : model.decoder.layers) {
     const MultiHeadAttention& cross = layer->multihead_attn;
@@ -40,7 +41,8 @@ Tensor IncrementalDecoder::cross_attention(const MultiHeadAttention& attn, const
   const Tensor q = linear(x, slice_rows(attn.in_proj_weight, 0, c), slice_cols(attn.in_proj_bias, 0, c));
   const Matrix context =
       cache.cross_sums ? cache.cross_sums->read(q.value())
-                       : attend_cached(q.value(), cache.cross_k, cache.cross_v, attn.num_heads(), src_len_, src_len_, src_keys_);
+                       : attend_cached(q.value(), cache.cross_k, cache.cross_v, attn.num_heads(), src_len_, src_len_, src_keys_,
+                                       sequence_of_row_);
   return attn.out_proj.forward(Tensor(context));
 }
 
@@ -73,16 +75,12 @@ void IncrementalDecoder::select(const std::vector<Index>& rows) {
   for (Index r : rows) HEED_CHECK(r >= 0 && r < batch_, "decoder select: row " << r << " of " << batch_);
   for (LayerCache& cache : caches_) {
     cache.self.select(rows);
-    if (cache.cross_sums) {
-      cache.cross_sums->select(rows);
-      continue;
-    }
-    cache.cross_k = gather_sequences(cache.cross_k, src_len_, rows);
-    cache.cross_v = gather_sequences(cache.cross_v, src_len_, rows);
+    if (cache.cross_sums) cache.cross_sums->select(rows);
   }
-  Mask keys(new_batch, src_len_);
-  for (Index i = 0; i < new_batch; ++i) keys.row(i) = src_keys_.row(rows[i]);
-  src_keys_ = std::move(keys);
+  // Softmax cross-attention's keys and values stay per source: rows only change which they read.
+  std::vector<Index> sequences;
+  for (Index r : rows) sequences.push_back(sequence_of_row_[std::size_t(r)]);
+  sequence_of_row_ = std::move(sequences);
   batch_ = new_batch;
 }
 

@@ -32,7 +32,8 @@ class IncrementalDecoder : public DecoderState {
 
   const Transformer& model_;
   std::vector<LayerCache> caches_;
-  Mask src_keys_;  // (B, S)
+  Mask src_keys_;  // (B, S) of the sequences at the start
+  std::vector<Index> sequence_of_row_;  // the start's sequence whose source each current row reads
   Index batch_, src_len_, max_steps_, position_ = 0;
 };
 

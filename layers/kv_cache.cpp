@@ -7,30 +7,36 @@
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/tape.h"
 
 HEED_NAMESPACE_BEGIN
 
 Matrix attend_cached(const Matrix& q, const Matrix& k, const Matrix& v, Index heads, Index stride, Index len,
-                     const Mask& keys) {
+                     const Mask& keys, const std::vector<Index>& sequence_of_row) {
   const Index d = q.cols() / heads;
   const Scalar scale = Scalar(1) / std::sqrt(Scalar(d));
   Matrix context = Matrix::Zero(q.rows(), q.cols());
-  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> scores(len);
-  for (Index b = 0; b < q.rows(); ++b)
-    for (Index h = 0; h < heads; ++h) {
-      const auto k_bh = k.block(b * stride, h * d, len, d);
-      const auto v_bh = v.block(b * stride, h * d, len, d);
-      scores.noalias() = k_bh * (q.row(b).segment(h * d, d).transpose() * scale);
-      Scalar max = -std::numeric_limits<Scalar>::infinity();
-      for (Index j = 0; j < len; ++j)
-        if (keys.size() == 0 || keys(b, j)) max = std::max(max, scores(j));
-      if (max == -std::numeric_limits<Scalar>::infinity()) continue;  // no visible key: zero context
-      for (Index j = 0; j < len; ++j)
-        scores(j) = keys.size() == 0 || keys(b, j) ? std::exp(scores(j) - max) : Scalar(0);
-      scores /= scores.sum();
-      context.row(b).segment(h * d, d).noalias() = scores.transpose() * v_bh;
+  // Rows are independent; a few per chunk (each is heads small products over len keys).
+  parallel_for(q.rows(), 4, [&](Index begin, Index end) {
+    Eigen::Matrix<Scalar, Eigen::Dynamic, 1> scores(len);
+    for (Index b = begin; b < end; ++b) {
+      const Index seq = sequence_of_row.empty() ? b : sequence_of_row[std::size_t(b)];
+      for (Index h = 0; h < heads; ++h) {
+        const auto k_bh = k.block(seq * stride, h * d, len, d);
+        const auto v_bh = v.block(seq * stride, h * d, len, d);
+        scores.noalias() = k_bh * (q.row(b).segment(h * d, d).transpose() * scale);
+        Scalar max = -std::numeric_limits<Scalar>::infinity();
+        for (Index j = 0; j < len; ++j)
+          if (keys.size() == 0 || keys(seq, j)) max = std::max(max, scores(j));
+        if (max == -std::numeric_limits<Scalar>::infinity()) continue;  // no visible key: zero context
+        for (Index j = 0; j < len; ++j)
+          scores(j) = keys.size() == 0 || keys(seq, j) ? std::exp(scores(j) - max) : Scalar(0);
+        scores /= scores.sum();
+        context.row(b).segment(h * d, d).noalias() = scores.transpose() * v_bh;
+      }
     }
+  });
   return context;
 }
 
@@ -38,6 +44,12 @@ Matrix gather_sequences(const Matrix& m, Index stride, const std::vector<Index>&
   Matrix out(Index(rows.size()) * stride, m.cols());
   for (std::size_t i = 0; i < rows.size(); ++i) out.middleRows(Index(i) * stride, stride) = m.middleRows(rows[i] * stride, stride);
   return out;
+}
+
+void gather_sequences_into(const Matrix& m, Index stride, Index used, const std::vector<Index>& rows, Matrix& out) {
+  const Index needed = Index(rows.size()) * stride;
+  if (out.rows() < needed || out.cols() != m.cols()) out.resize(std::max(needed, out.rows()), m.cols());
+  for (std::size_t i = 0; i < rows.size(); ++i) out.middleRows(Index(i) * stride, used) = m.middleRows(rows[i] * stride, used);
 }
 
 SelfAttentionCache::SelfAttentionCache(const ModelConfig& config, Index batch, Index max_steps)
@@ -69,14 +81,18 @@ Tensor SelfAttentionCache::step(const MultiHeadAttention& attn, const Tensor& x,
     v_.row(b * capacity_ + slot) = qkv.row(b).segment(2 * c, c);
   }
   const Index seen = std::min(position + 1, capacity_);
+  filled_ = std::max(filled_, seen);
   const Matrix context = attend_cached(qkv.leftCols(c), k_, v_, attn.num_heads(), capacity_, seen, Mask());
   return attn.out_proj.forward(Tensor(context));
 }
 
 void SelfAttentionCache::select(const std::vector<Index>& rows) {
   if (sums_) return sums_->select(rows);
-  k_ = gather_sequences(k_, capacity_, rows);
-  v_ = gather_sequences(v_, capacity_, rows);
+  // Only the slots written so far are copied: early in decoding, a small part of max_steps.
+  gather_sequences_into(k_, capacity_, filled_, rows, spare_k_);
+  gather_sequences_into(v_, capacity_, filled_, rows, spare_v_);
+  k_.swap(spare_k_);
+  v_.swap(spare_v_);
 }
 
 HEED_NAMESPACE_END

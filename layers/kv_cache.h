@@ -12,12 +12,17 @@
 HEED_NAMESPACE_BEGIN
 
 // q (B, C); k and v hold `stride` rows per sequence, of which the first `len` are attended to;
-// keys (B, len) masks them unless empty -> context (B, C), heads split as MultiHeadAttention does.
+// keys masks them unless empty -> context (B, C), heads split as MultiHeadAttention does.
+// Query b reads block sequence_of_row[b] of k, v and keys (empty: block b), so that beam search's
+// hypotheses of one sentence share its source's keys and values instead of copies of them.
 Matrix attend_cached(const Matrix& q, const Matrix& k, const Matrix& v, Index heads, Index stride, Index len,
-                     const Mask& keys);
+                     const Mask& keys, const std::vector<Index>& sequence_of_row = {});
 
 // Rows of m in blocks of `stride` per sequence -> the blocks of sequences `rows`, in that order.
 Matrix gather_sequences(const Matrix& m, Index stride, const std::vector<Index>& rows);
+// The same into `out`, copying only the first `used` rows of each block; out keeps its storage
+// when it is large enough (rows beyond the blocks' are left as they were).
+void gather_sequences_into(const Matrix& m, Index stride, Index used, const std::vector<Index>& rows, Matrix& out);
 
 // One self-attention layer's memory of the positions decoded so far, as the model's attention kind
 // needs it: every key and value (full); the last W + 1 in a ring (local: a query sees its own
@@ -32,8 +37,9 @@ class SelfAttentionCache {
   void select(const std::vector<Index>& rows);
 
  private:
-  Matrix k_, v_;  // (B·capacity, C): position t of sequence b at row b·capacity + t mod capacity
-  Index max_steps_, capacity_;
+  Matrix k_, v_;  // (≥ B·capacity, C): position t of sequence b at row b·capacity + t mod capacity
+  Matrix spare_k_, spare_v_;  // select() gathers into these and swaps: no allocation per step
+  Index max_steps_, capacity_, filled_ = 0;  // filled_: slots written so far, at most capacity_
   std::optional<LinearAttentionSums> sums_;  // linear attention instead of k_ and v_
 };
 
