@@ -33,6 +33,16 @@ void gemm_grad_b(const DC& d_c, const AM& a, MatmulOptions o, DB&& d_b) {
 // Rows per chunk when linear splits its product across threads: large enough for an efficient
 // matrix product, small enough that a busy core's share can move to the other.
 constexpr Index kLinearRowGrain = 256;
+// Outputs per chunk when linear splits them instead (few rows): at least 256, wide enough for the
+// product's kernel, and at most 4096, each chunk packing the rows again (8 chunks of a 32k vocabulary).
+constexpr Index kLinearColumnGrain = 256, kLinearLargestColumns = 4096;
+
+// y[:, begin:end] = x·W[begin:end]ᵀ + b[begin:end]
+void linear_columns(const Matrix& x, const Matrix& weight, const Matrix& bias, Index begin, Index end, Matrix& y) {
+  auto y_cols = y.middleCols(begin, end - begin);
+  if (bias.size() > 0) y_cols.rowwise() = bias.row(0).segment(begin, end - begin);
+  gemm(x, false, weight.middleRows(begin, end - begin), true, y_cols, bias.size() > 0);
+}
 
 }  // namespace
 
@@ -117,11 +127,21 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   HEED_CHECK(!bias.defined() || (bias.rows() == 1 && bias.cols() == weight.rows()),
              "linear: bias is " << shape_str(bias.value()) << ", expected (1," << weight.rows() << ")");
   Matrix y(x.rows(), weight.rows());
-  // Row blocks of x are independent products; threads take them in turn.
   const Matrix no_bias;
-  parallel_for(x.rows(), balanced_grain(x.rows(), kLinearRowGrain), [&](Index begin, Index end) {
-    linear_rows(x.value(), weight.value(), bias.defined() ? bias.value() : no_bias, begin, end, y);
-  });
+  const Matrix& b = bias.defined() ? bias.value() : no_bias;
+  if (!grad_enabled() && x.rows() < kLinearRowGrain && weight.rows() >= 2 * kLinearColumnGrain && parallel_threads() > 1) {
+    // Few rows in inference (decoding one position of a batch): each thread takes a share of the
+    // outputs, and so reads only its share of the weights, instead of every thread reading all of
+    // them. (Training's few-row products, the LSTM's steps, keep the split they were tuned with.)
+    parallel_for(weight.rows(), balanced_grain(weight.rows(), kLinearLargestColumns), [&](Index begin, Index end) {
+      linear_columns(x.value(), weight.value(), b, begin, end, y);
+    });
+  } else {
+    // Row blocks of x are independent products; threads take them in turn.
+    parallel_for(x.rows(), balanced_grain(x.rows(), kLinearRowGrain), [&](Index begin, Index end) {
+      linear_rows(x.value(), weight.value(), b, begin, end, y);
+    });
+  }
   std::vector<Tensor> inputs{x, weight};
   if (bias.defined()) inputs.push_back(bias);
   return record("linear", std::move(y), std::move(inputs),
