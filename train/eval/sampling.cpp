@@ -6,6 +6,8 @@
 #include <numeric>
 #include <vector>
 
+#include "autograd/parallel.h"
+
 HEED_NAMESPACE_BEGIN
 
 std::int32_t sample_token(const Eigen::Ref<const Eigen::RowVectorXd>& log_probs, const SamplingOptions& o, Rng& rng) {
@@ -31,11 +33,15 @@ std::int32_t sample_token(const Eigen::Ref<const Eigen::RowVectorXd>& log_probs,
 }
 
 Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> log_probabilities(const Matrix& logits) {
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> out = logits.cast<double>();
-  for (Index r = 0; r < out.rows(); ++r) {
-    const double max = out.row(r).maxCoeff();
-    out.row(r).array() -= max + std::log((out.row(r).array() - max).exp().sum());
-  }
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> out(logits.rows(), logits.cols());
+  // Rows are independent, and with a large vocabulary each is tens of thousands of exp().
+  parallel_for(out.rows(), 1, [&](Index begin, Index end) {
+    for (Index r = begin; r < end; ++r) {
+      out.row(r) = logits.row(r).cast<double>();
+      const double max = out.row(r).maxCoeff();
+      out.row(r).array() -= max + std::log((out.row(r).array() - max).exp().sum());
+    }
+  });
   return out;
 }
 
