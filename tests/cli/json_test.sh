@@ -56,4 +56,12 @@ strict "$work/score.json" 'd["exact_match"] == 0.5 and d["signature"]["bleu"].st
 strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-") and d["tokens_per_s"] > 0' &&
   ok "bench --json: $(cat "$work/bench.json")" || { fail "bench --json"; cat "$work/bench.json"; }
 
+# The translation benchmark at tiny shapes (the model is still Transformer-base sized): every
+# output held to --tgt-len, beam and shapes reported as given.
+"$heed" bench --translate --beam 2 --batch 3 --src-len 4 --tgt-len 5 --steps 1 --warmup 0 --threads 1 --json \
+  > "$work/translate.json"
+strict "$work/translate.json" 'd["config"] == "translate" and d["params"] == 93324544 and d["beam"] == 2 and d["batch"] == 3 and'\
+'    d["tgt_len"] == 5 and d["tokens_per_s"] > 0 and d["cpu_tokens_per_s"] > 0 and d["peak_rss_mb"] > 0' &&
+  ok "bench --translate --json: $(cat "$work/translate.json")" || { fail "bench --translate --json"; cat "$work/translate.json"; }
+
 [ "$failures" -eq 0 ] && echo "all JSON outputs parse strictly" || { echo "$failures failure(s)"; exit 1; }

@@ -21,6 +21,7 @@ std::string TranslateBenchResult::json() const {
   o.text("config", "translate").text("impl", "heed-" HEED_VERSION).text("device", "cpu").integer("threads", threads);
   o.integer("beam", c.beam).integer("batch", c.batch).integer("src_len", c.src_len).integer("tgt_len", c.tgt_len);
   o.integer("batches", c.batches).number("tokens_per_s", tokens_per_s, 1).number("batch_ms", batch_ms, 1);
+  o.number("cpu_tokens_per_s", cpu_tokens_per_s, 1);
   o.number("peak_rss_mb", peak_rss_mb, 1).integer("params", params);
   return o.str();
 }
@@ -50,16 +51,22 @@ TranslateBenchResult run_translate_benchmark(const TranslateBenchConfig& c, int 
       if (Index(sentence.size()) != c.tgt_len) throw std::logic_error("translate benchmark: an output of another length");
   };
   for (int i = 0; i < warmup; ++i) translate();
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
   const auto start = std::chrono::steady_clock::now();
   for (long long i = 0; i < c.batches; ++i) translate();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
+  auto cpu_seconds = [](const rusage& u) {
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  };
   TranslateBenchResult r;
   r.config = c;
   r.threads = parallel_threads();
   r.tokens_per_s = double(c.batch * c.tgt_len * c.batches) / seconds;
   r.batch_ms = 1000 * seconds / double(c.batches);
+  r.cpu_tokens_per_s = double(c.batch * c.tgt_len * c.batches) / (cpu_seconds(usage) - cpu_seconds(before));
   r.peak_rss_mb = double(usage.ru_maxrss) / 1024.0;
   r.params = model->parameter_count();
   return r;

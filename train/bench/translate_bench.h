@@ -21,6 +21,9 @@ struct TranslateBenchResult {
   int threads = 1;
   double tokens_per_s = 0;  // target tokens per second, encoding included
   double batch_ms = 0;      // per batch of `batch` sentences
+  // Target tokens per second of the process's CPU time (all threads): on a shared machine, where
+  // the wall clock counts other programs' time too, ×threads bounds what idle cores would give.
+  double cpu_tokens_per_s = 0;
   double peak_rss_mb = 0;
   long long params = 0;
   std::string json() const;

@@ -67,9 +67,9 @@ int run_translate_bench(const po::variables_map& vm) {
   if (vm["json"].as<bool>()) {
     std::cout << r.json() << std::endl;
   } else {
-    std::printf("translate %9.1f target tokens/s  %8.1f ms/batch  peak RSS %7.1f MB  %lld params  (beam %d, batch %lld, "
-                "source %lld, output %lld tokens, %s, %s)\n",
-                r.tokens_per_s, r.batch_ms, r.peak_rss_mb, r.params, c.beam, c.batch, c.src_len, c.tgt_len,
+    std::printf("translate %9.1f target tokens/s  %8.1f ms/batch  %.1f per CPU-second  peak RSS %7.1f MB  %lld params  "
+                "(beam %d, batch %lld, source %lld, output %lld tokens, %s, %s)\n",
+                r.tokens_per_s, r.batch_ms, r.cpu_tokens_per_s, r.peak_rss_mb, r.params, c.beam, c.batch, c.src_len, c.tgt_len,
                 count_of(r.threads, "thread").c_str(), (std::to_string(c.batches) + (c.batches == 1 ? " batch" : " batches")).c_str());
   }
   return 0;
