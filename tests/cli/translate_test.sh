@@ -79,6 +79,28 @@ cp "$work/src.txt" "$work/inplace.txt"
 "$heed" translate --checkpoint "$a" --threads 1 -i "$work/inplace.txt" -o "$work/inplace.txt"
 cmp -s "$work/inplace.txt" "$work/stdout.txt" && ok "--output may be the --input file" || fail "--output over --input"
 expect_usage_error "$work/no/dir/out.txt: cannot open for writing" translate --checkpoint "$a" -i "$work/src.txt" -o "$work/no/dir/out.txt"
+expect_usage_error "--output $work: is a directory" translate --checkpoint "$a" -i "$work/src.txt" -o "$work"
+# --output is written beside the file and renamed over it: a write that fails (here a file size
+# limit, EFBIG) leaves the old file whole and no .tmp; through a symlink the file it names is replaced.
+for i in $(seq 32); do cat "$work/src.txt"; done > "$work/many.txt"
+printf 'keep me\n' > "$work/kept.txt"
+(trap '' XFSZ; ulimit -f 1; "$heed" translate --checkpoint "$a" --threads 1 -i "$work/many.txt" -o "$work/kept.txt") 2> "$work/err"
+rc=$?
+if [ "$rc" -ne 0 ] && grep -qF -- "--output $work/kept.txt: write failed" "$work/err" && grep -qF "the file was not written" "$work/err" &&
+   [ "$(cat "$work/kept.txt")" = "keep me" ] && [ ! -e "$work/kept.txt.tmp" ]; then
+  ok "a failed --output write keeps the old file: $(cat "$work/err")"
+else
+  fail "failed --output write (exit $rc): $(cat "$work/err"); file: $(head -c 80 "$work/kept.txt"); $(ls "$work" | grep tmp)"
+fi
+ln -s kept.txt "$work/link.txt"
+"$heed" translate --checkpoint "$a" --threads 1 -i "$work/src.txt" -o "$work/link.txt"
+if [ -L "$work/link.txt" ] && cmp -s "$work/kept.txt" "$work/stdout.txt" && [ ! -e "$work/kept.txt.tmp" ]; then
+  ok "--output through a symlink replaces the file it names"
+else
+  fail "--output through a symlink"
+fi
+"$heed" translate --checkpoint "$a" --threads 1 -i "$work/src.txt" -o /dev/stdout > "$work/dev.txt"
+cmp -s "$work/dev.txt" "$work/stdout.txt" && ok "--output /dev/stdout is written directly" || fail "--output /dev/stdout"
 
 # --- a terminal: each translation is printed before the next line is typed
 python3 - "$heed" "$a" "$work/stdout.txt" <<'EOF'

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "checkpoints/replaced_file.h"
 #include "data/tsv.h"
 #include "train/checkpoint/attention_file.h"
 #include "train/cli/cli.h"
@@ -42,7 +43,9 @@ Command parse_translate(const std::vector<std::string>& args) {
   options.add_options()("checkpoint", po::value<std::vector<std::string>>()->required(),
                         "the model; repeat it to decode with an ensemble")(
       "input,i", po::value<std::string>()->default_value("-"), "source sentences, one per line (- = stdin)")(
-      "output,o", po::value<std::string>()->default_value("-"), "translations, one per line (- = stdout)")(
+      "output,o", po::value<std::string>()->default_value("-"),
+      "translations, one per line (- = stdout); a file is written as FILE.tmp and renamed over FILE at the end, "
+      "so a run that fails leaves FILE as it was")(
       "batch-size", po::value<long long>()->default_value(64), "sentences decoded together (>= 1)")(
       "dump-attention", po::value<std::string>(),
       "also write the attention weights behind each translation (the best one) to this HDF5 file: encoder "
@@ -127,12 +130,24 @@ class AttentionDump {
 };
 
 // Where translations go: stdout or a file, each line flushed when `line_by_line`.
+// --output: a regular file (or a new one) is written as PATH.tmp beside it and renamed over it by
+// close(), so a failed or interrupted run leaves the old file whole (-o may name the input file);
+// a device or FIFO (/dev/stdout, a pipe) is written directly.
 class Output {
  public:
   explicit Output(const std::string& path) : path_(path) {
     if (path == "-") return;
-    file_.open(path, std::ios::binary | std::ios::trunc);
-    if (!file_) throw UsageError(path + ": cannot open for writing: " + std::strerror(errno));
+    const std::string target = replaced_file(path);
+    const std::string why = not_replaceable(target);
+    if (why == "is a directory") throw UsageError("--output " + path + ": is a directory");
+    if (why.empty()) target_ = target, tmp_ = target + ".tmp";
+    file_.open(tmp_.empty() ? path : tmp_, std::ios::binary | std::ios::trunc);
+    if (!file_) throw UsageError("--output " + path + ": cannot open for writing: " + std::strerror(errno));
+  }
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+  ~Output() {  // not closed: an error ended the run; the old file stays
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
   }
   void write(std::size_t id, const std::vector<Translation>& hyps, bool n_best, bool line_by_line) {
     std::ostream& out = path_ == "-" ? std::cout : file_;
@@ -146,17 +161,28 @@ class Output {
       }
     }
     if (line_by_line) out.flush();
-    if (!out) throw std::runtime_error((path_ == "-" ? std::string("stdout") : path_) + ": write failed: " + std::strerror(errno));
+    if (!out) throw failed();
   }
   void close() {
     std::ostream& out = path_ == "-" ? std::cout : file_;
     out.flush();
     if (path_ != "-") file_.close();
-    if (!out) throw std::runtime_error((path_ == "-" ? std::string("stdout") : path_) + ": write failed: " + std::strerror(errno));
+    if (!out) throw failed();
+    if (tmp_.empty()) return;
+    std::error_code ec;
+    std::filesystem::rename(tmp_, target_, ec);
+    if (ec) throw std::runtime_error("--output " + path_ + ": cannot rename " + tmp_ + " into place (" + ec.message() + ")");
+    tmp_.clear();
   }
 
  private:
+  std::runtime_error failed() const {
+    const std::string what = path_ == "-" ? std::string("stdout") : "--output " + path_;
+    return std::runtime_error(what + ": write failed: " + std::strerror(errno) +
+                              (tmp_.empty() ? "" : "; the file was not written"));
+  }
   std::string path_;
+  std::string target_, tmp_;  // a regular file: the file replaced (links followed), and what is written first
   std::ofstream file_;
 };
 
