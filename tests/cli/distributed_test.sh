@@ -15,9 +15,7 @@ part="$3"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_lib.sh"
-# In a container without CAP_SYS_PTRACE, Open MPI's shared-memory transport fails to copy large
-# messages between processes directly (process_vm_readv, errno 1): copy through the shared segment.
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
+source "$(dirname "$0")/mpi_lib.sh"
 
 if [ "$2" != ON ] || ! command -v mpirun > /dev/null; then
   if [ "$2" != ON ]; then
@@ -27,12 +25,7 @@ if [ "$2" != ON ] || ! command -v mpirun > /dev/null; then
   [ "$failures" -eq 0 ] && exit 77 || exit 1
 fi
 mpi() { timeout 120 mpirun --allow-run-as-root --oversubscribe -np "$@"; }
-# 301 pairs: with 3 ranks x batch 1, an epoch's last batch holds one pair, so ranks 1 and 2 get none.
-# SGD: Adam divides each gradient by its own running size, so where a gradient is nothing but
-# rounding noise (the key projection's bias, which softmax ignores) it turns the noise of another
-# summation order into whole steps of --lr; SGD keeps rounding differences at rounding size.
-common=(train --task copy --max-length 6 --task-size 301 --optimizer sgd --d-model 16 --heads 2 --d-ff 32 --enc-layers 1 --dec-layers 1
-        --label-smoothing 0 --lr 0.05 --lr-schedule constant --warmup-steps 0 --valid-size 20 --threads 1 --seed 7)
+common=("${mpi_train_args[@]}")
 args=("${common[@]}" --dropout 0 --quiet)
 every4=(--eval-every 4 --save-every 4)
 # Weights within tolerance (h5diff -d: absolute), and the same losses to 4 significant digits.

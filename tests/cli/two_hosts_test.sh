@@ -11,17 +11,13 @@ tools="$2/tools"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_lib.sh"
-# In a container without CAP_SYS_PTRACE, Open MPI's shared-memory transport fails to copy large
-# messages between processes directly (process_vm_readv, errno 1): copy through the shared segment.
-export OMPI_MCA_btl_vader_single_copy_mechanism=none
+source "$(dirname "$0")/mpi_lib.sh"
 if [ "$3" != ON ] || ! command -v mpirun > /dev/null || [ "$(id -u)" -ne 0 ] || ! command -v ip > /dev/null; then
   echo "SKIPPED: needs a heed built with MPI, mpirun, root and iproute2"; exit 77
 fi
 if ! ip netns add heed16probe 2>/dev/null; then echo "SKIPPED: cannot create network namespaces here"; exit 77; fi
 ip netns del heed16probe
-args=(train --task copy --max-length 6 --task-size 301 --optimizer sgd --d-model 16 --heads 2 --d-ff 32 --enc-layers 1
-      --dec-layers 1 --label-smoothing 0 --lr 0.05 --lr-schedule constant --warmup-steps 0 --valid-size 20 --threads 1
-      --seed 7 --dropout 0 --steps 8 --eval-every 4 --save-every 4 --quiet)
+args=("${mpi_train_args[@]}" --dropout 0 --steps 8 --eval-every 4 --save-every 4 --quiet)
 timeout 120 "$tools/two_hosts.sh" "$heed" "${args[@]}" --batch-size 4 --save-dir "$work/hosts" > "$work/out" 2>&1 ||
   { fail "two hosts: exit $?"; cat "$work/out"; }
 timeout 120 mpirun --allow-run-as-root --oversubscribe -np 2 "$heed" "${args[@]}" --batch-size 4 --save-dir "$work/host" 2>/dev/null ||
