@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "autograd/check.h"
+#include "autograd/cpu_kernels.h"
 #include "autograd/dropout_mask.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
@@ -93,9 +94,7 @@ void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const M
       if (lse) lse[r] = neg_inf;
       continue;
     }
-    row = (row.array() - max).exp();  // vectorised: exp(-inf) comes out tiny, not 0
-    if (masked) zero_masked(row, allowed);
-    const Scalar total = row.sum();
+    const Scalar total = exp_sum(row.data(), row.size(), max);  // masked keys' exp(-inf) is exactly 0
     row /= total;
     if (lse) lse[r] = max + std::log(total);
   }
@@ -198,7 +197,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
                 p.row(r).setZero();
                 continue;
               }
-              p.row(r) = (p.row(r).array() - l).exp();
+              exp_sum(p.row(r).data(), kr.width, l);
               if (!mask.empty()) {
                 scratch.resize(1, kr.width);
                 zero_masked(p.row(r), mask.row(blk / g.heads, g.q_len, r0 + r, kr.c0, kr.width, scratch.data()));

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "autograd/check.h"
+#include "autograd/cpu_kernels.h"
 #include "autograd/dropout_mask.h"
 #include "autograd/parallel.h"
 #include "autograd/ops.h"
@@ -20,7 +21,7 @@ Matrix normalize(const Matrix& x, const RowStats& stats, const Matrix& gamma, co
   Matrix y(x.rows(), x.cols());
   parallel_for(x.rows(), kNormRowGrain, [&](Index begin, Index end) {
     for (Index r = begin; r < end; ++r)
-      y.row(r) = ((x.row(r).array() - stats(r, 0)) * stats(r, 1) * gamma.row(0).array() + beta.row(0).array()).matrix();
+      normalize_row(x.row(r).data(), stats(r, 0), stats(r, 1), gamma.data(), beta.data(), y.row(r).data(), x.cols());
   });
   return y;
 }

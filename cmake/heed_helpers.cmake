@@ -6,8 +6,13 @@ target_compile_options(heed_options INTERFACE -Wall -Wextra -Wshadow -Wpedantic 
 if(HEED_WERROR)
   target_compile_options(heed_options INTERFACE -Werror)
 endif()
+# The default build runs on any x86-64-v3 CPU (AVX2 and FMA: Haswell, Zen and later) and picks
+# AVX-512 at run time for heed's own hot loops (autograd/cpu_kernels.h); HEED_NATIVE builds for
+# this machine's CPU only.
 if(HEED_NATIVE)
   target_compile_options(heed_options INTERFACE -march=native)
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+  target_compile_options(heed_options INTERFACE -march=x86-64-v3)
 endif()
 if(HEED_SANITIZE)
   target_compile_options(heed_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer

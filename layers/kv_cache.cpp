@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "autograd/check.h"
+#include "autograd/cpu_kernels.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
@@ -30,9 +31,11 @@ Matrix attend_cached(const Matrix& q, const Matrix& k, const Matrix& v, Index he
         for (Index j = 0; j < len; ++j)
           if (keys.size() == 0 || keys(seq, j)) max = std::max(max, scores(j));
         if (max == -std::numeric_limits<Scalar>::infinity()) continue;  // no visible key: zero context
-        for (Index j = 0; j < len; ++j)
-          scores(j) = keys.size() == 0 || keys(seq, j) ? std::exp(scores(j) - max) : Scalar(0);
-        scores /= scores.sum();
+        if (keys.size() > 0)
+          for (Index j = 0; j < len; ++j)
+            if (!keys(seq, j)) scores(j) = -std::numeric_limits<Scalar>::infinity();  // its exp is exactly 0
+        const Scalar total = exp_sum(scores.data(), len, max);
+        scores /= total;
         context.row(b).segment(h * d, d).noalias() = scores.transpose() * v_bh;
       }
     }

@@ -53,7 +53,8 @@ strict "$work/score.json" 'd["exact_match"] == 0.5 and d["signature"]["bleu"].st
   ok "score --json: $(cat "$work/score.json")" || { fail "score --json"; cat "$work/score.json"; }
 
 "$heed" bench --bench tiny --steps 1 --warmup 0 --threads 1 --json > "$work/bench.json"
-strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-") and d["tokens_per_s"] > 0' &&
+strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-") and d["tokens_per_s"] > 0 and'\
+' d["kernels"] in ("avx512", "avx2", "generic") and d["blas"] != ""' &&
   ok "bench --json: $(cat "$work/bench.json")" || { fail "bench --json"; cat "$work/bench.json"; }
 
 # The translation benchmark at tiny shapes (the model is still Transformer-base sized): every
@@ -61,7 +62,8 @@ strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-
 "$heed" bench --translate --beam 2 --batch 3 --src-len 4 --tgt-len 5 --steps 1 --warmup 0 --threads 1 --json \
   > "$work/translate.json"
 strict "$work/translate.json" 'd["config"] == "translate" and d["params"] == 93324544 and d["beam"] == 2 and d["batch"] == 3 and'\
-'    d["tgt_len"] == 5 and d["tokens_per_s"] > 0 and d["cpu_tokens_per_s"] > 0 and d["peak_rss_mb"] > 0' &&
+'    d["tgt_len"] == 5 and d["tokens_per_s"] > 0 and d["cpu_tokens_per_s"] > 0 and d["peak_rss_mb"] > 0 and'\
+' d["gflop_per_batch"] > 0 and d["kernels"] in ("avx512", "avx2", "generic")' &&
   ok "bench --translate --json: $(cat "$work/translate.json")" || { fail "bench --translate --json"; cat "$work/translate.json"; }
 
 [ "$failures" -eq 0 ] && echo "all JSON outputs parse strictly" || { echo "$failures failure(s)"; exit 1; }

@@ -28,7 +28,7 @@ expect_usage_error "--valid-size -2 is out of range: must be >= 0" train "${task
 expect_usage_error "--threads -1 is out of range: must be >= 0" train "${task[@]}" --save-dir "$work/r" --threads -1
 expect_usage_error "--steps -3 is out of range: must be >= 0" bench --steps -3
 expect_usage_error "--beam: only with --translate" bench --beam 2
-expect_usage_error "--translate: --bench, --attention, --window and --product-rate are for training benchmarks" \
+expect_usage_error "--translate: --bench, --attention and --window are for training benchmarks" \
   bench --translate --bench small
 expect_usage_error "--max-length 0 is out of range: must be in [1, " train --task copy --save-dir "$work/r" --min-length 1 --max-length 0
 [ -e "$work/r" ] && fail "a refused run created its save-dir"
@@ -94,7 +94,8 @@ grep -qF "time limit of 1e-09 minutes reached" "$work/err" && echo "ok: $(cat "$
 # --threads defaults to all cores; the old spelling --config NAME still names a benchmark.
 printf 'bench = tiny\nsteps = 1\nwarmup = 0\nthreads = 1\n' > "$work/bench.ini"
 "$heed" bench --config "$work/bench.ini" > "$work/out" 2> "$work/err"
-grep -qF "(1 thread, 1 step)" "$work/out" && echo "ok: bench --config FILE.ini: $(head -1 "$work/out")" ||
+grep -qF "(1 thread, 1 step)" "$work/out" && grep -qE "^kernels: (avx512|avx2|generic) " "$work/out" &&
+  echo "ok: bench --config FILE.ini: $(head -2 "$work/out")" ||
   { fail "bench --config FILE.ini"; cat "$work/out" "$work/err"; }
 expect_usage_error "--bench: 'huge' is not one of tiny, small, long, lstm, lstm-attention, lm, all" bench --bench huge
 "$heed" bench --config tiny --steps 1 --warmup 0 --dump-config > "$work/dump"

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "autograd/cpu_kernels.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
@@ -73,6 +74,7 @@ std::string BenchResult::json() const {
   o.integer("params", params).number("final_loss", final_loss, 4).number("gflop_per_step", gflop_per_step, 2);
   o.number("gflops", gflops, 1).number("page_faults_per_step", page_faults_per_step, 1).number("cpu_ms", cpu_ms, 3);
   if (product_gflops > 0) o.number("product_gflops", product_gflops, 1);
+  o.text("kernels", kernels).text("blas", blas);
   return o.str();
 }
 
@@ -213,6 +215,8 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   r.gflops = r.gflop_per_step * double(n) / seconds;
   r.page_faults_per_step = faults_per_step;
   r.cpu_ms = cpu_ms_per_step;
+  r.kernels = cpu_kernels().name;
+  r.blas = blas_kernels();
   return r;
 }
 

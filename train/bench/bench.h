@@ -58,6 +58,7 @@ struct BenchResult {
   double product_gflops = 0;              // matrix_product_gflops, when measured (0 = not)
   double page_faults_per_step = 0;        // minor page faults per timed step
   long long params = 0, steps = 0;
+  std::string kernels, blas;  // autograd/cpu_kernels.h: heed's own loops' variant, the products' library
   std::string json() const;  // one line: the fields of torch_reference.py, then heed's own
 };
 

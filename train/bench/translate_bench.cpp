@@ -6,6 +6,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "autograd/cpu_kernels.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
 #include "data/special_tokens.h"
@@ -23,7 +24,24 @@ std::string TranslateBenchResult::json() const {
   o.integer("batches", c.batches).number("tokens_per_s", tokens_per_s, 1).number("batch_ms", batch_ms, 1);
   o.number("cpu_tokens_per_s", cpu_tokens_per_s, 1);
   o.number("peak_rss_mb", peak_rss_mb, 1).integer("params", params);
+  o.number("gflop_per_batch", gflop_per_batch, 2).number("gflops", gflops, 1);
+  if (product_gflops > 0) o.number("product_gflops", product_gflops, 1);
+  o.text("kernels", kernels).text("blas", blas);
   return o.str();
+}
+
+double translate_flop_per_batch(const TranslateBenchConfig& c) {
+  const double d = double(c.d_model), ff = double(c.d_ff), s = double(c.src_len), b = double(c.batch);
+  const double encoder_token = double(c.enc_layers) * (2 * 4 * d * d + 2 * 2 * d * ff + 2 * 2 * s * d);
+  const double cross_kv = double(c.dec_layers) * 2 * 2 * d * d;  // per source token
+  double decoder = 0;
+  for (long long t = 0; t < c.tgt_len; ++t) {
+    const double rows = t == 0 ? b : b * double(c.beam);
+    const double row = double(c.dec_layers) * (2 * 6 * d * d + 2 * 2 * d * ff + 2 * 2 * double(t + 1) * d + 2 * 2 * s * d) +
+                       2 * d * double(c.vocab);
+    decoder += rows * row;
+  }
+  return b * s * (encoder_token + cross_kv) + decoder;
 }
 
 TranslateBenchResult run_translate_benchmark(const TranslateBenchConfig& c, int warmup, int threads, unsigned seed) {
@@ -69,6 +87,10 @@ TranslateBenchResult run_translate_benchmark(const TranslateBenchConfig& c, int 
   r.cpu_tokens_per_s = double(c.batch * c.tgt_len * c.batches) / (cpu_seconds(usage) - cpu_seconds(before));
   r.peak_rss_mb = double(usage.ru_maxrss) / 1024.0;
   r.params = model->parameter_count();
+  r.gflop_per_batch = translate_flop_per_batch(c) / 1e9;
+  r.gflops = r.gflop_per_batch * double(c.batches) / seconds;
+  r.kernels = cpu_kernels().name;
+  r.blas = blas_kernels();
   return r;
 }
 

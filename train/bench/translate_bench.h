@@ -26,8 +26,17 @@ struct TranslateBenchResult {
   double cpu_tokens_per_s = 0;
   double peak_rss_mb = 0;
   long long params = 0;
+  double gflop_per_batch = 0, gflops = 0;  // model FLOPs (below) and their rate
+  double product_gflops = 0;               // matrix_product_gflops, when measured (0 = not)
+  std::string kernels, blas;               // as BenchResult's
   std::string json() const;
 };
+
+// Model FLOPs of decoding one batch: 2·m·k·n for every product of the encoder, of the
+// cross-attention keys and values (once per source), and of each decoder step (projections,
+// attention over the positions so far and over the source, feed-forward, generator) for the rows
+// it runs: the batch at the first step, batch × beam after it (EOS never ends a hypothesis here).
+double translate_flop_per_batch(const TranslateBenchConfig& config);
 
 TranslateBenchResult run_translate_benchmark(const TranslateBenchConfig& config, int warmup, int threads,
                                              unsigned seed);

@@ -1,0 +1,132 @@
+// The kernels' one source, instantiated per instruction set: each variant is the same inlined
+// body in a function compiled for its target, so the compiler vectorises it with that target's
+// registers (16 floats under AVX-512, 8 under AVX2).
+#include "autograd/cpu_kernels.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#ifdef HEED_OPENBLAS
+extern "C" char* openblas_get_corename(void);
+#endif
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+#define HEED_INLINE inline __attribute__((always_inline))
+
+// exp(x) for x ≤ 0 as plain arithmetic that vectorises: x = k·ln2 + r with |r| ≤ ln2/2 (ln2 in
+// two parts, so that r is nearly exact), e^r by its Taylor polynomial to degree 7 (relative error
+// under 2e-7 on that range), times 2^k built in the exponent bits. k is rounded by adding and
+// subtracting 1.5·2^23. Below -87.3 (e^x under the smallest normal float), -inf and NaN give 0.
+HEED_INLINE float exp_nonpositive(float x) {
+  const bool in_range = x > -87.3f;
+  const float clamped = in_range ? x : -87.3f;
+  const float k = (clamped * 1.44269504f + 12582912.0f) - 12582912.0f;
+  const float r = (clamped - k * 0.693359375f) - k * -2.12194440e-4f;
+  float p = 1.98412698e-4f;  // 1/7!
+  p = p * r + 1.38888889e-3f;
+  p = p * r + 8.33333333e-3f;
+  p = p * r + 4.16666667e-2f;
+  p = p * r + 1.66666667e-1f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const std::int32_t bits = (std::int32_t(k) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return in_range ? p * scale : 0.0f;
+}
+
+// The exponentials in one loop, their sum in another with 16 running sums (a single sum would be
+// a chain the compiler may not reorder, so the loop would stay scalar).
+HEED_INLINE float exp_sum_body(float* x, Index n, float shift) {
+  for (Index i = 0; i < n; ++i) x[i] = exp_nonpositive(x[i] - shift);
+  float lanes[16] = {};
+  Index i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; ++j) lanes[j] += x[i + j];
+  float sum = 0;
+  for (; i < n; ++i) sum += x[i];
+  for (float lane : lanes) sum += lane;
+  return sum;
+}
+
+HEED_INLINE void normalize_body(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y,
+                                Index n) {
+  for (Index i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * gamma[i] + beta[i];
+}
+
+// One variant: the bodies above compiled with the attribute TARGET (empty: the build's flags).
+#define HEED_KERNEL_VARIANT(NAME, TARGET)                                                                        \
+  TARGET float exp_sum_##NAME(float* x, Index n, float shift) { return exp_sum_body(x, n, shift); }              \
+  TARGET void normalize_##NAME(const float* x, float mean, float rstd, const float* gamma, const float* beta,     \
+                               float* y, Index n) {                                                              \
+    normalize_body(x, mean, rstd, gamma, beta, y, n);                                                            \
+  }                                                                                                              \
+  const CpuKernels k_##NAME{#NAME, exp_sum_##NAME, normalize_##NAME};
+
+#if defined(__x86_64__) && defined(__AVX512F__)
+HEED_KERNEL_VARIANT(avx512, )  // a build for an AVX-512 CPU (HEED_NATIVE on one): nothing to choose
+std::vector<const CpuKernels*> compiled_kernels() { return {&k_avx512}; }
+#elif defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+HEED_KERNEL_VARIANT(avx2, )
+HEED_KERNEL_VARIANT(avx512, __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))))
+std::vector<const CpuKernels*> compiled_kernels() {
+  __builtin_cpu_init();
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  if (avx512) return {&k_avx512, &k_avx2};
+  return {&k_avx2};
+}
+#else
+HEED_KERNEL_VARIANT(generic, )  // another CPU family, or an x86 build below x86-64-v3
+std::vector<const CpuKernels*> compiled_kernels() { return {&k_generic}; }
+#endif
+
+const CpuKernels& choose() {
+  const std::vector<const CpuKernels*> supported = compiled_kernels();
+  if (const char* wanted = std::getenv("HEED_KERNELS"))
+    for (const CpuKernels* k : supported)
+      if (std::strcmp(k->name, wanted) == 0) return *k;
+  return *supported.front();
+}
+
+}  // namespace
+
+const CpuKernels& cpu_kernels() {
+  static const CpuKernels& chosen = choose();
+  return chosen;
+}
+
+std::vector<const CpuKernels*> supported_cpu_kernels() { return compiled_kernels(); }
+
+float exp_sum(float* x, Index n, float shift) { return cpu_kernels().exp_sum(x, n, shift); }
+
+double exp_sum(double* x, Index n, double shift) {
+  double sum = 0;
+  for (Index i = 0; i < n; ++i) sum += x[i] = std::exp(x[i] - shift);  // exp(-inf) is exactly 0
+  return sum;
+}
+
+void normalize_row(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n) {
+  cpu_kernels().normalize(x, mean, rstd, gamma, beta, y, n);
+}
+
+void normalize_row(const double* x, double mean, double rstd, const double* gamma, const double* beta, double* y,
+                   Index n) {
+  for (Index i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * gamma[i] + beta[i];
+}
+
+std::string blas_kernels() {
+#ifdef HEED_OPENBLAS
+  return std::string("OpenBLAS ") + openblas_get_corename();
+#else
+  return "Eigen";
+#endif
+}
+
+HEED_NAMESPACE_END

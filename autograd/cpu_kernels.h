@@ -1,0 +1,39 @@
+// heed's own hot float loops (softmax's exponentials, layer norm's rows), compiled twice: for the
+// build's baseline, x86-64-v3 (AVX2, FMA), and for AVX-512, chosen once at start by what the CPU
+// supports. One binary thus runs on any x86-64-v3 CPU and uses AVX-512 where there is one. (The
+// matrix products go through OpenBLAS, which picks its own kernels for the CPU.)
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "autograd/scalar.h"
+
+HEED_NAMESPACE_BEGIN
+
+struct CpuKernels {
+  const char* name;  // "avx512", "avx2" (the x86-64-v3 baseline) or "generic" (another CPU family)
+  // x[i] = exp(x[i] - shift) for i < n -> their sum. Within 2 ulp of std::exp for arguments ≤ 0;
+  // exp(-inf) is exactly 0.
+  float (*exp_sum)(float* x, Index n, float shift);
+  // y[i] = (x[i] - mean)·rstd·gamma[i] + beta[i]
+  void (*normalize)(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n);
+};
+
+// The kernels in use: the best the CPU supports, or those HEED_KERNELS names (avx2, generic, ...:
+// to compare them on one machine) when it supports them.
+const CpuKernels& cpu_kernels();
+// Every variant this build has and this CPU can run, best first (tests run each of them).
+std::vector<const CpuKernels*> supported_cpu_kernels();
+// The matrix products' library and the kernels it chose: "OpenBLAS Zen", "Eigen" without OpenBLAS.
+std::string blas_kernels();
+
+// What the ops call, for either scalar type: float goes through the chosen kernels; double (the
+// gradient-check build) through plain loops of std::exp with the same meaning.
+float exp_sum(float* x, Index n, float shift);
+double exp_sum(double* x, Index n, double shift);
+void normalize_row(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n);
+void normalize_row(const double* x, double mean, double rstd, const double* gamma, const double* beta, double* y,
+                   Index n);
+
+HEED_NAMESPACE_END

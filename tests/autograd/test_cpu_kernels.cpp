@@ -1,0 +1,87 @@
+// The CPU-specific kernels (autograd/cpu_kernels.h): every variant this CPU can run, against
+// std::exp and the plain formula, and against each other. On an AVX-512 machine both the AVX-512
+// and the AVX2 variants run here; on an AVX2-only one, the AVX2 variant.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "autograd/cpu_kernels.h"
+
+namespace heed {
+namespace {
+
+// Values at and around the kernels' edges, then random ones, at a length that leaves a tail past
+// every vector width.
+std::vector<float> exp_arguments() {
+  std::vector<float> x = {0.0f, -1e-7f, -0.3465f, -0.3466f, -0.6931f, -1.0f, -10.5f, -50.0f, -87.0f, -87.4f,
+                          -100.0f, -std::numeric_limits<float>::infinity()};
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> u(-40.0f, 0.0f);
+  while (x.size() < 1037) x.push_back(u(rng));
+  return x;
+}
+
+TEST(CpuKernels, TheChosenVariantIsASupportedOne) {
+  const std::vector<const CpuKernels*> supported = supported_cpu_kernels();
+  ASSERT_FALSE(supported.empty());
+  bool found = false;
+  for (const CpuKernels* k : supported) found = found || k == &cpu_kernels();
+  EXPECT_TRUE(found) << cpu_kernels().name;
+}
+
+TEST(CpuKernels, ExpSumMatchesStdExp) {
+  const std::vector<float> args = exp_arguments();
+  const float shift = 0.25f;
+  for (const CpuKernels* k : supported_cpu_kernels()) {
+    std::vector<float> x(args);
+    for (float& v : x) v += shift;  // the kernel subtracts it again
+    const float sum = k->exp_sum(x.data(), Index(x.size()), shift);
+    double want_sum = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double want = std::exp(double(args[i]));
+      want_sum += want;
+      if (want < 1.2e-38) {  // below the smallest normal float, or -inf: exactly 0
+        EXPECT_EQ(x[i], 0.0f) << k->name << " exp(" << args[i] << ")";
+        continue;
+      }
+      // 2 ulp of the result, plus the rounding of x + shift - shift in the argument
+      EXPECT_NEAR(x[i], want, want * (2.4e-7 + 6e-8 * std::fabs(double(args[i])))) << k->name << " exp(" << args[i] << ")";
+    }
+    EXPECT_NEAR(sum, want_sum, want_sum * 1e-6) << k->name;
+  }
+}
+
+TEST(CpuKernels, NormalizeIsTheFormula) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> n(0.0f, 2.0f);
+  std::vector<float> x(523), gamma(523), beta(523);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = n(rng), gamma[i] = n(rng), beta[i] = n(rng);
+  for (const CpuKernels* k : supported_cpu_kernels()) {
+    std::vector<float> y(x.size());
+    k->normalize(x.data(), 0.5f, 1.25f, gamma.data(), beta.data(), y.data(), Index(x.size()));
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const float want = (x[i] - 0.5f) * 1.25f * gamma[i] + beta[i];
+      EXPECT_NEAR(y[i], want, 1e-5f * (1 + std::fabs(want))) << k->name << " element " << i;
+    }
+  }
+}
+
+// The variants compute the same thing: a model's numbers must not depend on the machine beyond rounding.
+TEST(CpuKernels, VariantsAgree) {
+  const std::vector<const CpuKernels*> supported = supported_cpu_kernels();
+  const std::vector<float> args = exp_arguments();
+  std::vector<float> first(args);
+  const float first_sum = supported.front()->exp_sum(first.data(), Index(first.size()), 0.0f);
+  for (const CpuKernels* k : supported) {
+    std::vector<float> x(args);
+    const float sum = k->exp_sum(x.data(), Index(x.size()), 0.0f);
+    for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], first[i], first[i] * 1e-6f) << k->name;
+    EXPECT_NEAR(sum, first_sum, first_sum * 1e-6f) << k->name;
+  }
+}
+
+}  // namespace
+}  // namespace heed
