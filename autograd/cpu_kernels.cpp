@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -21,10 +22,12 @@ namespace {
 // exp(x) for x ≤ 0 as plain arithmetic that vectorises: x = k·ln2 + r with |r| ≤ ln2/2 (ln2 in
 // two parts, so that r is nearly exact), e^r by its Taylor polynomial to degree 7 (relative error
 // under 2e-7 on that range), times 2^k built in the exponent bits. k is rounded by adding and
-// subtracting 1.5·2^23. Below -87.3 (e^x under the smallest normal float), -inf and NaN give 0.
+// subtracting 1.5·2^23. Defined for every input, though meant for x ≤ 0 (or a rounding above):
+// below -87.3 (e^x under the smallest normal float) and -inf it gives 0, above 88 e^88 (so that
+// 2^k stays a float), and NaN stays NaN.
 HEED_INLINE float exp_nonpositive(float x) {
   const bool in_range = x > -87.3f;
-  const float clamped = in_range ? x : -87.3f;
+  const float clamped = in_range ? (x < 88.0f ? x : 88.0f) : -87.3f;
   const float k = (clamped * 1.44269504f + 12582912.0f) - 12582912.0f;
   const float r = (clamped - k * 0.693359375f) - k * -2.12194440e-4f;
   float p = 1.98412698e-4f;  // 1/7!
@@ -38,7 +41,8 @@ HEED_INLINE float exp_nonpositive(float x) {
   const std::int32_t bits = (std::int32_t(k) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return in_range ? p * scale : 0.0f;
+  const float e = in_range ? p * scale : 0.0f;
+  return x == x ? e : x;
 }
 
 // The exponentials in one loop, their sum in another with 16 running sums (a single sum would be
@@ -89,9 +93,15 @@ std::vector<const CpuKernels*> compiled_kernels() { return {&k_generic}; }
 
 const CpuKernels& choose() {
   const std::vector<const CpuKernels*> supported = compiled_kernels();
-  if (const char* wanted = std::getenv("HEED_KERNELS"))
-    for (const CpuKernels* k : supported)
+  if (const char* wanted = std::getenv("HEED_KERNELS")) {
+    std::string names;
+    for (const CpuKernels* k : supported) {
       if (std::strcmp(k->name, wanted) == 0) return *k;
+      names += std::string(names.empty() ? "" : ", ") + k->name;
+    }
+    std::fprintf(stderr, "heed: warning: HEED_KERNELS=%s is not a variant this build and CPU have (%s): using %s\n",
+                 wanted, names.c_str(), supported.front()->name);
+  }
   return *supported.front();
 }
 

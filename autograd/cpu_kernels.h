@@ -13,15 +13,16 @@ HEED_NAMESPACE_BEGIN
 
 struct CpuKernels {
   const char* name;  // "avx512", "avx2" (the x86-64-v3 baseline) or "generic" (another CPU family)
-  // x[i] = exp(x[i] - shift) for i < n -> their sum. Within 2 ulp of std::exp for arguments ≤ 0;
-  // exp(-inf) is exactly 0.
+  // x[i] = exp(x[i] - shift) for i < n -> their sum. Within 2 ulp of std::exp for arguments in
+  // [-87.3, 0] (and a rounding above 0); below -87.3, where std::exp gives subnormals, and for
+  // -inf exactly 0; NaN stays NaN.
   float (*exp_sum)(float* x, Index n, float shift);
   // y[i] = (x[i] - mean)·rstd·gamma[i] + beta[i]
   void (*normalize)(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n);
 };
 
 // The kernels in use: the best the CPU supports, or those HEED_KERNELS names (avx2, generic, ...:
-// to compare them on one machine) when it supports them.
+// to compare them on one machine) when it supports them; another name gets a warning on stderr.
 const CpuKernels& cpu_kernels();
 // Every variant this build has and this CPU can run, best first (tests run each of them).
 std::vector<const CpuKernels*> supported_cpu_kernels();
@@ -29,7 +30,7 @@ std::vector<const CpuKernels*> supported_cpu_kernels();
 std::string blas_kernels();
 
 // What the ops call, for either scalar type: float goes through the chosen kernels; double (the
-// gradient-check build) through plain loops of std::exp with the same meaning.
+// gradient-check build) through plain loops of std::exp (which keeps subnormals).
 float exp_sum(float* x, Index n, float shift);
 double exp_sum(double* x, Index n, double shift);
 void normalize_row(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n);

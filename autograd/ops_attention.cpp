@@ -52,14 +52,6 @@ struct Layouts {
   Layout q, k, v, out;
 };
 
-// Sets the weights of masked keys to exactly 0 (after a vectorised exp, which may overflow
-// or give a denormal for them).
-template <class Row>
-void zero_masked(Row&& row, const bool* keep) {
-  Scalar* w = row.data();
-  for (Index c = 0; c < row.size(); ++c) w[c] = keep_where(keep[c], w[c]);
-}
-
 // The keys [c0, c0 + width) that some query of rows [r0, r0+rows) of sequence b may see: the
 // tile's products skip the rest (half the keys, on average, under a causal mask; all but a band
 // of W + tile keys under a local one).
@@ -197,11 +189,13 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
                 p.row(r).setZero();
                 continue;
               }
-              exp_sum(p.row(r).data(), kr.width, l);
-              if (!mask.empty()) {
+              if (!mask.empty()) {  // masked keys' scores may exceed lse: -inf, whose exp is exactly 0
                 scratch.resize(1, kr.width);
-                zero_masked(p.row(r), mask.row(blk / g.heads, g.q_len, r0 + r, kr.c0, kr.width, scratch.data()));
+                const bool* allowed = mask.row(blk / g.heads, g.q_len, r0 + r, kr.c0, kr.width, scratch.data());
+                for (Index c = 0; c < kr.width; ++c)
+                  if (!allowed[c]) p(r, c) = -std::numeric_limits<Scalar>::infinity();
               }
+              exp_sum(p.row(r).data(), kr.width, l);
             }
           }
           const auto d_o_tile = at.out.rows(d_o, g, g.q_len, blk, r0, rows);

@@ -16,7 +16,8 @@ namespace {
 // Values at and around the kernels' edges, then random ones, at a length that leaves a tail past
 // every vector width.
 std::vector<float> exp_arguments() {
-  std::vector<float> x = {0.0f, -1e-7f, -0.3465f, -0.3466f, -0.6931f, -1.0f, -10.5f, -50.0f, -87.0f, -87.4f,
+  // (Small positive ones too: attention's backward meets exp(s - lse) with a rounding above 0.)
+  std::vector<float> x = {1e-6f, 0.01f, 0.3f, 0.0f, -1e-7f, -0.3465f, -0.3466f, -0.6931f, -1.0f, -10.5f, -50.0f, -87.0f, -87.4f,
                           -100.0f, -std::numeric_limits<float>::infinity()};
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> u(-40.0f, 0.0f);
@@ -51,6 +52,24 @@ TEST(CpuKernels, ExpSumMatchesStdExp) {
       EXPECT_NEAR(x[i], want, want * (2.4e-7 + 6e-8 * std::fabs(double(args[i])))) << k->name << " exp(" << args[i] << ")";
     }
     EXPECT_NEAR(sum, want_sum, want_sum * 1e-6) << k->name;
+  }
+}
+
+// NaN stays NaN (a NaN score must not become a weight of 0 and hide), arguments far above 0
+// give a finite number, and lengths around the vector widths sum every element once.
+TEST(CpuKernels, ExpSumEdges) {
+  for (const CpuKernels* k : supported_cpu_kernels()) {
+    std::vector<float> x = {-1.0f, std::numeric_limits<float>::quiet_NaN(), -2.0f};
+    EXPECT_TRUE(std::isnan(k->exp_sum(x.data(), 3, 0.0f))) << k->name;
+    EXPECT_TRUE(std::isnan(x[1])) << k->name;
+    EXPECT_NEAR(x[0], std::exp(-1.0f), 1e-6f) << k->name;
+    std::vector<float> big = {100.0f, 1e10f, std::numeric_limits<float>::infinity()};
+    k->exp_sum(big.data(), 3, 0.0f);
+    for (float v : big) EXPECT_TRUE(std::isfinite(v) && v > 1e38f) << k->name << " " << v;
+    for (Index n : {0, 1, 15, 16, 17, 33}) {
+      std::vector<float> zeros(std::size_t(n), 0.0f);
+      EXPECT_EQ(k->exp_sum(zeros.data(), n, 0.0f), float(n)) << k->name << " n=" << n;
+    }
   }
 }
 
