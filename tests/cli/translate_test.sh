@@ -87,17 +87,21 @@ printf 'keep me\n' > "$work/kept.txt"
 (trap '' XFSZ; ulimit -f 1; "$heed" translate --checkpoint "$a" --threads 1 -i "$work/many.txt" -o "$work/kept.txt") 2> "$work/err"
 rc=$?
 if [ "$rc" -ne 0 ] && grep -qF -- "--output $work/kept.txt: write failed" "$work/err" && grep -qF "the file was not written" "$work/err" &&
-   [ "$(cat "$work/kept.txt")" = "keep me" ] && [ ! -e "$work/kept.txt.tmp" ]; then
+   [ "$(cat "$work/kept.txt")" = "keep me" ] && ! ls "$work" | grep -q "kept.txt.tmp"; then
   ok "a failed --output write keeps the old file: $(cat "$work/err")"
 else
   fail "failed --output write (exit $rc): $(cat "$work/err"); file: $(head -c 80 "$work/kept.txt"); $(ls "$work" | grep tmp)"
 fi
 ln -s kept.txt "$work/link.txt"
+# ... keeping the file's permissions, and leaving alone a file of the user's named like a temporary one.
+chmod 600 "$work/kept.txt"
+printf 'mine\n' > "$work/kept.txt.tmp"
 "$heed" translate --checkpoint "$a" --threads 1 -i "$work/src.txt" -o "$work/link.txt"
-if [ -L "$work/link.txt" ] && cmp -s "$work/kept.txt" "$work/stdout.txt" && [ ! -e "$work/kept.txt.tmp" ]; then
-  ok "--output through a symlink replaces the file it names"
+if [ -L "$work/link.txt" ] && cmp -s "$work/kept.txt" "$work/stdout.txt" && [ "$(stat -c %a "$work/kept.txt")" = 600 ] &&
+   [ "$(cat "$work/kept.txt.tmp")" = mine ] && [ "$(ls "$work" | grep -c "kept.txt.tmp")" -eq 1 ]; then
+  ok "--output through a symlink replaces the file it names, with its permissions (600)"
 else
-  fail "--output through a symlink"
+  fail "--output through a symlink: mode $(stat -c %a "$work/kept.txt"); $(ls "$work" | grep tmp)"
 fi
 "$heed" translate --checkpoint "$a" --threads 1 -i "$work/src.txt" -o /dev/stdout > "$work/dev.txt"
 cmp -s "$work/dev.txt" "$work/stdout.txt" && ok "--output /dev/stdout is written directly" || fail "--output /dev/stdout"

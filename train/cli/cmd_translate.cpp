@@ -1,11 +1,13 @@
 // heed translate: sources from a file or stdin to a file or stdout; greedy, beam (n-best) or
 // sampled, by one checkpoint or an ensemble.
-#include <filesystem>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -44,8 +46,8 @@ Command parse_translate(const std::vector<std::string>& args) {
                         "the model; repeat it to decode with an ensemble")(
       "input,i", po::value<std::string>()->default_value("-"), "source sentences, one per line (- = stdin)")(
       "output,o", po::value<std::string>()->default_value("-"),
-      "translations, one per line (- = stdout); a file is written as FILE.tmp and renamed over FILE at the end, "
-      "so a run that fails leaves FILE as it was")(
+      "translations, one per line (- = stdout); a file is written beside FILE and renamed over it at the end, so "
+      "a run that fails leaves FILE as it was")(
       "batch-size", po::value<long long>()->default_value(64), "sentences decoded together (>= 1)")(
       "dump-attention", po::value<std::string>(),
       "also write the attention weights behind each translation (the best one) to this HDF5 file: encoder "
@@ -130,17 +132,26 @@ class AttentionDump {
 };
 
 // Where translations go: stdout or a file, each line flushed when `line_by_line`.
-// --output: a regular file (or a new one) is written as PATH.tmp beside it and renamed over it by
-// close(), so a failed or interrupted run leaves the old file whole (-o may name the input file);
-// a device or FIFO (/dev/stdout, a pipe) is written directly.
+// --output: a regular file (or a new one) is written as FILE.tmp.PID beside it and renamed over it
+// by close(), with the old file's permissions, so a failed run leaves the old file whole (-o may
+// name the input file). Written directly instead: a device or FIFO (/dev/stdout, a pipe), a file
+// in a directory heed may not write to, and a terminal session's output (streamed line by line).
 class Output {
  public:
-  explicit Output(const std::string& path) : path_(path) {
+  Output(const std::string& path, bool streamed) : path_(path) {
     if (path == "-") return;
     const std::string target = replaced_file(path);
     const std::string why = not_replaceable(target);
     if (why == "is a directory") throw UsageError("--output " + path + ": is a directory");
-    if (why.empty()) target_ = target, tmp_ = target + ".tmp";
+    if (why.empty() && !streamed) {
+      const std::string tmp = target + ".tmp." + std::to_string(::getpid());
+      const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+      if (fd >= 0) {
+        ::close(fd);
+        target_ = target, tmp_ = tmp;
+      }
+    }
+    errno = 0;
     file_.open(tmp_.empty() ? path : tmp_, std::ios::binary | std::ios::trunc);
     if (!file_) throw UsageError("--output " + path + ": cannot open for writing: " + std::strerror(errno));
   }
@@ -169,6 +180,7 @@ class Output {
     if (path_ != "-") file_.close();
     if (!out) throw failed();
     if (tmp_.empty()) return;
+    if (struct stat old; ::stat(target_.c_str(), &old) == 0) ::chmod(tmp_.c_str(), old.st_mode & 07777);
     std::error_code ec;
     std::filesystem::rename(tmp_, target_, ec);
     if (ec) throw std::runtime_error("--output " + path_ + ": cannot rename " + tmp_ + " into place (" + ec.message() + ")");
@@ -208,7 +220,7 @@ int run_translate(const po::variables_map& vm) {
               << kept << "\n";
   };
   if (input == "-" && isatty(STDIN_FILENO)) {  // interactive: each line as soon as it is entered
-    Output output(vm["output"].as<std::string>());
+    Output output(vm["output"].as<std::string>(), true);
     std::string line;
     for (std::size_t n = 0; std::getline(std::cin, line); ++n) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -225,7 +237,7 @@ int run_translate(const po::variables_map& vm) {
   } else {
     const std::vector<std::string> lines = read_text_file(input);  // read whole before --output is truncated
     const auto translations = translate_n_best(models, lines, decode, batch_size, warn);
-    Output output(vm["output"].as<std::string>());
+    Output output(vm["output"].as<std::string>(), false);
     for (std::size_t i = 0; i < translations.size(); ++i) output.write(i, translations[i], n_best, false);
     output.close();
     for (std::size_t i = 0; i < translations.size(); ++i) dump.add(lines[i], translations[i].front());
