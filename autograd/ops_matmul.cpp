@@ -1,4 +1,6 @@
 // Matrix products: plain, with transposed operands, batched (attention heads), and linear.
+#include <algorithm>
+
 #include "autograd/check.h"
 #include "autograd/gemm.h"
 #include "autograd/parallel.h"
@@ -133,7 +135,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
     // Few rows in inference (decoding one position of a batch): each thread takes a share of the
     // outputs, and so reads only its share of the weights, instead of every thread reading all of
     // them. (Training's few-row products, the LSTM's steps, keep the split they were tuned with.)
-    parallel_for(weight.rows(), balanced_grain(weight.rows(), kLinearLargestColumns), [&](Index begin, Index end) {
+    const Index grain = std::max(kLinearColumnGrain, balanced_grain(weight.rows(), kLinearLargestColumns));
+    parallel_for(weight.rows(), grain, [&](Index begin, Index end) {
       linear_columns(x.value(), weight.value(), b, begin, end, y);
     });
   } else {

@@ -1,5 +1,7 @@
 // Gradient checks of matmul, its transposed forms, batched_matmul and linear.
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
+#include "autograd/tape.h"
 #include <heed/testing.h>
 
 namespace heed {
@@ -83,6 +85,25 @@ TEST(Linear, WithoutBias) {
   Tensor x = random_tensor(4, 3, 10), w = random_tensor(5, 3, 11);
   EXPECT_GRADCHECK([&] { return linear(x, w, Tensor()); }, {{"x", x}, {"W", w}});
   EXPECT_TRUE(linear(x, w, Tensor()).value().isApprox(x.value() * w.value().transpose()));
+}
+
+// In inference, few rows against many outputs (decoding) split the outputs across the threads:
+// the same numbers as the plain product, whatever the split (outputs not a multiple of a chunk).
+TEST(Linear, FewRowsInInferenceSplitByOutputsAcrossThreads) {
+  const int threads_before = parallel_threads();
+  set_parallel_threads(3);
+  {
+    NoGradGuard no_grad;
+    for (Index rows : {1, 7, 255})
+      for (Index outputs : {600, 1100}) {
+        Tensor x = random_tensor(rows, 16, 20), w = random_tensor(outputs, 16, 21), bias = random_tensor(1, outputs, 22);
+        const Matrix plain = x.value() * w.value().transpose();
+        EXPECT_TRUE(linear(x, w, Tensor()).value().isApprox(plain)) << rows << " x " << outputs;
+        EXPECT_TRUE(linear(x, w, bias).value().isApprox(Matrix(plain.rowwise() + bias.value().row(0))))
+            << rows << " x " << outputs << " with bias";
+      }
+  }
+  set_parallel_threads(threads_before);
 }
 
 TEST(Linear, BadShapesThrow) {

@@ -150,7 +150,7 @@ Command parse_bench(const std::vector<std::string>& args) {
   b.add_options()("bench", po::value<std::string>()->default_value("tiny"),
                   "tiny, small, long, lstm, lstm-attention, lm or all (--config NAME, the older spelling, also works)")(
       "steps", po::value<long long>()->default_value(0), "timed steps (0 = the config's: tiny 30, small 10, long 3, lstm 30, lstm-attention 30, lm 30)")(
-      "warmup", po::value<int>()->default_value(3), "untimed steps first")(
+      "warmup", po::value<int>()->default_value(3), "untimed steps first (--translate: untimed batches, default 1)")(
       "threads", po::value<int>()->default_value(0), "threads (0 = all cores)")(
       "seed", po::value<unsigned>()->default_value(1), "seed of weights and batches")(
       "batch", po::value<long long>()->default_value(0), "sequences per batch (0 = the config's)")(

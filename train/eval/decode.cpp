@@ -186,7 +186,7 @@ std::vector<Candidate> best_candidates(const LogProbs& log_probs, Index first_ro
     const double* row = log_probs.row(first_row + h).data();
     for (Index v = 0; v < log_probs.cols(); ++v) {
       const double lp = base + row[v];
-      if (best.size() == keep && !(lp > best.back().log_prob)) continue;  // NaN never enters
+      if (std::isnan(lp) || (best.size() == keep && !(lp > best.back().log_prob))) continue;  // NaN never enters
       auto at = std::upper_bound(best.begin(), best.end(), lp, [](double x, const Candidate& c) { return x > c.log_prob; });
       best.insert(at, {lp, h, std::int32_t(v)});
       if (best.size() > keep) best.pop_back();
