@@ -181,7 +181,9 @@ TEST(Decode, ASentencesOutputDoesNotDependOnItsBatch) {
 }
 
 // Beam search runs every sentence of a batch as rows of one decoder state; each sentence must get
-// the hypotheses, scores and n-best list it gets decoded alone (sources of four lengths, padded).
+// the hypotheses, scores and n-best list it gets decoded alone (sources of four lengths, padded):
+// every family and attention kind, one model and an ensemble of two, a fixed output limit and each
+// sentence's own (max_len 0: from its source length, so sentences leave the batch at other steps).
 TEST(Decode, BatchedBeamSearchEqualsBeamSearchPerSentence) {
   const std::vector<std::vector<std::int32_t>> sources = {{5, 6, 7, 2}, {9, 2}, {5, 6, 7, 8, 9, 10, 11, 2}, {10, 4, 8, 2}};
   const Index width = 8;
@@ -190,20 +192,41 @@ TEST(Decode, BatchedBeamSearchEqualsBeamSearchPerSentence) {
     batch.insert(batch.end(), s.begin(), s.end());
     batch.resize(batch.size() + std::size_t(width) - s.size(), kPad);
   }
-  for (Arch arch : kFamilies) {
-    const std::unique_ptr<Seq2SeqModel> model = make_model(small_model(arch, true, 4));
+  std::vector<ModelConfig> configs;
+  for (Arch arch : kFamilies) configs.push_back(small_model(arch, true, 4));
+  for (AttentionKind kind : {AttentionKind::Local, AttentionKind::Linear}) {
+    configs.push_back(small_model(Arch::Transformer, true, 4));
+    configs.back().attention = kind;
+    if (kind == AttentionKind::Local) configs.back().window = 2;
+  }
+  for (const ModelConfig& config : configs) {
+    ModelConfig second = config;
+    second.seed = 5;
+    const std::unique_ptr<Seq2SeqModel> model = make_model(config), other = make_model(second);
     model->eval();
-    const DecodeOptions o{.beam = 4, .max_len = 10, .n_best = 2};
-    const auto together = decode_ensemble({{model.get(), batch}}, Index(sources.size()), o);
-    ASSERT_EQ(together.size(), sources.size());
-    for (std::size_t b = 0; b < sources.size(); ++b) {
-      const auto alone = decode_ensemble({{model.get(), sources[b]}}, 1, o);
-      ASSERT_EQ(together[b].size(), alone[0].size()) << arch_name(arch) << " sentence " << b;
-      for (std::size_t i = 0; i < alone[0].size(); ++i) {
-        EXPECT_EQ(together[b][i].tokens, alone[0][i].tokens) << arch_name(arch) << " sentence " << b << " hypothesis " << i;
-        EXPECT_NEAR(together[b][i].score, alone[0][i].score, 1e-4) << arch_name(arch) << " sentence " << b;
+    other->eval();
+    const std::string what = arch_name(config.arch) + " " + attention_name(config.attention);
+    for (Index max_len : {10, 0})
+      for (bool ensemble : {false, true}) {
+        const DecodeOptions o{.beam = 4, .max_len = max_len, .n_best = 2};
+        auto members = [&](const std::vector<std::int32_t>& src) {
+          std::vector<EnsembleInput> m{{model.get(), src}};
+          if (ensemble) m.push_back({other.get(), src});
+          return m;
+        };
+        const auto together = decode_ensemble(members(batch), Index(sources.size()), o);
+        ASSERT_EQ(together.size(), sources.size()) << what;
+        for (std::size_t b = 0; b < sources.size(); ++b) {
+          const auto alone = decode_ensemble(members(sources[b]), 1, o);
+          const std::string where = what + (ensemble ? " ensemble" : "") + " max_len " + std::to_string(max_len) +
+                                    " sentence " + std::to_string(b);
+          ASSERT_EQ(together[b].size(), alone[0].size()) << where;
+          for (std::size_t i = 0; i < alone[0].size(); ++i) {
+            EXPECT_EQ(together[b][i].tokens, alone[0][i].tokens) << where << " hypothesis " << i;
+            EXPECT_NEAR(together[b][i].score, alone[0][i].score, 1e-4) << where;
+          }
+        }
       }
-    }
   }
 }
 
