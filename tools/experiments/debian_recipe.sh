@@ -10,8 +10,8 @@ corpus=$1 run=$2
 
 # The recipe: the default model (d-model 128, 2+2 layers, 1.8 M parameters) with 2000 BPE merges,
 # batches of 16 sentences, no dropout and 3x the default learning rate. The cosine is sized to the
-# ~10,000 steps 2 threads reached in 10 minutes at load 4-5 (--time-limit stops the run there in
-# any case). Validation only at the end and on 200 pairs: it counts in the 10 minutes.
+# ~10,000 steps 2 threads reached in 10 minutes on a shared machine (--time-limit stops the run
+# there in any case). Validation only at the end and on 200 pairs: it counts in the 10 minutes.
 "$heed" train --train "$corpus/train.tsv" --valid "$corpus/valid.tsv" --save-dir "$run" --overwrite \
   --tokenizer bpe --bpe-merges 2000 --max-len 256 --batch-size 16 --dropout 0 --lr 0.003 \
   --warmup-steps 100 --steps 10000 --time-limit 10 --threads 2 --eval-every 0 --valid-size 200 --quiet
