@@ -5,6 +5,7 @@
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
+#include "autograd/tape.h"
 #include "layers/init.h"
 
 HEED_NAMESPACE_BEGIN
@@ -52,6 +53,13 @@ MultiHeadAttention::MultiHeadAttention(Index d_model, Index num_heads, Scalar dr
 }
 
 // query (B·Tq, C), key_value (B·Tk, C) -> output (B·Tq, C)
+Tensor MultiHeadAttention::project(const Tensor& x, Index first, Index count) const {
+  if (int8_in_proj && !grad_enabled())
+    return Tensor(linear_int8(x.value(), *int8_in_proj, first, count, in_proj_bias.value().middleCols(first, count)));
+  if (first == 0 && count == in_proj_weight.rows()) return linear(x, in_proj_weight, in_proj_bias);
+  return linear(x, slice_rows(in_proj_weight, first, count), slice_cols(in_proj_bias, first, count));
+}
+
 AttentionResult MultiHeadAttention::forward(const Tensor& query, const Tensor& key_value, const AttentionMask& mask,
                                             Index batch, bool need_weights) const {
   const Index c = d_model_, heads = num_heads_;
@@ -65,11 +73,11 @@ AttentionResult MultiHeadAttention::forward(const Tensor& query, const Tensor& k
   Tensor q_src, kv_src;
   Index q_col = 0, k_col = 0;
   if (query.same_as(key_value)) {
-    q_src = kv_src = linear(query, in_proj_weight, in_proj_bias);  // (B·T, 3C)
+    q_src = kv_src = project(query, 0, 3 * c);  // (B·T, 3C)
     k_col = c;
   } else {
-    q_src = linear(query, slice_rows(in_proj_weight, 0, c), slice_cols(in_proj_bias, 0, c));                 // (B·Tq, C)
-    kv_src = linear(key_value, slice_rows(in_proj_weight, c, 2 * c), slice_cols(in_proj_bias, c, 2 * c));  // (B·Tk, 2C)
+    q_src = project(query, 0, c);           // (B·Tq, C)
+    kv_src = project(key_value, c, 2 * c);  // (B·Tk, 2C)
   }
   const Index v_col = k_col + c;
   const Scalar scale = Scalar(1) / std::sqrt(Scalar(c / heads));

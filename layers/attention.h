@@ -39,7 +39,12 @@ class MultiHeadAttention : public Module {
   void set_unfused(bool on) { unfused_ = on; }
   bool is_unfused() const { return unfused_; }
 
+  // x·W[first : first+count]ᵀ + b[first : first+count] of the packed in_proj: q is [0, C), k and
+  // v [C, 3C). 8-bit when quantized (layers/quantize.h) and gradients are off.
+  Tensor project(const Tensor& x, Index first, Index count) const;
+
   Tensor in_proj_weight, in_proj_bias;
+  std::shared_ptr<const Int8Matrix> int8_in_proj;  // set by quantize_int8
   Linear out_proj;
 
  private:

@@ -5,6 +5,7 @@
 
 #include "autograd/check.h"
 #include "autograd/ops.h"
+#include "autograd/tape.h"
 #include "layers/init.h"
 
 HEED_NAMESPACE_BEGIN
@@ -26,7 +27,11 @@ Linear::Linear(Index in_features, Index out_features, Rng& rng, bool with_bias, 
   if (with_bias) bias = register_parameter("bias", Tensor(uniform_matrix(1, out_features, bound, rng)), Rank::OneD);
 }
 
-Tensor Linear::forward(const Tensor& x) const { return linear(x, weight, bias); }
+Tensor Linear::forward(const Tensor& x) const {
+  if (int8_weight && !grad_enabled())
+    return Tensor(linear_int8(x.value(), *int8_weight, 0, int8_weight->rows, bias.defined() ? bias.value() : Matrix()));
+  return linear(x, weight, bias);
+}
 
 Embedding::Embedding(Index vocab_size, Index dim, Rng& rng, double std, const Tensor* tied_weight) {
   weight = register_parameter("weight", tied_or_new(tied_weight, vocab_size, dim, "Embedding", [&] {

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "autograd/int8_linear.h"
 #include "autograd/random.h"
 #include "layers/module.h"
 
@@ -17,6 +19,8 @@ class Linear : public Module {
   Linear(Index in_features, Index out_features, Rng& rng, bool with_bias = true, const Tensor* tied_weight = nullptr);
   Tensor forward(const Tensor& x) const;  // (N,in) -> (N,out)
   Tensor weight, bias;                    // bias undefined when with_bias is false
+  // Set by quantize_int8 (layers/quantize.h): forward uses it whenever gradients are off.
+  std::shared_ptr<const Int8Matrix> int8_weight;
 };
 
 // Rows of a (V,C) table gathered by id. Init N(0, std²): std 1 as nn.Embedding.

@@ -23,7 +23,7 @@ IncrementalDecoder::IncrementalDecoder(const Transformer& model, const EncodedSo
     const MultiHeadAttention& cross = layer->multihead_attn;
     LayerCache cache{.self = SelfAttentionCache(model.config(), batch, max_steps), .cross_k = {}, .cross_v = {},
                      .cross_sums = {}};
-    const Tensor kv = linear(memory, slice_rows(cross.in_proj_weight, c, 2 * c), slice_cols(cross.in_proj_bias, c, 2 * c));
+    const Tensor kv = cross.project(memory, c, 2 * c);
     if (cross.is_linear()) {
       cache.cross_sums.emplace(batch, cross.num_heads(), c);
       cache.cross_sums->add(kv.value().leftCols(c), kv.value().rightCols(c), src_keys_);
@@ -38,7 +38,7 @@ IncrementalDecoder::IncrementalDecoder(const Transformer& model, const EncodedSo
 Tensor IncrementalDecoder::cross_attention(const MultiHeadAttention& attn, const Tensor& x,
                                            const LayerCache& cache) const {
   const Index c = x.cols();
-  const Tensor q = linear(x, slice_rows(attn.in_proj_weight, 0, c), slice_cols(attn.in_proj_bias, 0, c));
+  const Tensor q = attn.project(x, 0, c);
   const Matrix context =
       cache.cross_sums ? cache.cross_sums->read(q.value())
                        : attend_cached(q.value(), cache.cross_k, cache.cross_v, attn.num_heads(), src_len_, src_len_, src_keys_,

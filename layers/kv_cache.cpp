@@ -72,7 +72,7 @@ Tensor SelfAttentionCache::step(const MultiHeadAttention& attn, const Tensor& x,
   HEED_CHECK(position >= 0 && position < max_steps_, "key/value cache: position " << position << " of " << max_steps_);
   NoGradGuard no_grad;
   const Index c = x.cols(), batch = x.rows();
-  const Matrix qkv = linear(x, attn.in_proj_weight, attn.in_proj_bias).value();  // (B, 3C)
+  const Matrix qkv = attn.project(x, 0, 3 * c).value();  // (B, 3C)
   if (sums_) {
     sums_->add(qkv.middleCols(c, c), qkv.rightCols(c), Mask());
     return attn.out_proj.forward(Tensor(sums_->read(qkv.leftCols(c))));

@@ -2,6 +2,7 @@
 #include "layers/transformer_layers.h"
 
 #include "autograd/ops.h"
+#include "autograd/tape.h"
 
 HEED_NAMESPACE_BEGIN
 
@@ -13,6 +14,8 @@ FeedForward::FeedForward(const LayerConfig& config, Rng& rng)
 
 // (N,C) -> linear1 -> act -> dropout -> linear2 -> (N,C)
 Tensor FeedForward::forward(const Tensor& x) const {
+  if (activation == Activation::ReLU && linear1.int8_weight && !grad_enabled())  // 8-bit inference: no dropout
+    return linear2.forward(relu(linear1.forward(x)));
   if (activation == Activation::ReLU)  // fused: keeps only the dropped activations for backward
     return linear2.forward(linear_relu_dropout(x, linear1.weight, linear1.bias, dropout.active_p(), &dropout.rng()));
   return linear2.forward(dropout.forward(gelu(linear1.forward(x))));

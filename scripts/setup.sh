@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ cmake make libeigen3-dev libboost-program-options-dev libhdf5-dev zlib1g-dev hdf5-tools libgtest-dev libopenblas-dev
+packages=(g++ cmake make libeigen3-dev libboost-program-options-dev libhdf5-dev zlib1g-dev hdf5-tools libgtest-dev libopenblas-dev libdnnl-dev
           nlohmann-json3-dev libsentencepiece-dev sentencepiece pkg-config libcairo2-dev fonts-dejavu-core
           libopenmpi-dev openmpi-bin iproute2)
 scripts/install_packages.sh "${packages[@]}"

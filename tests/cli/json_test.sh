@@ -57,13 +57,24 @@ strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-
 ' d["kernels"] in ("avx512", "avx2", "generic") and d["blas"] != ""' &&
   ok "bench --json: $(cat "$work/bench.json")" || { fail "bench --json"; cat "$work/bench.json"; }
 
+# OpenBLAS's kernels as the environment names them (heed reports what OpenBLAS runs).
+OPENBLAS_CORETYPE=Haswell "$heed" bench --bench tiny --steps 1 --warmup 0 --threads 1 --json > "$work/haswell.json"
+strict "$work/haswell.json" 'd["blas"] in ("OpenBLAS Haswell", "Eigen")' &&
+  ok "OPENBLAS_CORETYPE=Haswell reported: $(grep -o '"blas":"[^"]*"' "$work/haswell.json")" || { fail "OPENBLAS_CORETYPE reported"; cat "$work/haswell.json"; }
+
 # The translation benchmark at tiny shapes (the model is still Transformer-base sized): every
 # output held to --tgt-len, beam and shapes reported as given.
 "$heed" bench --translate --beam 2 --batch 3 --src-len 4 --tgt-len 5 --steps 1 --warmup 0 --threads 1 --json \
   > "$work/translate.json"
 strict "$work/translate.json" 'd["config"] == "translate" and d["params"] == 93324544 and d["beam"] == 2 and d["batch"] == 3 and'\
 '    d["tgt_len"] == 5 and d["tokens_per_s"] > 0 and d["cpu_tokens_per_s"] > 0 and d["peak_rss_mb"] > 0 and'\
-' d["gflop_per_batch"] > 0 and d["kernels"] in ("avx512", "avx2", "generic")' &&
+' d["gflop_per_batch"] > 0 and d["kernels"] in ("avx512", "avx2", "generic") and d["precision"] == "float32"' &&
   ok "bench --translate --json: $(cat "$work/translate.json")" || { fail "bench --translate --json"; cat "$work/translate.json"; }
+
+"$heed" bench --translate --int8 --beam 2 --batch 3 --src-len 4 --tgt-len 5 --steps 1 --warmup 0 --threads 2 --json \
+  > "$work/translate8.json"
+strict "$work/translate8.json" 'd["config"] == "translate" and d["precision"].startswith("int8 (") and d["tokens_per_s"] > 0' &&
+  ok "bench --translate --int8 --json: $(grep -o '"precision":"[^"]*"' "$work/translate8.json")" ||
+  { fail "bench --translate --int8 --json"; cat "$work/translate8.json"; }
 
 [ "$failures" -eq 0 ] && echo "all JSON outputs parse strictly" || { echo "$failures failure(s)"; exit 1; }

@@ -167,6 +167,14 @@ for beam in 1 3; do
     fail "ensemble beam $beam"; cat "$work/err"
   fi
 done
+# --- --int8: 8-bit weights translate nearly as float does (the model is small and barely
+# trained, so some outputs may change; most must not), greedy and beam, an ensemble too
+"$heed" translate --checkpoint "$a" --threads 2 --int8 -i "$work/src.txt" > "$work/int8.txt" 2> "$work/err" || cat "$work/err"
+same=$(paste -d'\t' "$work/stdout.txt" "$work/int8.txt" | awk -F'\t' '$1 == $2' | wc -l)
+[ "$(wc -l < "$work/int8.txt")" -eq 16 ] && [ "$same" -ge 12 ] && ok "--int8: $same of 16 translations as float's" ||
+  { fail "--int8: $same of 16 translations as float's"; paste "$work/stdout.txt" "$work/int8.txt" | head -5; }
+"$heed" translate --checkpoint "$a" --checkpoint "$b" --beam 3 --int8 --threads 1 -i "$work/src.txt" > "$work/int8b.txt" 2> "$work/err" &&
+  [ "$(wc -l < "$work/int8b.txt")" -eq 16 ] && ok "--int8 with beam 3 and an ensemble" || { fail "--int8 beam 3 ensemble"; cat "$work/err"; }
 # another target vocabulary (the char tokenizer's) is refused, naming the file and the difference
 "$heed" train "${small[@]}" --tokenizer char --steps 2 --save-dir "$work/char" 2> /dev/null
 expect_usage_error "$work/char/checkpoint_last.h5: tokenizer char differs from word in $a" \

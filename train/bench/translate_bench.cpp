@@ -7,9 +7,11 @@
 #include <stdexcept>
 
 #include "autograd/cpu_kernels.h"
+#include "autograd/int8_linear.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
 #include "data/special_tokens.h"
+#include "layers/quantize.h"
 #include "layers/seq2seq_model.h"
 #include "train/eval/decode.h"
 #include "train/eval/json.h"
@@ -26,7 +28,7 @@ std::string TranslateBenchResult::json() const {
   o.number("peak_rss_mb", peak_rss_mb, 1).integer("params", params);
   o.number("gflop_per_batch", gflop_per_batch, 2).number("gflops", gflops, 1);
   if (product_gflops > 0) o.number("product_gflops", product_gflops, 1);
-  o.text("kernels", kernels).text("blas", blas);
+  o.text("kernels", kernels).text("blas", blas).text("precision", precision);
   return o.str();
 }
 
@@ -55,6 +57,7 @@ TranslateBenchResult run_translate_benchmark(const TranslateBenchConfig& c, int 
                        .dropout = 0, .seed = seed};
   const std::unique_ptr<Seq2SeqModel> model = make_model(mc);
   model->eval();
+  if (c.int8) quantize_int8(*model);
   // One batch of random sources without padding: tokens in [4, vocab), then EOS.
   Rng rng(seed);
   std::vector<std::int32_t> src;
@@ -91,6 +94,7 @@ TranslateBenchResult run_translate_benchmark(const TranslateBenchConfig& c, int 
   r.gflops = r.gflop_per_batch * double(c.batches) / seconds;
   r.kernels = cpu_kernels().name;
   r.blas = blas_kernels();
+  r.precision = c.int8 ? std::string("int8 (") + int8_product_name() + ")" : "float32";
   return r;
 }
 

@@ -14,6 +14,7 @@ struct TranslateBenchConfig {
   long long tgt_len = 32;  // output tokens per sentence, every sentence
   int beam = 4;            // 1 = greedy
   long long batches = 2;   // timed batches, after one untimed
+  bool int8 = false;       // 8-bit weights (layers/quantize.h), as translate --int8
 };
 
 struct TranslateBenchResult {
@@ -29,6 +30,7 @@ struct TranslateBenchResult {
   double gflop_per_batch = 0, gflops = 0;  // model FLOPs (below) and their rate
   double product_gflops = 0;               // matrix_product_gflops, when measured (0 = not)
   std::string kernels, blas;               // as BenchResult's
+  std::string precision;                   // "float32" or "int8 (<its product>)"
   std::string json() const;
 };
 

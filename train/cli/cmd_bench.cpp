@@ -57,6 +57,7 @@ BenchOverrides overrides_of(const po::variables_map& vm) {
 int run_translate_bench(const po::variables_map& vm) {
   TranslateBenchConfig c;
   c.beam = vm["beam"].as<int>();
+  c.int8 = vm["int8"].as<bool>();
   if (const long long n = vm["batch"].as<long long>(); n > 0) c.batch = n;
   if (const long long n = vm["src-len"].as<long long>(); n > 0) c.src_len = n;
   if (const long long n = vm["tgt-len"].as<long long>(); n > 0) c.tgt_len = n;
@@ -68,7 +69,8 @@ int run_translate_bench(const po::variables_map& vm) {
   if (vm["json"].as<bool>()) {
     std::cout << r.json() << std::endl;
   } else {
-    std::printf("kernels: %s (heed's own loops), products: %s\n", r.kernels.c_str(), r.blas.c_str());
+    std::printf("kernels: %s (heed's own loops), products: %s, weights: %s\n", r.kernels.c_str(), r.blas.c_str(),
+                r.precision.c_str());
     std::printf("translate %9.1f target tokens/s  %8.1f ms/batch  %.1f per CPU-second  peak RSS %7.1f MB  %lld params  "
                 "(beam %d, batch %lld, source %lld, output %lld tokens, %s, %s)\n",
                 r.tokens_per_s, r.batch_ms, r.cpu_tokens_per_s, r.peak_rss_mb, r.params, c.beam, c.batch, c.src_len, c.tgt_len,
@@ -167,6 +169,7 @@ Command parse_bench(const std::vector<std::string>& args) {
                            "(default 32) of --src-len tokens (32), every output --tgt-len tokens (32; EOS never chosen); "
                            "--steps timed batches (0 = 2)")(
       "beam", po::value<int>()->default_value(4), "--translate: beam size (1 = greedy)")(
+      "int8", flag(), "--translate: 8-bit weights, as heed translate --int8")(
       "json", flag(), "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
       "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
                               "timed steps, so the peak RSS is the training's) and report the share of it reached");
@@ -182,8 +185,8 @@ Command parse_bench(const std::vector<std::string>& args) {
   if (vm["translate"].as<bool>()) {
     if (!vm["bench"].defaulted() || vm.count("attention") || !vm["window"].defaulted())
       throw UsageError("--translate: --bench, --attention and --window are for training benchmarks");
-  } else if (!vm["beam"].defaulted()) {
-    throw UsageError("--beam: only with --translate");
+  } else if (!vm["beam"].defaulted() || vm["int8"].as<bool>()) {
+    throw UsageError(std::string(vm["int8"].as<bool>() ? "--int8" : "--beam") + ": only with --translate");
   }
   for (const char* option : {"batch", "src-len", "tgt-len", "window"}) checked_int(vm, option, 0);
   const bool overridden = vm.count("attention") || !vm["batch"].defaulted() || !vm["src-len"].defaulted() ||

@@ -36,6 +36,7 @@ Command parse_eval(const std::vector<std::string>& args) {
       "by-length", po::value<int>()->default_value(0),
       "also exact match by source length, in buckets of N words (0 = off); JSON: by_length");
   options.add(decode_options());
+  options.add(int8_option());
   po::variables_map vm;
   if (!parse("eval", "--checkpoint CKPT.h5 (--task NAME [--split test] | --data FILE.tsv | --text FILE) [--beam K] [--json]", options,
              args, vm))
@@ -128,8 +129,11 @@ int run_eval(const po::variables_map& vm) {
   const int width = int(checked_int(vm, "by-length", 0));
   const std::size_t show = std::size_t(checked_int(vm, "show", 0));
   const bool json = vm["json"].as<bool>();
-  LoadedModel m = load_for_decoding(checkpoint);
+  std::vector<LoadedModel> loaded;
+  loaded.push_back(load_for_decoding(checkpoint));
+  LoadedModel& m = loaded.front();
   if (m.model->config().arch == Arch::Lm) throw UsageError(checkpoint + " is a language model: give --text FILE");
+  quantize_if_asked(vm, loaded);
   std::vector<Example> examples;
   try {
     examples = load_examples(source, vm["split"].as<std::string>());

@@ -54,6 +54,7 @@ Command parse_translate(const std::vector<std::string>& args) {
       "self-, decoder self- and cross-attention of every layer and head, with the tokens; one --checkpoint, "
       "a family that attends");
   options.add(decode_options());
+  options.add(int8_option());
   po::options_description more("Beam lists and sampling");
   more.add_options()("n-best", po::value<int>(),
                      "print the K best hypotheses of the beam per sentence (K <= --beam) as ID ||| TRANSLATION ||| SCORE")(
@@ -210,6 +211,7 @@ int run_translate(const po::variables_map& vm) {
         throw UsageError("--output " + out + " is the checkpoint " + checkpoint + ": writing there would destroy it");
     }
   const std::vector<LoadedModel> loaded = load_ensemble(vm["checkpoint"].as<std::vector<std::string>>());
+  quantize_if_asked(vm, loaded);
   check_dump_target(vm, loaded);
   const std::vector<TranslationModel> models = translation_models(loaded);
   AttentionDump dump(vm, loaded.front());

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "data/tsv.h"
+#include "layers/quantize.h"
 #include "train/checkpoint/checkpoint_io.h"
 #include "train/cli/option_checks.h"
 
@@ -49,6 +50,20 @@ DecodeOptions read_decode_options(const po::variables_map& vm) {
   d.max_len = checked_int(vm, "max-output", 0, 1 << 20);
   checked_int(vm, "threads", 0);
   return d;
+}
+
+po::options_description int8_option() {
+  po::options_description o("Speed");
+  o.add_options()("int8", po::bool_switch(),
+                  "8-bit weights: every linear layer and attention projection quantized at load (per output row, "
+                  "inputs per row as they come), products in 32-bit integers; faster, results differ slightly "
+                  "from float. Embeddings, norms and LSTM recurrences stay float");
+  return o;
+}
+
+void quantize_if_asked(const po::variables_map& vm, const std::vector<LoadedModel>& loaded) {
+  if (!vm["int8"].as<bool>()) return;
+  for (const LoadedModel& m : loaded) quantize_int8(*m.model);
 }
 
 LoadedModel load_for_decoding(const std::string& path) {

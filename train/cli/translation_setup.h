@@ -28,6 +28,11 @@ struct LoadedModel {
   std::unique_ptr<Preprocessor> pre;
 };
 
+// --int8: 8-bit weights for decoding (layers/quantize.h).
+po::options_description int8_option();
+// Quantizes every model when --int8 was given.
+void quantize_if_asked(const po::variables_map& vm, const std::vector<LoadedModel>& loaded);
+
 // One-line errors for a missing file, a directory, a damaged checkpoint.
 LoadedModel load_for_decoding(const std::string& path);
 // Several checkpoints decoded as an ensemble: every one must have the first's target vocabulary

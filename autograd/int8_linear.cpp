@@ -1,0 +1,156 @@
+// 8-bit linear layers for inference: quantization and the scaled integer product.
+#include "autograd/int8_linear.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "autograd/check.h"
+#include "autograd/parallel.h"
+
+#ifdef HEED_DNNL
+#include <oneapi/dnnl/dnnl.h>
+extern "C" void omp_set_num_threads(int);  // libgomp, which oneDNN runs its threads on
+#endif
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+// Each input row in [-127, 127], stored offset by 128 as unsigned (the u8 operand of u8·s8).
+constexpr int kInputLimit = 127;
+constexpr int kInputOffset = 128;
+
+// Chunking as linear's (ops_matmul.cpp): row blocks of 256, or output blocks of at least 256.
+constexpr Index kRowGrain = 256, kColumnGrain = 256, kLargestColumns = 4096;
+
+// rows of x quantized: q (rows, cols) unsigned with offset, scale per row.
+struct QuantizedInput {
+  std::vector<std::uint8_t> values;
+  std::vector<float> scales;
+};
+
+void quantize_input_rows(const Matrix& x, Index begin, Index end, QuantizedInput& q) {
+  const Index cols = x.cols();
+  for (Index i = begin; i < end; ++i) {
+    const float largest = float(x.row(i).cwiseAbs().maxCoeff());
+    const float scale = largest > 0 && std::isfinite(largest) ? largest / kInputLimit : 1.0f;
+    const float inverse = 1.0f / scale;
+    q.scales[i] = scale;
+    std::uint8_t* row = q.values.data() + i * cols;
+    for (Index k = 0; k < cols; ++k) {
+      float v = std::clamp(float(x(i, k)) * inverse, float(-kInputLimit), float(kInputLimit));
+      if (std::isnan(v)) v = 0;  // no integer stands for it; the output is NaN-free but meaningless then
+      row[k] = std::uint8_t(int(std::nearbyint(v)) + kInputOffset);
+    }
+  }
+}
+
+// c[rows begin:end][outputs first:first+count] = Σ_k (qx - 128)·qw, int32, leading dimension ldc.
+void integer_product(const QuantizedInput& qx, Index cols, Index begin, Index end, const Int8Matrix& w, Index first,
+                     Index count, std::int32_t* c, Index ldc) {
+  const std::uint8_t* a = qx.values.data() + begin * cols;
+  const std::int8_t* b = w.values.data() + first * cols;
+#ifdef HEED_DNNL
+  omp_set_num_threads(1);  // heed's own threads split the product; oneDNN's would only compete
+  const std::int32_t no_offset = 0;
+  const dnnl_status_t status = dnnl_gemm_u8s8s32('N', 'T', 'F', end - begin, count, cols, 1.0f, a, cols,
+                                                 std::uint8_t(kInputOffset), b, cols, 0, 0.0f, c, ldc, &no_offset);
+  HEED_CHECK(status == dnnl_success, "int8 product: oneDNN returned status " << int(status));
+#else
+  using IntMatrix = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  const auto xq = Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+                      a, end - begin, cols).cast<std::int32_t>().array() - kInputOffset;
+  const auto wq = Eigen::Map<const Eigen::Matrix<std::int8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+                      b, count, cols).cast<std::int32_t>();
+  Eigen::Map<IntMatrix, 0, Eigen::OuterStride<>>(c, end - begin, count, Eigen::OuterStride<>(ldc)) =
+      xq.matrix() * wq.transpose();
+#endif
+}
+
+// y[begin:end][j0:j1] (outputs j of the slice) from the integer sums.
+void scale_back(const std::int32_t* c, Index ldc, const QuantizedInput& qx, const Int8Matrix& w, Index first,
+                const Matrix& bias, Index begin, Index end, Index j0, Index j1, Matrix& y) {
+  for (Index i = begin; i < end; ++i) {
+    const float sx = qx.scales[i];
+    const std::int32_t* ci = c + (i - begin) * ldc;
+    for (Index j = j0; j < j1; ++j) {
+      const float v = float(ci[j - j0]) * sx * w.scales[first + j];
+      y(i, j) = Scalar(v) + (bias.size() > 0 ? bias(0, j) : Scalar(0));
+    }
+  }
+}
+
+}  // namespace
+
+int int8_weight_limit() {
+  __builtin_cpu_init();
+  const bool vnni = __builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni");
+  return vnni ? 127 : 63;
+}
+
+Int8Matrix quantize_rows(const Matrix& w, int limit) {
+  HEED_CHECK(limit >= 1 && limit <= 127, "quantize_rows: limit " << limit << " is not in [1, 127]");
+  Int8Matrix q;
+  q.rows = w.rows();
+  q.cols = w.cols();
+  q.values.resize(std::size_t(w.size()));
+  q.scales.resize(std::size_t(w.rows()));
+  for (Index r = 0; r < w.rows(); ++r) {
+    const float largest = float(w.row(r).cwiseAbs().maxCoeff());
+    HEED_CHECK(std::isfinite(largest), "quantize_rows: row " << r << " holds a value that is not finite");
+    const float scale = largest > 0 ? largest / float(limit) : 1.0f;
+    q.scales[std::size_t(r)] = scale;
+    for (Index k = 0; k < w.cols(); ++k)
+      q.values[std::size_t(r * w.cols() + k)] = std::int8_t(std::nearbyint(float(w(r, k)) / scale));
+  }
+  return q;
+}
+
+Matrix dequantize(const Int8Matrix& w) {
+  Matrix m(w.rows, w.cols);
+  for (Index r = 0; r < w.rows; ++r)
+    for (Index k = 0; k < w.cols; ++k) m(r, k) = Scalar(w.scales[std::size_t(r)] * w.values[std::size_t(r * w.cols + k)]);
+  return m;
+}
+
+Matrix linear_int8(const Matrix& x, const Int8Matrix& w, Index first, Index count, const Matrix& bias) {
+  HEED_CHECK(x.cols() == w.cols && first >= 0 && count >= 0 && first + count <= w.rows,
+             "linear_int8: input " << shape_str(x) << " against outputs [" << first << "," << first + count
+                                   << ") of an 8-bit (" << w.rows << "," << w.cols << ") weight");
+  HEED_CHECK(bias.size() == 0 || (bias.rows() == 1 && bias.cols() == count),
+             "linear_int8: bias is " << shape_str(bias) << ", expected (1," << count << ")");
+  const Index rows = x.rows(), cols = x.cols();
+  Matrix y(rows, count);
+  if (rows == 0 || count == 0) return y;
+  QuantizedInput qx;
+  qx.values.resize(std::size_t(rows * cols));
+  qx.scales.resize(std::size_t(rows));
+  std::vector<std::int32_t> sums(std::size_t(rows * count));
+  if (rows < kRowGrain && count >= 2 * kColumnGrain && parallel_threads() > 1) {
+    // Few rows (decoding): the input once, then each thread a share of the outputs.
+    quantize_input_rows(x, 0, rows, qx);
+    const Index grain = std::max(kColumnGrain, balanced_grain(count, kLargestColumns));
+    parallel_for(count, grain, [&](Index j0, Index j1) {
+      integer_product(qx, cols, 0, rows, w, first + j0, j1 - j0, sums.data() + j0, count);
+      scale_back(sums.data() + j0, count, qx, w, first, bias, 0, rows, j0, j1, y);
+    });
+  } else {
+    parallel_for(rows, balanced_grain(rows, kRowGrain), [&](Index begin, Index end) {
+      quantize_input_rows(x, begin, end, qx);
+      std::int32_t* c = sums.data() + begin * count;
+      integer_product(qx, cols, begin, end, w, first, count, c, count);
+      scale_back(c, count, qx, w, first, bias, begin, end, 0, count, y);
+    });
+  }
+  return y;
+}
+
+const char* int8_product_name() {
+#ifdef HEED_DNNL
+  return "oneDNN u8s8s32";
+#else
+  return "Eigen";
+#endif
+}
+
+HEED_NAMESPACE_END
