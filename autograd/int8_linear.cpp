@@ -2,7 +2,9 @@
 #include "autograd/int8_linear.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <memory>
 
 #include "autograd/check.h"
 #include "autograd/parallel.h"
@@ -46,16 +48,18 @@ void quantize_input_rows(const Matrix& x, Index begin, Index end, QuantizedInput
 }
 
 // c[rows begin:end][outputs first:first+count] = Σ_k (qx - 128)·qw, int32, leading dimension ldc.
-void integer_product(const QuantizedInput& qx, Index cols, Index begin, Index end, const Int8Matrix& w, Index first,
+// Returns 0, or oneDNN's error status (it runs on pool threads, which must not throw).
+int integer_product(const QuantizedInput& qx, Index cols, Index begin, Index end, const Int8Matrix& w, Index first,
                      Index count, std::int32_t* c, Index ldc) {
   const std::uint8_t* a = qx.values.data() + begin * cols;
   const std::int8_t* b = w.values.data() + first * cols;
 #ifdef HEED_DNNL
-  omp_set_num_threads(1);  // heed's own threads split the product; oneDNN's would only compete
+  // heed's own threads split the product; oneDNN's would only compete. Per calling thread, once.
+  thread_local const bool single_threaded = (omp_set_num_threads(1), true);
+  (void)single_threaded;
   const std::int32_t no_offset = 0;
-  const dnnl_status_t status = dnnl_gemm_u8s8s32('N', 'T', 'F', end - begin, count, cols, 1.0f, a, cols,
-                                                 std::uint8_t(kInputOffset), b, cols, 0, 0.0f, c, ldc, &no_offset);
-  HEED_CHECK(status == dnnl_success, "int8 product: oneDNN returned status " << int(status));
+  return int(dnnl_gemm_u8s8s32('N', 'T', 'F', end - begin, count, cols, 1.0f, a, cols, std::uint8_t(kInputOffset), b,
+                               cols, 0, 0.0f, c, ldc, &no_offset));
 #else
   using IntMatrix = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const auto xq = Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
@@ -64,6 +68,7 @@ void integer_product(const QuantizedInput& qx, Index cols, Index begin, Index en
                       b, count, cols).cast<std::int32_t>();
   Eigen::Map<IntMatrix, 0, Eigen::OuterStride<>>(c, end - begin, count, Eigen::OuterStride<>(ldc)) =
       xq.matrix() * wq.transpose();
+  return 0;
 #endif
 }
 
@@ -83,9 +88,13 @@ void scale_back(const std::int32_t* c, Index ldc, const QuantizedInput& qx, cons
 }  // namespace
 
 int int8_weight_limit() {
+#ifdef HEED_DNNL
   __builtin_cpu_init();
   const bool vnni = __builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni");
   return vnni ? 127 : 63;
+#else
+  return 127;  // Eigen's integer product cannot saturate
+#endif
 }
 
 Int8Matrix quantize_rows(const Matrix& w, int limit) {
@@ -96,8 +105,8 @@ Int8Matrix quantize_rows(const Matrix& w, int limit) {
   q.values.resize(std::size_t(w.size()));
   q.scales.resize(std::size_t(w.rows()));
   for (Index r = 0; r < w.rows(); ++r) {
+    HEED_CHECK(w.row(r).allFinite(), "quantize_rows: row " << r << " holds a value that is not finite");
     const float largest = float(w.row(r).cwiseAbs().maxCoeff());
-    HEED_CHECK(std::isfinite(largest), "quantize_rows: row " << r << " holds a value that is not finite");
     const float scale = largest > 0 ? largest / float(limit) : 1.0f;
     q.scales[std::size_t(r)] = scale;
     for (Index k = 0; k < w.cols(); ++k)
@@ -125,23 +134,33 @@ Matrix linear_int8(const Matrix& x, const Int8Matrix& w, Index first, Index coun
   QuantizedInput qx;
   qx.values.resize(std::size_t(rows * cols));
   qx.scales.resize(std::size_t(rows));
-  std::vector<std::int32_t> sums(std::size_t(rows * count));
+  // Every entry is written by the product before it is read: no zero-filling (16 MB for a 32k
+  // vocabulary at 128 rows, at every decoder step).
+  const std::unique_ptr<std::int32_t[]> sums(new std::int32_t[std::size_t(rows * count)]);
+  std::atomic<int> failure{0};
   if (rows < kRowGrain && count >= 2 * kColumnGrain && parallel_threads() > 1) {
     // Few rows (decoding): the input once, then each thread a share of the outputs.
     quantize_input_rows(x, 0, rows, qx);
     const Index grain = std::max(kColumnGrain, balanced_grain(count, kLargestColumns));
     parallel_for(count, grain, [&](Index j0, Index j1) {
-      integer_product(qx, cols, 0, rows, w, first + j0, j1 - j0, sums.data() + j0, count);
-      scale_back(sums.data() + j0, count, qx, w, first, bias, 0, rows, j0, j1, y);
+      if (const int status = integer_product(qx, cols, 0, rows, w, first + j0, j1 - j0, sums.get() + j0, count)) {
+        failure = status;
+        return;
+      }
+      scale_back(sums.get() + j0, count, qx, w, first, bias, 0, rows, j0, j1, y);
     });
   } else {
     parallel_for(rows, balanced_grain(rows, kRowGrain), [&](Index begin, Index end) {
       quantize_input_rows(x, begin, end, qx);
-      std::int32_t* c = sums.data() + begin * count;
-      integer_product(qx, cols, begin, end, w, first, count, c, count);
+      std::int32_t* c = sums.get() + begin * count;
+      if (const int status = integer_product(qx, cols, begin, end, w, first, count, c, count)) {
+        failure = status;
+        return;
+      }
       scale_back(c, count, qx, w, first, bias, begin, end, 0, count, y);
     });
   }
+  HEED_CHECK(failure == 0, "int8 product: oneDNN returned status " << failure.load());
   return y;
 }
 

@@ -1,6 +1,6 @@
 // Linear layers with 8-bit weights, for inference only (heed translate --int8).
-// Each weight row (one output) is scaled into [-L, L] once, L = 127 (63 on CPUs without VNNI,
-// whose u8·s8 instructions saturate 16-bit pair sums beyond that); each input row is scaled into
+// Each weight row (one output) is scaled into [-L, L] once, L = 127 (63 for oneDNN on CPUs without
+// VNNI, whose u8·s8 instructions saturate 16-bit pair sums beyond that); each input row is scaled into
 // [-127, 127] when it comes. The integer products are summed exactly in 32 bits (oneDNN's u8·s8
 // product where heed has it, Eigen's integer product otherwise) and scaled back:
 //   y[i][j] = s_x[i] · s_w[j] · Σ_k qx[i][k] · qw[j][k] + b[j].

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 
 #include "autograd/int8_linear.h"
@@ -62,25 +63,30 @@ TEST(Int8Linear, QuantizeRowsRefusesAWeightThatIsNotFinite) {
   Matrix w = random_matrix(2, 4, 2);
   w(1, 2) = std::numeric_limits<float>::infinity();
   EXPECT_THROW(quantize_rows(w), std::exception);
+  w(1, 2) = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THROW(quantize_rows(w), std::exception);
 }
 
 TEST(Int8Linear, TheProductIsTheExactIntegerSumScaledBack) {
   const Matrix w = random_matrix(700, 96, 3, 0.1f);
   const Int8Matrix q = quantize_rows(w, int8_weight_limit());
-  const Matrix bias = random_matrix(1, 300, 4);
+  const Matrix bias300 = random_matrix(1, 300, 4), bias600 = random_matrix(1, 600, 9);
   for (int threads : {1, 2, 3}) {
     set_parallel_threads(threads);
-    // 300 rows: split by rows; 5 rows against 600 outputs: split by outputs; a slice [100, 400).
+    // 300 rows: split by rows, outputs [100, 400); 5 rows: split by outputs, [50, 650) (as the
+    // cross-attention's keys and values are a slice of in_proj); with a bias, and without.
     for (Index rows : {Index(300), Index(5)}) {
+     for (bool with_bias : {true, false}) {
       const Matrix x = random_matrix(rows, 96, 5 + unsigned(rows));
       const Index first = rows == 5 ? 50 : 100, count = rows == 5 ? 600 : 300;
-      const Matrix b = rows == 5 ? Matrix() : bias;
+      const Matrix b = !with_bias ? Matrix() : rows == 5 ? bias600 : bias300;
       const Matrix got = linear_int8(x, q, first, count, b);
       const Matrix want = reference(x, q, first, count, b);
       ASSERT_EQ(got.rows(), rows);
       ASSERT_EQ(got.cols(), count);
       EXPECT_LE((got - want).cwiseAbs().maxCoeff(), 1e-4f * (1 + want.cwiseAbs().maxCoeff()))
-          << rows << " rows, " << threads << " threads";
+          << rows << " rows, " << threads << " threads, bias " << with_bias;
+     }
     }
   }
   set_parallel_threads(1);

@@ -60,7 +60,7 @@ strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-
 # OpenBLAS's kernels as the environment names them (heed reports what OpenBLAS runs).
 OPENBLAS_CORETYPE=Haswell "$heed" bench --bench tiny --steps 1 --warmup 0 --threads 1 --json > "$work/haswell.json"
 strict "$work/haswell.json" 'd["blas"] in ("OpenBLAS Haswell", "Eigen")' &&
-  ok "OPENBLAS_CORETYPE=Haswell reported: $(grep -o '"blas":"[^"]*"' "$work/haswell.json")" || { fail "OPENBLAS_CORETYPE reported"; cat "$work/haswell.json"; }
+  ok "OPENBLAS_CORETYPE=Haswell reported: $(grep -o '"blas": *"[^"]*"' "$work/haswell.json")" || { fail "OPENBLAS_CORETYPE reported"; cat "$work/haswell.json"; }
 
 # The translation benchmark at tiny shapes (the model is still Transformer-base sized): every
 # output held to --tgt-len, beam and shapes reported as given.
@@ -74,7 +74,7 @@ strict "$work/translate.json" 'd["config"] == "translate" and d["params"] == 933
 "$heed" bench --translate --int8 --beam 2 --batch 3 --src-len 4 --tgt-len 5 --steps 1 --warmup 0 --threads 2 --json \
   > "$work/translate8.json"
 strict "$work/translate8.json" 'd["config"] == "translate" and d["precision"].startswith("int8 (") and d["tokens_per_s"] > 0' &&
-  ok "bench --translate --int8 --json: $(grep -o '"precision":"[^"]*"' "$work/translate8.json")" ||
+  ok "bench --translate --int8 --json: $(grep -o '"precision": *"[^"]*"' "$work/translate8.json")" ||
   { fail "bench --translate --int8 --json"; cat "$work/translate8.json"; }
 
 [ "$failures" -eq 0 ] && echo "all JSON outputs parse strictly" || { echo "$failures failure(s)"; exit 1; }

@@ -29,6 +29,7 @@ expect_usage_error "--threads -1 is out of range: must be >= 0" train "${task[@]
 expect_usage_error "--steps -3 is out of range: must be >= 0" bench --steps -3
 expect_usage_error "--beam: only with --translate" bench --beam 2
 expect_usage_error "--int8: only with --translate" bench --int8
+expect_usage_error "--product-rate: the share of a float product's rate; not with --int8" bench --translate --int8 --product-rate
 expect_usage_error "--translate: --bench, --attention and --window are for training benchmarks" \
   bench --translate --bench small
 expect_usage_error "--max-length 0 is out of range: must be in [1, " train --task copy --save-dir "$work/r" --min-length 1 --max-length 0

@@ -173,6 +173,14 @@ done
 same=$(paste -d'\t' "$work/stdout.txt" "$work/int8.txt" | awk -F'\t' '$1 == $2' | wc -l)
 [ "$(wc -l < "$work/int8.txt")" -eq 16 ] && [ "$same" -ge 12 ] && ok "--int8: $same of 16 translations as float's" ||
   { fail "--int8: $same of 16 translations as float's"; paste "$work/stdout.txt" "$work/int8.txt" | head -5; }
+# the 8-bit model is another model: its loss differs from float's, a little
+"$heed" eval --checkpoint "$a" --task reverse --max-length 6 --threads 1 --json > "$work/f32.json"
+"$heed" eval --checkpoint "$a" --task reverse --max-length 6 --threads 1 --json --int8 > "$work/i8.json"
+if python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["loss"]; b=json.load(open(sys.argv[2]))["loss"]; sys.exit(0 if a != b and abs(a-b) <= 0.05*abs(a)+0.01 else 1)' "$work/f32.json" "$work/i8.json"; then
+  ok "eval --int8: loss $(grep -o '"loss": *[^,]*' "$work/i8.json") against float's $(grep -o '"loss": *[^,]*' "$work/f32.json")"
+else
+  fail "eval --int8 loss"; cat "$work/f32.json" "$work/i8.json"
+fi
 "$heed" translate --checkpoint "$a" --checkpoint "$b" --beam 3 --int8 --threads 1 -i "$work/src.txt" > "$work/int8b.txt" 2> "$work/err" &&
   [ "$(wc -l < "$work/int8b.txt")" -eq 16 ] && ok "--int8 with beam 3 and an ensemble" || { fail "--int8 beam 3 ensemble"; cat "$work/err"; }
 # another target vocabulary (the char tokenizer's) is refused, naming the file and the difference

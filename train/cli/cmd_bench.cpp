@@ -185,6 +185,8 @@ Command parse_bench(const std::vector<std::string>& args) {
   if (vm["translate"].as<bool>()) {
     if (!vm["bench"].defaulted() || vm.count("attention") || !vm["window"].defaulted())
       throw UsageError("--translate: --bench, --attention and --window are for training benchmarks");
+    if (vm["int8"].as<bool>() && vm["product-rate"].as<bool>())
+      throw UsageError("--product-rate: the share of a float product's rate; not with --int8");
   } else if (!vm["beam"].defaulted() || vm["int8"].as<bool>()) {
     throw UsageError(std::string(vm["int8"].as<bool>() ? "--int8" : "--beam") + ": only with --translate");
   }

@@ -114,6 +114,7 @@ int run_eval(const po::variables_map& vm) {
     if (m.model->config().arch != Arch::Lm)
       throw UsageError("--text: " + checkpoint + " is a " + arch_name(m.model->config().arch) +
                        " model, not a language model; give --data or --task");
+    quantize_if_asked(vm, m);
     return run_eval_text(vm, m);
   }
   if (vm.count("task") == vm.count("data")) throw UsageError("give exactly one of --task and --data");
@@ -129,11 +130,9 @@ int run_eval(const po::variables_map& vm) {
   const int width = int(checked_int(vm, "by-length", 0));
   const std::size_t show = std::size_t(checked_int(vm, "show", 0));
   const bool json = vm["json"].as<bool>();
-  std::vector<LoadedModel> loaded;
-  loaded.push_back(load_for_decoding(checkpoint));
-  LoadedModel& m = loaded.front();
+  LoadedModel m = load_for_decoding(checkpoint);
   if (m.model->config().arch == Arch::Lm) throw UsageError(checkpoint + " is a language model: give --text FILE");
-  quantize_if_asked(vm, loaded);
+  quantize_if_asked(vm, m);
   std::vector<Example> examples;
   try {
     examples = load_examples(source, vm["split"].as<std::string>());

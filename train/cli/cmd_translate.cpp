@@ -211,7 +211,7 @@ int run_translate(const po::variables_map& vm) {
         throw UsageError("--output " + out + " is the checkpoint " + checkpoint + ": writing there would destroy it");
     }
   const std::vector<LoadedModel> loaded = load_ensemble(vm["checkpoint"].as<std::vector<std::string>>());
-  quantize_if_asked(vm, loaded);
+  for (const LoadedModel& m : loaded) quantize_if_asked(vm, m);
   check_dump_target(vm, loaded);
   const std::vector<TranslationModel> models = translation_models(loaded);
   AttentionDump dump(vm, loaded.front());

@@ -57,13 +57,12 @@ po::options_description int8_option() {
   o.add_options()("int8", po::bool_switch(),
                   "8-bit weights: every linear layer and attention projection quantized at load (per output row, "
                   "inputs per row as they come), products in 32-bit integers; faster, results differ slightly "
-                  "from float. Embeddings, norms and LSTM recurrences stay float");
+                  "from float. Embeddings, norms and LSTM layers (input and recurrent products) stay float");
   return o;
 }
 
-void quantize_if_asked(const po::variables_map& vm, const std::vector<LoadedModel>& loaded) {
-  if (!vm["int8"].as<bool>()) return;
-  for (const LoadedModel& m : loaded) quantize_int8(*m.model);
+void quantize_if_asked(const po::variables_map& vm, const LoadedModel& loaded) {
+  if (vm["int8"].as<bool>()) quantize_int8(*loaded.model);
 }
 
 LoadedModel load_for_decoding(const std::string& path) {
