@@ -10,8 +10,13 @@
 #include "autograd/parallel.h"
 
 #ifdef HEED_DNNL
-#include <oneapi/dnnl/dnnl.h>
-extern "C" void omp_set_num_threads(int);  // libgomp, which oneDNN runs its threads on
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <oneapi/dnnl/dnnl.h>  // the function's signature only: the library is loaded when first used
 #endif
 
 HEED_NAMESPACE_BEGIN
@@ -21,6 +26,38 @@ namespace {
 // Each input row in [-127, 127], stored offset by 128 as unsigned (the u8 operand of u8·s8).
 constexpr int kInputLimit = 127;
 constexpr int kInputOffset = 128;
+
+#ifdef HEED_DNNL
+// oneDNN, loaded on the first 8-bit product rather than linked: linked, its 40 MB library raised
+// every heed process's peak RSS by about 3 MB (heed --version: 24.3 against 21.1 MB), for a
+// feature few runs use.
+struct OneDnn {
+  decltype(&dnnl_gemm_u8s8s32) gemm = nullptr;
+  void (*set_num_threads)(int) = nullptr;  // libgomp's omp_set_num_threads: oneDNN runs on OpenMP
+};
+
+const OneDnn& onednn() {
+  static const OneDnn loaded = [] {
+    OneDnn d;
+    if (const char* choice = std::getenv("HEED_INT8_PRODUCT"); choice && std::string(choice) == "eigen") return d;
+    void* library = dlopen(HEED_DNNL_SONAME, RTLD_NOW | RTLD_LOCAL);
+    void* gomp = library ? dlopen("libgomp.so.1", RTLD_NOW | RTLD_LOCAL) : nullptr;
+    if (library && gomp) {
+      d.gemm = reinterpret_cast<decltype(d.gemm)>(dlsym(library, "dnnl_gemm_u8s8s32"));
+      d.set_num_threads = reinterpret_cast<void (*)(int)>(dlsym(gomp, "omp_set_num_threads"));
+    }
+    if (!d.gemm || !d.set_num_threads) {
+      d = OneDnn{};
+      const char* why = dlerror();
+      std::fprintf(stderr, "heed: warning: 8-bit products: %s could not be loaded (%s); using Eigen's integer "
+                           "product, which is much slower (apt-get install libdnnl2)\n", HEED_DNNL_SONAME,
+                   why ? why : "a function is missing");
+    }
+    return d;
+  }();
+  return loaded;
+}
+#endif
 
 // Chunking as linear's (ops_matmul.cpp): row blocks of 256, or output blocks of at least 256.
 constexpr Index kRowGrain = 256, kColumnGrain = 256, kLargestColumns = 4096;
@@ -54,13 +91,16 @@ int integer_product(const QuantizedInput& qx, Index cols, Index begin, Index end
   const std::uint8_t* a = qx.values.data() + begin * cols;
   const std::int8_t* b = w.values.data() + first * cols;
 #ifdef HEED_DNNL
-  // heed's own threads split the product; oneDNN's would only compete. Per calling thread, once.
-  thread_local const bool single_threaded = (omp_set_num_threads(1), true);
-  (void)single_threaded;
-  const std::int32_t no_offset = 0;
-  return int(dnnl_gemm_u8s8s32('N', 'T', 'F', end - begin, count, cols, 1.0f, a, cols, std::uint8_t(kInputOffset), b,
-                               cols, 0, 0.0f, c, ldc, &no_offset));
-#else
+  if (const OneDnn& dnnl = onednn(); dnnl.gemm) {
+    // heed's own threads split the product; oneDNN's would only compete. Per calling thread, once.
+    thread_local const bool single_threaded = (dnnl.set_num_threads(1), true);
+    (void)single_threaded;
+    const std::int32_t no_offset = 0;
+    return int(dnnl.gemm('N', 'T', 'F', end - begin, count, cols, 1.0f, a, cols, std::uint8_t(kInputOffset), b, cols, 0,
+                         0.0f, c, ldc, &no_offset));
+  }
+#endif
+  {
   using IntMatrix = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   const auto xq = Eigen::Map<const Eigen::Matrix<std::uint8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
                       a, end - begin, cols).cast<std::int32_t>().array() - kInputOffset;
@@ -68,8 +108,8 @@ int integer_product(const QuantizedInput& qx, Index cols, Index begin, Index end
                       b, count, cols).cast<std::int32_t>();
   Eigen::Map<IntMatrix, 0, Eigen::OuterStride<>>(c, end - begin, count, Eigen::OuterStride<>(ldc)) =
       xq.matrix() * wq.transpose();
+  }
   return 0;
-#endif
 }
 
 // y[begin:end][j0:j1] (outputs j of the slice) from the integer sums.
@@ -89,12 +129,13 @@ void scale_back(const std::int32_t* c, Index ldc, const QuantizedInput& qx, cons
 
 int int8_weight_limit() {
 #ifdef HEED_DNNL
-  __builtin_cpu_init();
-  const bool vnni = __builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni");
-  return vnni ? 127 : 63;
-#else
-  return 127;  // Eigen's integer product cannot saturate
+  if (onednn().gemm) {
+    __builtin_cpu_init();
+    const bool vnni = __builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni");
+    return vnni ? 127 : 63;
+  }
 #endif
+  return 127;  // Eigen's integer product cannot saturate
 }
 
 Int8Matrix quantize_rows(const Matrix& w, int limit) {
@@ -166,10 +207,9 @@ Matrix linear_int8(const Matrix& x, const Int8Matrix& w, Index first, Index coun
 
 const char* int8_product_name() {
 #ifdef HEED_DNNL
-  return "oneDNN u8s8s32";
-#else
-  return "Eigen";
+  if (onednn().gemm) return "oneDNN u8s8s32";
 #endif
+  return "Eigen";
 }
 
 HEED_NAMESPACE_END

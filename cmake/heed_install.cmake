@@ -72,8 +72,8 @@ set(heed_deb_depends "libeigen3-dev, libhdf5-dev, zlib1g-dev, libboost-program-o
 if(HEED_BLAS AND HEED_OPENBLAS_LIBRARY)
   string(APPEND heed_deb_depends ", libopenblas-dev")
 endif()
-if(HEED_BLAS AND HEED_DNNL_LIBRARY)
-  string(APPEND heed_deb_depends ", libdnnl-dev")
+if(HEED_BLAS AND HEED_DNNL_INCLUDE_DIR)
+  string(APPEND heed_deb_depends ", libdnnl2")  # loaded by --int8 (autograd/int8_linear.cpp)
 endif()
 if(HEED_HAVE_CAIRO)  # bin/heed draws with it
   string(APPEND heed_deb_depends ", libcairo2")

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -37,6 +39,16 @@ Matrix reference(const Matrix& x, const Int8Matrix& w, Index first, Index count,
     }
   }
   return y;
+}
+
+TEST(Int8Linear, TheProductNamedIsTheOneAskedFor) {
+  const char* choice = std::getenv("HEED_INT8_PRODUCT");
+  if (choice && std::string(choice) == "eigen") {
+    EXPECT_STREQ(int8_product_name(), "Eigen");
+    EXPECT_EQ(int8_weight_limit(), 127);  // an exact integer product: no saturation to avoid
+  } else {
+    EXPECT_TRUE(int8_weight_limit() == 127 || int8_weight_limit() == 63);
+  }
 }
 
 TEST(Int8Linear, QuantizeRowsRoundsEachRowToItsOwnScale) {
