@@ -10,6 +10,7 @@
 #include "autograd/parallel.h"
 
 #ifdef HEED_DNNL
+#include <cpuid.h>
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -131,8 +132,11 @@ int int8_weight_limit() {
 #ifdef HEED_DNNL
   if (onednn().gemm) {
     __builtin_cpu_init();
-    const bool vnni = __builtin_cpu_supports("avx512vnni") || __builtin_cpu_supports("avxvnni");
-    return vnni ? 127 : 63;
+    // AVX-VNNI (CPUID leaf 7, subleaf 1, EAX bit 4) read directly: clang 14 has no name for it.
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    const bool avx_vnni = __builtin_cpu_supports("avx2") && __get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) &&
+                          (eax >> 4 & 1) != 0;
+    return __builtin_cpu_supports("avx512vnni") || avx_vnni ? 127 : 63;
   }
 #endif
   return 127;  // Eigen's integer product cannot saturate
