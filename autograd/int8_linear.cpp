@@ -29,7 +29,8 @@ constexpr int kInputLimit = 127;
 constexpr int kInputOffset = 128;
 
 #ifdef HEED_DNNL
-// oneDNN, loaded on the first 8-bit product rather than linked: linked, its 40 MB library raised
+// oneDNN, loaded when the first weights are quantized (their 7- or 8-bit range depends on it) or
+// at the first 8-bit product, rather than linked: linked, its 40 MB library raised
 // every heed process's peak RSS by about 3 MB (heed --version: 24.3 against 21.1 MB), for a
 // feature few runs use.
 struct OneDnn {
@@ -40,7 +41,11 @@ struct OneDnn {
 const OneDnn& onednn() {
   static const OneDnn loaded = [] {
     OneDnn d;
-    if (const char* choice = std::getenv("HEED_INT8_PRODUCT"); choice && std::string(choice) == "eigen") return d;
+    if (const char* choice = std::getenv("HEED_INT8_PRODUCT")) {
+      if (std::string(choice) == "eigen") return d;
+      if (std::string(choice) != "onednn")
+        std::fprintf(stderr, "heed: warning: HEED_INT8_PRODUCT=%s is neither eigen nor onednn: using oneDNN\n", choice);
+    }
     void* library = dlopen(HEED_DNNL_SONAME, RTLD_NOW | RTLD_LOCAL);
     void* gomp = library ? dlopen("libgomp.so.1", RTLD_NOW | RTLD_LOCAL) : nullptr;
     if (library && gomp) {

@@ -2,7 +2,7 @@
 // Each weight row (one output) is scaled into [-L, L] once, L = 127 (63 for oneDNN on CPUs without
 // VNNI, whose u8·s8 instructions saturate 16-bit pair sums beyond that); each input row is scaled into
 // [-127, 127] when it comes. The integer products are summed exactly in 32 bits (oneDNN's u8·s8
-// product, loaded at the first use, where heed was built with it and the library loads; Eigen's
+// product, loaded when a model is first quantized, where heed was built with it and the library loads; Eigen's
 // integer product otherwise) and scaled back:
 //   y[i][j] = s_x[i] · s_w[j] · Σ_k qx[i][k] · qw[j][k] + b[j].
 #pragma once
@@ -34,7 +34,8 @@ Matrix dequantize(const Int8Matrix& w);
 Matrix linear_int8(const Matrix& x, const Int8Matrix& w, Index first, Index count, const Matrix& bias);
 
 // Whether products go through oneDNN ("oneDNN u8s8s32") or Eigen's integer product ("Eigen";
-// also chosen by HEED_INT8_PRODUCT=eigen in the environment, to compare or to test it).
+// also chosen by HEED_INT8_PRODUCT=eigen in the environment, to compare or to test it; =onednn,
+// the default, and any other value warns).
 const char* int8_product_name();
 
 HEED_NAMESPACE_END

@@ -77,4 +77,14 @@ strict "$work/translate8.json" 'd["config"] == "translate" and d["precision"].st
   ok "bench --translate --int8 --json: $(grep -o '"precision": *"[^"]*"' "$work/translate8.json")" ||
   { fail "bench --translate --int8 --json"; cat "$work/translate8.json"; }
 
+# HEED_INT8_PRODUCT picks the 8-bit product; an unknown value is said, not ignored
+HEED_INT8_PRODUCT=eigen "$heed" bench --translate --int8 --beam 1 --batch 1 --src-len 2 --tgt-len 2 --steps 1 --warmup 0 \
+  --threads 1 --json > "$work/eigen8.json" 2> "$work/eigen8.err"
+strict "$work/eigen8.json" 'd["precision"] == "int8 (Eigen)"' && [ ! -s "$work/eigen8.err" ] &&
+  ok "HEED_INT8_PRODUCT=eigen: Eigen's integer product, no warning" || { fail "HEED_INT8_PRODUCT=eigen"; cat "$work/eigen8.json" "$work/eigen8.err"; }
+HEED_INT8_PRODUCT=Eigen "$heed" bench --translate --int8 --beam 1 --batch 1 --src-len 2 --tgt-len 2 --steps 1 --warmup 0 \
+  --threads 1 --json > /dev/null 2> "$work/bogus8.err"
+grep -q "^heed: warning: HEED_INT8_PRODUCT=Eigen is neither eigen nor onednn" "$work/bogus8.err" &&
+  ok "HEED_INT8_PRODUCT=Eigen: $(head -1 "$work/bogus8.err")" || { fail "unknown HEED_INT8_PRODUCT"; cat "$work/bogus8.err"; }
+
 [ "$failures" -eq 0 ] && echo "all JSON outputs parse strictly" || { echo "$failures failure(s)"; exit 1; }
