@@ -8,7 +8,8 @@
 HEED_NAMESPACE_BEGIN
 
 // Quantizes model's matrices in place (the float ones stay, for training and for the layers
-// that are not quantized); returns how many matrices were quantized.
+// that are not quantized); returns how many matrices were quantized. The copies do not follow
+// later changes of the float weights (training, loading): quantize again after those.
 Index quantize_int8(Module& model);
 
 HEED_NAMESPACE_END
