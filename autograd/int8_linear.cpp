@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "autograd/check.h"
+#include "autograd/ops_internal.h"
 #include "autograd/parallel.h"
 
 #ifdef HEED_DNNL
@@ -64,9 +65,6 @@ const OneDnn& onednn() {
   return loaded;
 }
 #endif
-
-// Chunking as linear's (ops_matmul.cpp): row blocks of 256, or output blocks of at least 256.
-constexpr Index kRowGrain = 256, kColumnGrain = 256, kLargestColumns = 4096;
 
 // rows of x quantized: q (rows, cols) unsigned with offset, scale per row.
 struct QuantizedInput {
@@ -188,11 +186,9 @@ Matrix linear_int8(const Matrix& x, const Int8Matrix& w, Index first, Index coun
   // vocabulary at 128 rows, at every decoder step).
   const std::unique_ptr<std::int32_t[]> sums(new std::int32_t[std::size_t(rows * count)]);
   std::atomic<int> failure{0};
-  if (rows < kRowGrain && count >= 2 * kColumnGrain && parallel_threads() > 1) {
-    // Few rows (decoding): the input once, then each thread a share of the outputs.
-    quantize_input_rows(x, 0, rows, qx);
-    const Index grain = std::max(kColumnGrain, balanced_grain(count, kLargestColumns));
-    parallel_for(count, grain, [&](Index j0, Index j1) {
+  if (const LinearSplit split = linear_split(rows, count, true); split.by_outputs) {
+    quantize_input_rows(x, 0, rows, qx);  // once, then each thread a share of the outputs
+    parallel_for(count, split.grain, [&](Index j0, Index j1) {
       if (const int status = integer_product(qx, cols, 0, rows, w, first + j0, j1 - j0, sums.get() + j0, count)) {
         failure = status;
         return;
@@ -200,7 +196,7 @@ Matrix linear_int8(const Matrix& x, const Int8Matrix& w, Index first, Index coun
       scale_back(sums.get() + j0, count, qx, w, first, bias, 0, rows, j0, j1, y);
     });
   } else {
-    parallel_for(rows, balanced_grain(rows, kRowGrain), [&](Index begin, Index end) {
+    parallel_for(rows, split.grain, [&](Index begin, Index end) {
       quantize_input_rows(x, begin, end, qx);
       std::int32_t* c = sums.get() + begin * count;
       if (const int status = integer_product(qx, cols, begin, end, w, first, count, c, count)) {

@@ -15,4 +15,13 @@ void linear_rows(const Matrix& x, const Matrix& weight, const Matrix& bias, Inde
 void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_grad, const Tensor& weight,
                      const GradRef& bias);
 
+// How linear splits x·Wᵀ (rows × outputs) across threads, the float op and the 8-bit one
+// (int8_linear.cpp) alike: row blocks of x, or, for few rows in inference (decoding one position
+// of a batch), blocks of outputs, so that each thread reads only its share of the weights.
+struct LinearSplit {
+  bool by_outputs;
+  Index grain;  // rows or outputs per chunk
+};
+LinearSplit linear_split(Index rows, Index outputs, bool inference);
+
 HEED_NAMESPACE_END

@@ -48,6 +48,13 @@ void linear_columns(const Matrix& x, const Matrix& weight, const Matrix& bias, I
 
 }  // namespace
 
+LinearSplit linear_split(Index rows, Index outputs, bool inference) {
+  // (Training's few-row products, the LSTM's steps, keep the row split they were tuned with.)
+  if (inference && rows < kLinearRowGrain && outputs >= 2 * kLinearColumnGrain && parallel_threads() > 1)
+    return {true, std::max(kLinearColumnGrain, balanced_grain(outputs, kLinearLargestColumns))};
+  return {false, balanced_grain(rows, kLinearRowGrain)};
+}
+
 void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_grad, const Tensor& weight,
                      const GradRef& bias) {
   if (x_grad.requires_grad()) {
@@ -131,17 +138,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Matrix y(x.rows(), weight.rows());
   const Matrix no_bias;
   const Matrix& b = bias.defined() ? bias.value() : no_bias;
-  if (!grad_enabled() && x.rows() < kLinearRowGrain && weight.rows() >= 2 * kLinearColumnGrain && parallel_threads() > 1) {
-    // Few rows in inference (decoding one position of a batch): each thread takes a share of the
-    // outputs, and so reads only its share of the weights, instead of every thread reading all of
-    // them. (Training's few-row products, the LSTM's steps, keep the split they were tuned with.)
-    const Index grain = std::max(kLinearColumnGrain, balanced_grain(weight.rows(), kLinearLargestColumns));
-    parallel_for(weight.rows(), grain, [&](Index begin, Index end) {
+  if (const LinearSplit split = linear_split(x.rows(), weight.rows(), !grad_enabled()); split.by_outputs) {
+    parallel_for(weight.rows(), split.grain, [&](Index begin, Index end) {
       linear_columns(x.value(), weight.value(), b, begin, end, y);
     });
   } else {
-    // Row blocks of x are independent products; threads take them in turn.
-    parallel_for(x.rows(), balanced_grain(x.rows(), kLinearRowGrain), [&](Index begin, Index end) {
+    parallel_for(x.rows(), split.grain, [&](Index begin, Index end) {
       linear_rows(x.value(), weight.value(), b, begin, end, y);
     });
   }
