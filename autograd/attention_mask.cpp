@@ -38,6 +38,24 @@ const bool* AttentionMask::row(Index b, Index q_len, Index t, Index c0, Index wi
   return scratch;
 }
 
+void AttentionMask::hide(Index b, Index q_len, Index t, Index c0, Index width, Scalar* scores, Scalar value) const {
+  if (matrix_) {
+    const bool* allowed = matrix_->row(b * q_len + t).data() + c0;
+    for (Index c = 0; c < width; ++c)
+      if (!allowed[c]) scores[c] = value;
+    return;
+  }
+  // The band's visible columns [lo, hi) of this row, clamped to [0, width].
+  const Index lo = before_ < 0 ? 0 : std::clamp<Index>(t - before_ - c0, 0, width);
+  const Index hi = after_ < 0 ? width : std::clamp<Index>(t + after_ + 1 - c0, lo, width);
+  std::fill(scores, scores + lo, value);
+  std::fill(scores + hi, scores + width, value);
+  if (!keys_) return;
+  const bool* keys = keys_->row(b).data() + c0;
+  for (Index c = lo; c < hi; ++c)
+    if (!keys[c]) scores[c] = value;
+}
+
 std::pair<Index, Index> AttentionMask::key_range(Index b, Index q_len, Index k_len, Index r0, Index rows) const {
   Index first = k_len, last = -1;
   if (matrix_) {

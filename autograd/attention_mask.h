@@ -33,6 +33,9 @@ class AttentionMask {
   // Query t of sequence b over keys [c0, c0 + width): a pointer to `width` flags, into the matrix
   // or into `scratch` (which must hold `width`).
   const bool* row(Index b, Index q_len, Index t, Index c0, Index width, bool* scratch) const;
+  // The same row applied to scores: scores[c] = value for every key c0 + c that query t of
+  // sequence b may not see. A pattern's band is two runs filled at once, without flags.
+  void hide(Index b, Index q_len, Index t, Index c0, Index width, Scalar* scores, Scalar value) const;
   // The smallest key range [first, first + width) holding every key that a query of rows
   // [r0, r0 + rows) of sequence b sees; width 0 when they see none.
   std::pair<Index, Index> key_range(Index b, Index q_len, Index k_len, Index r0, Index rows) const;

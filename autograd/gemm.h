@@ -1,5 +1,5 @@
-// out = op(x)·op(y), or out += op(x)·op(y), written straight into out (a matrix or a block of
-// rows or columns of one; all row-major), op = transpose where asked.
+// out = alpha·op(x)·op(y), or out += alpha·op(x)·op(y), written straight into out (a matrix or a
+// block of rows or columns of one; all row-major; sized already), op = transpose where asked.
 // With OpenBLAS this calls its gemm with beta 0 for "=": Eigen's own route to BLAS zeroes the
 // destination first and then adds to it, a pass over memory worth about 4% of the small
 // language model's step (perf, bench --config lm). Without OpenBLAS, Eigen's product.
@@ -16,7 +16,7 @@
 HEED_NAMESPACE_BEGIN
 
 template <class X, class Y, class Out>
-void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate) {
+void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
 #ifdef HEED_OPENBLAS
   static_assert(bool(std::decay_t<Out>::Flags & Eigen::RowMajorBit), "gemm: row-major destinations only");
   const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
@@ -28,15 +28,15 @@ void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate) 
   const auto a = tx ? CblasTrans : CblasNoTrans, b = ty ? CblasTrans : CblasNoTrans;
   const Scalar beta = accumulate ? 1 : 0;
   if constexpr (std::is_same_v<Scalar, float>)
-    cblas_sgemm(CblasRowMajor, a, b, m, n, k, 1.0f, x.data(), x.outerStride(), y.data(), y.outerStride(), beta,
+    cblas_sgemm(CblasRowMajor, a, b, m, n, k, alpha, x.data(), x.outerStride(), y.data(), y.outerStride(), beta,
                 out.data(), out.outerStride());
   else
-    cblas_dgemm(CblasRowMajor, a, b, m, n, k, 1.0, x.data(), x.outerStride(), y.data(), y.outerStride(), beta,
+    cblas_dgemm(CblasRowMajor, a, b, m, n, k, alpha, x.data(), x.outerStride(), y.data(), y.outerStride(), beta,
                 out.data(), out.outerStride());
 #else
   auto assign = [&](const auto& product) {
-    if (accumulate) out.noalias() += product;
-    else out.noalias() = product;
+    if (accumulate) out.noalias() += alpha * product;
+    else out.noalias() = alpha * product;
   };
   if (!tx && !ty) assign(x * y);
   else if (tx && !ty) assign(x.transpose() * y);

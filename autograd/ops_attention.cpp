@@ -17,6 +17,7 @@
 #include "autograd/check.h"
 #include "autograd/cpu_kernels.h"
 #include "autograd/dropout_mask.h"
+#include "autograd/gemm.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
@@ -70,16 +71,12 @@ void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const M
                   Index blk, Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
   const bool masked = !mask.empty();
-  Mask scratch(1, masked ? kr.width : 0);
-  p.noalias() = g.scale * at.q.rows(q, g, g.q_len, blk, r0, rows) * at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width).transpose();
+  gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width), true, p, false,
+       g.scale);
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
     auto row = p.row(r);
-    const bool* allowed = masked ? mask.row(b, g.q_len, r0 + r, kr.c0, kr.width, scratch.data()) : nullptr;
-    if (masked) {
-      for (Index c = 0; c < kr.width; ++c)
-        if (!allowed[c]) row(c) = neg_inf;
-    }
+    if (masked) mask.hide(b, g.q_len, r0 + r, kr.c0, kr.width, row.data(), neg_inf);
     const Scalar max = row.maxCoeff();
     if (max == neg_inf) {  // no key visible
       row.setZero();
@@ -159,7 +156,8 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
         softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, tile, lse->data() + row0);
       }
       dropout_tile(g, blk, r0, kr.c0, tile);
-      at.out.rows(out, g, g.q_len, blk, r0, rows).noalias() = tile * at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width);
+      gemm(tile, false, at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width), false,
+           at.out.rows(out, g, g.q_len, blk, r0, rows), false);
     }
   });
   return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, at, store, probs, lse, range_of](const Matrix& d_o) {
@@ -170,7 +168,6 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
     // (In the merged layout q, k and v may be one tensor: its blocks are disjoint columns.)
     parallel_for(g.blocks, 1, [&](Index begin, Index end) {
       Matrix p, pd, dp;
-      Mask scratch;
       for (Index blk = begin; blk < end; ++blk) {
         for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
@@ -182,19 +179,18 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           if (store) {
             p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
-            p.noalias() = g.scale * q_tile * k_blk.transpose();
+            p.resize(rows, kr.width);
+            gemm(q_tile, false, k_blk, true, p, false, g.scale);
             for (Index r = 0; r < rows; ++r) {
               const Scalar l = (*lse)(row0 + r, 0);
               if (std::isinf(l)) {
                 p.row(r).setZero();
                 continue;
               }
-              if (!mask.empty()) {  // masked keys' scores may exceed lse: -inf, whose exp is exactly 0
-                scratch.resize(1, kr.width);
-                const bool* allowed = mask.row(blk / g.heads, g.q_len, r0 + r, kr.c0, kr.width, scratch.data());
-                for (Index c = 0; c < kr.width; ++c)
-                  if (!allowed[c]) p(r, c) = -std::numeric_limits<Scalar>::infinity();
-              }
+              // masked keys' scores may exceed lse: -inf, whose exp is exactly 0
+              if (!mask.empty())
+                mask.hide(blk / g.heads, g.q_len, r0 + r, kr.c0, kr.width, p.row(r).data(),
+                          -std::numeric_limits<Scalar>::infinity());
               exp_sum(p.row(r).data(), kr.width, l);
             }
           }
@@ -202,17 +198,18 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           if (d_v) {
             pd = p;
             dropout_tile(g, blk, r0, kr.c0, pd);
-            at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width).noalias() += pd.transpose() * d_o_tile;
+            gemm(pd, true, d_o_tile, false, at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width), true);
           }
-          dp.noalias() = d_o_tile * v_blk.transpose();
+          dp.resize(rows, kr.width);
+          gemm(d_o_tile, false, v_blk, true, dp, false);
           dropout_tile(g, blk, r0, kr.c0, dp);
           // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dp
           for (Index r = 0; r < rows; ++r) {
             const Scalar dot = dp.row(r).dot(p.row(r));
             dp.row(r) = (p.row(r).array() * (dp.row(r).array() - dot)).matrix();
           }
-          if (d_q) at.q.rows(*d_q, g, g.q_len, blk, r0, rows).noalias() += g.scale * dp * k_blk;
-          if (d_k) at.k.rows(*d_k, g, g.k_len, blk, kr.c0, kr.width).noalias() += g.scale * dp.transpose() * q_tile;
+          if (d_q) gemm(dp, false, k_blk, false, at.q.rows(*d_q, g, g.q_len, blk, r0, rows), true, g.scale);
+          if (d_k) gemm(dp, true, q_tile, false, at.k.rows(*d_k, g, g.k_len, blk, kr.c0, kr.width), true, g.scale);
         }
       }
     });

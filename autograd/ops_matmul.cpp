@@ -46,6 +46,21 @@ void linear_columns(const Matrix& x, const Matrix& weight, const Matrix& bias, I
   gemm(x, false, weight.middleRows(begin, end - begin), true, y_cols, bias.size() > 0);
 }
 
+// out += Σ_rows m (the bias gradient). Eigen's colwise sum of a row-major matrix reads it in strips
+// of 8 columns, the whole matrix once per strip from beyond the cache (2% of a tiny step); here
+// each thread adds whole rows of fixed 256-row blocks, and the blocks' sums are added in order,
+// so the result does not depend on the thread count.
+void add_row_sum(const Matrix& m, Matrix& out) {
+  constexpr Index kBlock = 256;
+  const Index blocks = (m.rows() + kBlock - 1) / kBlock;
+  Matrix parts = Matrix::Zero(blocks, m.cols());
+  parallel_for(blocks, 1, [&](Index begin, Index end) {
+    for (Index b = begin; b < end; ++b)
+      for (Index r = b * kBlock; r < std::min(m.rows(), (b + 1) * kBlock); ++r) parts.row(b) += m.row(r);
+  });
+  for (Index b = 0; b < blocks; ++b) out += parts.row(b);
+}
+
 }  // namespace
 
 LinearSplit linear_split(Index rows, Index outputs, bool inference) {
@@ -76,7 +91,7 @@ void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_gr
       gemm(d_y.middleCols(begin, end - begin), true, x_value, false, d_w.middleRows(begin, end - begin), !first);
     });
   }
-  if (bias.defined() && bias.requires_grad()) bias.grad() += d_y.colwise().sum();
+  if (bias.defined() && bias.requires_grad()) add_row_sum(d_y, bias.grad());
 }
 
 void linear_rows(const Matrix& x, const Matrix& weight, const Matrix& bias, Index begin, Index end, Matrix& y) {

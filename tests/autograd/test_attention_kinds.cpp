@@ -45,6 +45,33 @@ void expect_equal(const Outcome& a, const Outcome& b, double tolerance) {
   for (std::size_t i = 0; i < a.grads.size(); ++i) EXPECT_LT((a.grads[i] - b.grads[i]).cwiseAbs().maxCoeff(), tolerance) << i;
 }
 
+// hide() (what the fused kernel uses) hides exactly the keys row() flags as not visible, for
+// every kind of pattern and matrix, over key ranges that start and end inside and outside the band.
+TEST(AttentionMask, HideMatchesTheRowFlags) {
+  const Mask keys = two_sequences_keys();
+  std::vector<AttentionMask> masks;
+  for (Index before : {-1, 0, 3})
+    for (Index after : {-1, 0, 2}) {
+      masks.push_back(AttentionMask::pattern(keys, before, after));
+      masks.push_back(AttentionMask::pattern(Mask(), before, after));
+    }
+  masks.emplace_back(AttentionMask::pattern(keys, 4, 1).to_matrix(2, kLen, kLen));
+  const Scalar hidden = -1;
+  for (const AttentionMask& mask : masks)
+    for (Index b = 0; b < 2; ++b)
+      for (Index t : {0, 5, 9, 12, 69})
+        for (auto [c0, width] : {std::pair<Index, Index>{0, kLen}, {3, 10}, {8, 5}, {60, 10}, {0, 0}}) {
+          Mask flags(1, std::max<Index>(width, 1));
+          const bool* allowed = mask.row(b, kLen, t, c0, width, flags.data());
+          std::vector<Scalar> scores(std::size_t(width), 1);
+          mask.hide(b, kLen, t, c0, width, scores.data(), hidden);
+          for (Index c = 0; c < width; ++c)
+            ASSERT_EQ(scores[std::size_t(c)], allowed[c] ? 1 : hidden)
+                << "b " << b << " t " << t << " key " << c0 + c << " before " << mask.before() << " after "
+                << mask.after() << (mask.is_matrix() ? " (matrix)" : "");
+        }
+}
+
 TEST(LocalAttention, BandPatternEqualsItsMatrixAndTheUnfusedOps) {
   Tensor q = random_tensor(2 * 2 * kLen, 3, 1), k = random_tensor(2 * 2 * kLen, 3, 2), v = random_tensor(2 * 2 * kLen, 3, 3);
   const Mask keys = two_sequences_keys();
