@@ -176,8 +176,9 @@ same=$(paste -d'\t' "$work/stdout.txt" "$work/int8.txt" | awk -F'\t' '$1 == $2' 
 # the 8-bit model is another model: its loss differs from float's, a little
 "$heed" eval --checkpoint "$a" --task reverse --max-length 6 --threads 1 --json > "$work/f32.json"
 "$heed" eval --checkpoint "$a" --task reverse --max-length 6 --threads 1 --json --int8 > "$work/i8.json"
-if python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["loss"]; b=json.load(open(sys.argv[2]))["loss"]; sys.exit(0 if a != b and abs(a-b) <= 0.05*abs(a)+0.01 else 1)' "$work/f32.json" "$work/i8.json"; then
-  ok "eval --int8: loss $(grep -o '"loss": *[^,]*' "$work/i8.json") against float's $(grep -o '"loss": *[^,]*' "$work/f32.json")"
+if python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["loss"]; b=json.load(open(sys.argv[2]))["loss"]; sys.exit(0 if a != b and abs(a-b) <= 0.05*abs(a)+0.01 else 1)' "$work/f32.json" "$work/i8.json" &&
+  grep -q '"precision": "float32"' "$work/f32.json" && grep -q '"precision": "int8 (' "$work/i8.json"; then
+  ok "eval --int8: loss $(grep -o '"loss": *[^,]*' "$work/i8.json") against float's $(grep -o '"loss": *[^,]*' "$work/f32.json"), $(grep -o '"precision": *"[^"]*"' "$work/i8.json")"
 else
   fail "eval --int8 loss"; cat "$work/f32.json" "$work/i8.json"
 fi

@@ -92,7 +92,7 @@ Json shown_json(const std::vector<Example>& examples, const std::vector<std::str
 }
 
 // A language model on a text: loss, perplexity, bits per character.
-int run_eval_text(const po::variables_map& vm, LoadedModel& m) {
+int run_eval_text(const po::variables_map& vm, LoadedModel& m, const std::string& precision) {
   for (const char* pairs_only : {"task", "data"})
     if (vm.count(pairs_only)) throw UsageError(std::string("--") + pairs_only + ": give --text alone (a language model)");
   for (const char* translation_only : {"show", "by-length", "beam", "max-output"})
@@ -102,7 +102,7 @@ int run_eval_text(const po::variables_map& vm, LoadedModel& m) {
   const TokenStream text = encode_text(*m.pre, read_text_file(path));
   if (text.predicted() == 0) throw UsageError(path + ": no text");
   const EvalResult r = evaluate_text(*m.model, text, m.model->config().max_len, 64);
-  std::cout << (vm["json"].as<bool>() ? r.json().str() : r.summary()) << std::endl;
+  std::cout << (vm["json"].as<bool>() ? r.json().text("precision", precision).str() : r.summary()) << std::endl;
   return 0;
 }
 
@@ -114,8 +114,7 @@ int run_eval(const po::variables_map& vm) {
     if (m.model->config().arch != Arch::Lm)
       throw UsageError("--text: " + checkpoint + " is a " + arch_name(m.model->config().arch) +
                        " model, not a language model; give --data or --task");
-    quantize_if_asked(vm, m);
-    return run_eval_text(vm, m);
+    return run_eval_text(vm, m, quantize_if_asked(vm, m));
   }
   if (vm.count("task") == vm.count("data")) throw UsageError("give exactly one of --task and --data");
   if (vm.count("task")) {
@@ -132,7 +131,7 @@ int run_eval(const po::variables_map& vm) {
   const bool json = vm["json"].as<bool>();
   LoadedModel m = load_for_decoding(checkpoint);
   if (m.model->config().arch == Arch::Lm) throw UsageError(checkpoint + " is a language model: give --text FILE");
-  quantize_if_asked(vm, m);
+  const std::string precision = quantize_if_asked(vm, m);
   std::vector<Example> examples;
   try {
     examples = load_examples(source, vm["split"].as<std::string>());
@@ -146,6 +145,7 @@ int run_eval(const po::variables_map& vm) {
                                                       : std::vector<LengthBucket>{};
   if (json) {  // one object on stdout and nothing else, so that it always parses
     JsonObject out = r.json();
+    out.text("precision", precision);
     if (width > 0) out.value("by_length", by_length_json(buckets));
     if (shown > 0) out.value("shown", shown_json(examples, r.hypotheses, shown));
     std::cout << out.str() << std::endl;

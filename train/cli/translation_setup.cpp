@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "data/tsv.h"
+#include "autograd/int8_linear.h"
 #include "layers/quantize.h"
 #include "train/checkpoint/checkpoint_io.h"
 #include "train/cli/option_checks.h"
@@ -61,8 +62,10 @@ po::options_description int8_option() {
   return o;
 }
 
-void quantize_if_asked(const po::variables_map& vm, const LoadedModel& loaded) {
-  if (vm["int8"].as<bool>()) quantize_int8(*loaded.model);
+std::string quantize_if_asked(const po::variables_map& vm, const LoadedModel& loaded) {
+  if (!vm["int8"].as<bool>()) return "float32";
+  quantize_int8(*loaded.model);
+  return std::string("int8 (") + int8_product_name() + ")";
 }
 
 LoadedModel load_for_decoding(const std::string& path) {

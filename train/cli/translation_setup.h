@@ -30,8 +30,9 @@ struct LoadedModel {
 
 // --int8: 8-bit weights for decoding (layers/quantize.h).
 po::options_description int8_option();
-// Quantizes the model when --int8 was given.
-void quantize_if_asked(const po::variables_map& vm, const LoadedModel& loaded);
+// Quantizes the model when --int8 was given. Returns what its products run in, as eval --json and
+// bench's JSON say it: "float32", or "int8 (LIBRARY)".
+std::string quantize_if_asked(const po::variables_map& vm, const LoadedModel& loaded);
 
 // One-line errors for a missing file, a directory, a damaged checkpoint.
 LoadedModel load_for_decoding(const std::string& path);
