@@ -5,6 +5,8 @@
 // language model's step (perf, bench --config lm). Without OpenBLAS, Eigen's product.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <type_traits>
 
 #include "autograd/scalar.h"
@@ -15,8 +17,17 @@
 
 HEED_NAMESPACE_BEGIN
 
+// Time spent inside gemm, summed over the threads that call it, while `on` (heed bench
+// --product-rate: how much of a training step the products take, and how fast they run there).
+// Off, it costs a product one relaxed load.
+struct GemmTally {
+  std::atomic<bool> on{false};
+  std::atomic<long long> nanoseconds{0}, flops{0};
+};
+inline GemmTally gemm_tally;
+
 template <class X, class Y, class Out>
-void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
+void gemm_untallied(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha) {
 #ifdef HEED_OPENBLAS
   static_assert(bool(std::decay_t<Out>::Flags & Eigen::RowMajorBit), "gemm: row-major destinations only");
   const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
@@ -43,6 +54,16 @@ void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, 
   else if (!tx && ty) assign(x * y.transpose());
   else assign(x.transpose() * y.transpose());
 #endif
+}
+
+template <class X, class Y, class Out>
+void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
+  if (!gemm_tally.on.load(std::memory_order_relaxed)) return gemm_untallied(x, tx, y, ty, out, accumulate, alpha);
+  const auto start = std::chrono::steady_clock::now();
+  gemm_untallied(x, tx, y, ty, out, accumulate, alpha);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  gemm_tally.nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+  gemm_tally.flops += 2 * out.rows() * out.cols() * (tx ? x.rows() : x.cols());
 }
 
 HEED_NAMESPACE_END

@@ -17,9 +17,9 @@
 #include "autograd/check.h"
 #include "autograd/cpu_kernels.h"
 #include "autograd/dropout_mask.h"
-#include "autograd/gemm.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
+#include "autograd/small_gemm.h"
 #include "autograd/tape.h"
 
 HEED_NAMESPACE_BEGIN
@@ -71,7 +71,7 @@ void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const M
                   Index blk, Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
   const bool masked = !mask.empty();
-  gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width), true, p, false,
+  tile_gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width), true, p, false,
        g.scale);
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
@@ -156,7 +156,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
         softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, tile, lse->data() + row0);
       }
       dropout_tile(g, blk, r0, kr.c0, tile);
-      gemm(tile, false, at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width), false,
+      tile_gemm(tile, false, at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width), false,
            at.out.rows(out, g, g.q_len, blk, r0, rows), false);
     }
   });
@@ -180,7 +180,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
             p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
             p.resize(rows, kr.width);
-            gemm(q_tile, false, k_blk, true, p, false, g.scale);
+            tile_gemm(q_tile, false, k_blk, true, p, false, g.scale);
             for (Index r = 0; r < rows; ++r) {
               const Scalar l = (*lse)(row0 + r, 0);
               if (std::isinf(l)) {
@@ -198,18 +198,18 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           if (d_v) {
             pd = p;
             dropout_tile(g, blk, r0, kr.c0, pd);
-            gemm(pd, true, d_o_tile, false, at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width), true);
+            tile_gemm(pd, true, d_o_tile, false, at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width), true);
           }
           dp.resize(rows, kr.width);
-          gemm(d_o_tile, false, v_blk, true, dp, false);
+          tile_gemm(d_o_tile, false, v_blk, true, dp, false);
           dropout_tile(g, blk, r0, kr.c0, dp);
           // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dp
           for (Index r = 0; r < rows; ++r) {
             const Scalar dot = dp.row(r).dot(p.row(r));
             dp.row(r) = (p.row(r).array() * (dp.row(r).array() - dot)).matrix();
           }
-          if (d_q) gemm(dp, false, k_blk, false, at.q.rows(*d_q, g, g.q_len, blk, r0, rows), true, g.scale);
-          if (d_k) gemm(dp, true, q_tile, false, at.k.rows(*d_k, g, g.k_len, blk, kr.c0, kr.width), true, g.scale);
+          if (d_q) tile_gemm(dp, false, k_blk, false, at.q.rows(*d_q, g, g.q_len, blk, r0, rows), true, g.scale);
+          if (d_k) tile_gemm(dp, true, q_tile, false, at.k.rows(*d_k, g, g.k_len, blk, kr.c0, kr.width), true, g.scale);
         }
       }
     });

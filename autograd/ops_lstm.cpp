@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "autograd/check.h"
+#include "autograd/gemm.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
@@ -123,10 +124,10 @@ void LstmPlan::forward(const Matrix& x, const Matrix& w, const Matrix& s0, Matri
     const Index k = j1 - j0, b0 = first[std::size_t(t)], rows = last[std::size_t(t)] - b0;
     const ConstStridedMap h_prev(prev + b0 * prev_stride, rows, H, Eigen::OuterStride<>(prev_stride));
     if (rows > 0 && regroup) {  // z = h_{t-1}·W_hhᵀ, this chunk's units of each gate
-      z.block(b0, 4 * j0, rows, 4 * k).noalias() = h_prev * regrouped.middleRows(4 * j0, 4 * k).transpose();
+      gemm(h_prev, false, regrouped.middleRows(4 * j0, 4 * k), true, z.block(b0, 4 * j0, rows, 4 * k), false);
     } else if (rows > 0) {
       for (Index gate = 0; gate < 4; ++gate)
-        z.block(b0, 4 * j0 + gate * k, rows, k).noalias() = h_prev * w.middleRows(gate * H + j0, k).transpose();
+        gemm(h_prev, false, w.middleRows(gate * H + j0, k), true, z.block(b0, 4 * j0 + gate * k, rows, k), false);
     }
     for (Index b = 0; b < B; ++b) {
       const Index row = b * T + t;
@@ -191,7 +192,7 @@ void LstmPlan::backward(const Matrix& d_out, const Matrix& y, const Matrix& w, c
   auto recurrent_backward = [&](Index s, Index j0, Index j1, const Matrix& dh_s, Matrix& dh_prev) {
     const Index k = j1 - j0, b0 = first[std::size_t(s)], rows = last[std::size_t(s)] - b0;
     const ConstStridedMap dz(acts.data() + (b0 * T + s) * 4 * H, rows, 4 * H, Eigen::OuterStride<>(T * 4 * H));
-    if (rows > 0) dh_prev.block(b0, j0, rows, k).noalias() = dz * w.middleCols(j0, k);
+    if (rows > 0) gemm(dz, false, w.middleCols(j0, k), false, dh_prev.block(b0, j0, rows, k), false);
     for (Index b = 0; b < B; ++b)
       if (padded(b, s)) dh_prev.block(b, j0, 1, k) = dh_s.block(b, j0, 1, k);
   };
@@ -262,7 +263,7 @@ Tensor lstm(const Tensor& x_proj, const Tensor& w_hh, const Tensor& state0, cons
       bool first = false;
       Matrix& d_w = w_hh.grad_for_write(&first);
       parallel_for(4 * H, std::max<Index>(16, H / 2), [&](Index begin, Index end) {
-        write_or_add(first, d_w.middleRows(begin, end - begin), acts.middleCols(begin, end - begin).transpose() * h_prev);
+        gemm(acts.middleCols(begin, end - begin), true, h_prev, false, d_w.middleRows(begin, end - begin), !first);
       });
     }
     if (x_grad.requires_grad()) {  // dx_proj = dz: a new gradient takes over the buffer

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "autograd/cpu_kernels.h"
+#include "autograd/gemm.h"
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
@@ -74,6 +75,8 @@ std::string BenchResult::json() const {
   o.integer("params", params).number("final_loss", final_loss, 4).number("gflop_per_step", gflop_per_step, 2);
   o.number("gflops", gflops, 1).number("page_faults_per_step", page_faults_per_step, 1).number("cpu_ms", cpu_ms, 3);
   if (product_gflops > 0) o.number("product_gflops", product_gflops, 1);
+  if (product_time_share > 0)
+    o.number("product_time_share", product_time_share, 3).number("in_product_gflops", in_product_gflops, 1);
   o.text("kernels", kernels).text("blas", blas);
   return o.str();
 }
@@ -145,7 +148,8 @@ double matrix_product_gflops(int threads) {
   return rates[2];
 }
 
-BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int threads, unsigned seed) {
+BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int threads, unsigned seed,
+                          bool tally_products) {
   set_parallel_threads(threads);
   const std::unique_ptr<Seq2SeqModel> built = make_model(model_config(c, seed));
   Seq2SeqModel& model = *built;
@@ -186,9 +190,13 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   double last = 0;
   rusage before{};
   getrusage(RUSAGE_SELF, &before);
+  gemm_tally.nanoseconds = 0;
+  gemm_tally.flops = 0;
+  gemm_tally.on = tally_products;
   const auto start = std::chrono::steady_clock::now();
   for (long long i = 0; i < n; ++i) last = step(i);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  gemm_tally.on = false;
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   // Pages the kernel had to hand out during the timed steps: 0 once freed activations are
@@ -214,6 +222,11 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   r.gflop_per_step = model_flop_per_step(c) / 1e9;
   r.gflops = r.gflop_per_step * double(n) / seconds;
   r.page_faults_per_step = faults_per_step;
+  if (tally_products && gemm_tally.nanoseconds > 0) {
+    const double in_products = 1e-9 * double(gemm_tally.nanoseconds.load());  // summed over the threads
+    r.product_time_share = in_products / (seconds * double(r.threads));
+    r.in_product_gflops = double(gemm_tally.flops.load()) / 1e9 / in_products * double(r.threads);
+  }
   r.cpu_ms = cpu_ms_per_step;
   r.kernels = cpu_kernels().name;
   r.blas = blas_kernels();

@@ -57,12 +57,18 @@ struct BenchResult {
   double gflop_per_step = 0, gflops = 0;  // model FLOPs (see above) and their rate
   double product_gflops = 0;              // matrix_product_gflops, when measured (0 = not)
   double page_faults_per_step = 0;        // minor page faults per timed step
+  // With products tallied (run_benchmark's tally_products): the share of the threads' time in the
+  // timed steps spent inside matrix products (autograd/gemm.h), and the rate of all threads
+  // while in them (comparable with product_gflops). 0 when not tallied.
+  double product_time_share = 0, in_product_gflops = 0;
   long long params = 0, steps = 0;
   std::string kernels, blas;  // autograd/cpu_kernels.h: heed's own loops' variant, the products' library
   std::string json() const;  // one line: the fields of torch_reference.py, then heed's own
 };
 
-// Runs `warmup` untimed steps, then `steps` timed ones (0 = the config's count).
-BenchResult run_benchmark(const BenchConfig& config, long long steps, int warmup, int threads, unsigned seed);
+// Runs `warmup` untimed steps, then `steps` timed ones (0 = the config's count), timing every
+// matrix product of the timed steps when tally_products (about 50 ns per product).
+BenchResult run_benchmark(const BenchConfig& config, long long steps, int warmup, int threads, unsigned seed,
+                          bool tally_products = false);
 
 }  // namespace heed

@@ -123,7 +123,7 @@ int run_bench(const po::variables_map& vm) {
                 << ", target " << config.tgt_len << " tokens, " << config.attention << " attention"
                 << (config.window > 0 ? " (window " + std::to_string(config.window) + ")" : std::string()) << "\n";
     BenchResult r = run_benchmark(config, vm["steps"].as<long long>(), vm["warmup"].as<int>(), threads,
-                                  vm["seed"].as<unsigned>());
+                                  vm["seed"].as<unsigned>(), vm["product-rate"].as<bool>());
     if (vm["product-rate"].as<bool>()) r.product_gflops = matrix_product_gflops(threads);
     if (vm["json"].as<bool>()) {
       std::cout << r.json() << std::endl;
@@ -138,6 +138,11 @@ int run_bench(const po::variables_map& vm) {
         std::printf(" = %.0f%% of a 2048^3 product's %.1f GFLOP/s (same threads, measured now)",
                     100 * r.gflops / r.product_gflops, r.product_gflops);
       std::printf("\n");
+      if (r.product_time_share > 0 && r.product_gflops > 0)
+        std::printf("       products: %.0f%% of the threads' time, at %.1f GFLOP/s there (%.0f%% of the 2048^3 rate); "
+                    "other work: %.0f%%\n",
+                    100 * r.product_time_share, r.in_product_gflops, 100 * r.in_product_gflops / r.product_gflops,
+                    100 * (1 - r.product_time_share));
     }
   }
   return 0;
@@ -172,7 +177,8 @@ Command parse_bench(const std::vector<std::string>& args) {
       "int8", flag(), "--translate: 8-bit weights, as heed translate --int8")(
       "json", flag(), "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
       "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
-                              "timed steps, so the peak RSS is the training's) and report the share of it reached");
+                              "timed steps, so the peak RSS is the training's) and report the share of it reached; also times every "
+                              "product of the timed steps: their share of the threads' time and their rate there");
   options.add(b);
   po::variables_map vm;
   if (!parse("bench", "[--bench NAME|all] [--steps N] [--threads T] [--json] [--config FILE.ini]", options,

@@ -1,0 +1,145 @@
+// The small products' one source, instantiated per instruction set as cpu_kernels.cpp does: the
+// same inlined body in a function compiled for its target, on GCC's vector types of 8 (AVX2) or
+// 16 (AVX-512) floats. This file is compiled with -ffp-contract=fast so that a·b + c becomes one
+// fused multiply-add (autograd/CMakeLists.txt).
+#include "autograd/small_gemm.h"
+
+#include <cstring>
+#include <string>
+
+#include "autograd/cpu_kernels.h"
+
+HEED_NAMESPACE_BEGIN
+
+namespace {
+
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+
+#define HEED_INLINE inline __attribute__((always_inline))
+
+using Vec8 = float __attribute__((vector_size(32)));
+using Vec16 = float __attribute__((vector_size(64)));
+
+template <class V>
+constexpr int kLanes = int(sizeof(V) / sizeof(float));
+
+template <class V>
+HEED_INLINE V load(const float* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V>
+HEED_INLINE void store(float* p, V v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// R rows × NV vectors of C: the sums stay in registers (12 of AVX2's 16) while l runs over k, each
+// step loading NV vectors of B's row l and broadcasting one element of A per row.
+template <class V, int R, int NV>
+HEED_INLINE void block(Index k, const float* a, Index a_row, Index a_col, const float* b, Index ldb, float* c,
+                       Index ldc, float alpha, bool accumulate) {
+  constexpr int L = kLanes<V>;
+  V sum[R][NV];
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) sum[r][v] = V{};
+  for (Index l = 0; l < k; ++l) {
+    V row[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) row[v] = load<V>(b + l * ldb + L * v);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const float x = a[r * a_row + l * a_col];
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) sum[r][v] += x * row[v];
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      float* out = c + r * ldc + L * v;
+      V y = alpha * sum[r][v];
+      if (accumulate) y += load<V>(out);
+      store(out, y);
+    }
+}
+
+// Every row of a strip of NV vectors of columns: blocks of 6 rows, then the rest in one block.
+template <class V, int NV>
+HEED_INLINE void strip(Index m, Index k, const float* a, Index a_row, Index a_col, const float* b, Index ldb, float* c,
+                       Index ldc, float alpha, bool accumulate) {
+  Index i = 0;
+  for (; i + 6 <= m; i += 6) block<V, 6, NV>(k, a + i * a_row, a_row, a_col, b, ldb, c + i * ldc, ldc, alpha, accumulate);
+  a += i * a_row;
+  c += i * ldc;
+  switch (m - i) {
+    case 5: block<V, 5, NV>(k, a, a_row, a_col, b, ldb, c, ldc, alpha, accumulate); break;
+    case 4: block<V, 4, NV>(k, a, a_row, a_col, b, ldb, c, ldc, alpha, accumulate); break;
+    case 3: block<V, 3, NV>(k, a, a_row, a_col, b, ldb, c, ldc, alpha, accumulate); break;
+    case 2: block<V, 2, NV>(k, a, a_row, a_col, b, ldb, c, ldc, alpha, accumulate); break;
+    case 1: block<V, 1, NV>(k, a, a_row, a_col, b, ldb, c, ldc, alpha, accumulate); break;
+    default: break;
+  }
+}
+
+// Columns in strips of two vectors, then one vector (and under AVX-512 one AVX2 vector), then the
+// last few columns one at a time.
+template <class V>
+HEED_INLINE void small_gemm_body(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col,
+                                 const float* b, Index ldb, float* c, Index ldc, bool accumulate) {
+  constexpr int L = kLanes<V>;
+  Index j = 0;
+  for (; j + 2 * L <= n; j += 2 * L) strip<V, 2>(m, k, a, a_row, a_col, b + j, ldb, c + j, ldc, alpha, accumulate);
+  for (; j + L <= n; j += L) strip<V, 1>(m, k, a, a_row, a_col, b + j, ldb, c + j, ldc, alpha, accumulate);
+  if constexpr (L > 8)
+    for (; j + 8 <= n; j += 8) strip<Vec8, 1>(m, k, a, a_row, a_col, b + j, ldb, c + j, ldc, alpha, accumulate);
+  for (; j < n; ++j)
+    for (Index i = 0; i < m; ++i) {
+      float sum = 0;
+      for (Index l = 0; l < k; ++l) sum += a[i * a_row + l * a_col] * b[l * ldb + j];
+      float& out = c[i * ldc + j];
+      out = accumulate ? out + alpha * sum : alpha * sum;
+    }
+}
+
+void small_gemm_avx2(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col, const float* b,
+                     Index ldb, float* c, Index ldc, bool accumulate) {
+  small_gemm_body<Vec8>(m, n, k, alpha, a, a_row, a_col, b, ldb, c, ldc, accumulate);
+}
+
+__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void small_gemm_avx512(
+    Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col, const float* b, Index ldb,
+    float* c, Index ldc, bool accumulate) {
+  small_gemm_body<Vec16>(m, n, k, alpha, a, a_row, a_col, b, ldb, c, ldc, accumulate);
+}
+
+// The variants of the CPU kernels' choice and below (autograd/cpu_kernels.h).
+std::vector<SmallGemmVariant> variants() {
+  std::vector<SmallGemmVariant> found;
+  for (const CpuKernels* k : supported_cpu_kernels()) {
+    if (std::string(k->name) == "avx512") found.push_back({"avx512", small_gemm_avx512});
+    if (std::string(k->name) == "avx2") found.push_back({"avx2", small_gemm_avx2});
+  }
+  return found;
+}
+
+#else
+
+std::vector<SmallGemmVariant> variants() { return {}; }
+
+#endif
+
+}  // namespace
+
+SmallGemmKernel small_gemm_kernel() {
+  for (const SmallGemmVariant& v : variants())
+    if (std::string(v.name) == cpu_kernels().name) return v.kernel;
+  return nullptr;
+}
+
+std::vector<SmallGemmVariant> small_gemm_variants() { return variants(); }
+
+HEED_NAMESPACE_END

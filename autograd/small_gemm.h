@@ -1,0 +1,65 @@
+// Products of at most 64×64×64 (attention's tiles) in heed's own register-blocked kernels.
+// OpenBLAS spends about as long on the call as on the arithmetic of such a product, and its calls
+// share locks: with two threads multiplying tiles at once, a 32³ tile ran at 18 GFLOP/s inside a
+// tiny training step against 36 with one thread (heed bench --product-rate, AMD EPYC Zen 4). These
+// kernels keep a 6-row × 2-vector block of C in registers and stream B's rows, AVX2 or AVX-512 as
+// cpu_kernels() chose (CPUs of another family get gemm's products).
+#pragma once
+
+#include <vector>
+
+#include "autograd/gemm.h"
+#include "autograd/scalar.h"
+
+HEED_NAMESPACE_BEGIN
+
+constexpr Index kSmallGemmMax = 64;  // largest m, n and k the small kernels take
+
+// C = alpha·A·B (+ C when accumulate), every matrix row-major: A(i, l) = a[i·a_row + l·a_col]
+// (so A may be a transpose), B(l, j) = b[l·ldb + j], C(i, j) = c[i·ldc + j]. Null when the
+// CPU has no variant.
+using SmallGemmKernel = void (*)(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col,
+                                 const float* b, Index ldb, float* c, Index ldc, bool accumulate);
+SmallGemmKernel small_gemm_kernel();
+// Every variant this build has and this CPU can run, with its name (tests run each of them).
+struct SmallGemmVariant {
+  const char* name;
+  SmallGemmKernel kernel;
+};
+std::vector<SmallGemmVariant> small_gemm_variants();
+
+// gemm (autograd/gemm.h) for a tile whose sizes do not depend on the thread count (so that results
+// do not either): the small kernel when m, n and k are at most kSmallGemmMax and the scalar is
+// float, else gemm. op(y) = yᵀ is first copied into a per-thread buffer of k×n.
+template <class X, class Y, class Out>
+void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
+  const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
+  if constexpr (std::is_same_v<Scalar, float>) {
+    static const SmallGemmKernel kernel = small_gemm_kernel();
+    if (kernel && m <= kSmallGemmMax && n <= kSmallGemmMax && k <= kSmallGemmMax && m > 0 && n > 0) {
+      const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
+      const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+      const float* b = y.data();
+      Index ldb = y.outerStride();
+      thread_local float transposed[kSmallGemmMax * kSmallGemmMax];
+      if (ty) {  // y is n×k: its transpose, k×n
+        for (Index j = 0; j < n; ++j)
+          for (Index l = 0; l < k; ++l) transposed[l * n + j] = b[j * ldb + l];
+        b = transposed;
+        ldb = n;
+      }
+      const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;
+      kernel(m, n, k, alpha, x.data(), a_row, a_col, b, ldb, out.data(), out.outerStride(), accumulate);
+      if (tally) {
+        gemm_tally.nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count();
+        gemm_tally.flops += 2 * m * n * k;
+      }
+      return;
+    }
+  }
+  gemm(x, tx, y, ty, out, accumulate, alpha);
+}
+
+HEED_NAMESPACE_END

@@ -1,0 +1,79 @@
+// The small products' kernels (autograd/small_gemm.h): every variant this CPU can run against a
+// product summed in double, over sizes that leave every kind of remainder (rows past the 6-row
+// blocks, columns past each vector width), with strides, a transposed A, alpha and accumulation;
+// and tile_gemm, which picks them, against gemm for every combination of transposes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "autograd/small_gemm.h"
+#include "autograd/tensor.h"
+
+namespace heed {
+namespace {
+
+std::vector<float> random_floats(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = u(rng);
+  return v;
+}
+
+TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
+  const std::vector<SmallGemmVariant> variants = small_gemm_variants();
+#if defined(__x86_64__)
+  ASSERT_FALSE(variants.empty()) << "an x86-64-v3 build has at least the AVX2 kernel";
+#endif
+  for (const SmallGemmVariant& v : variants)
+    for (Index m : {1, 5, 6, 7, 13, 32, 64})
+      for (Index n : {1, 7, 8, 9, 16, 17, 24, 31, 32, 33, 40, 64})
+        for (Index k : {1, 3, 32, 64})
+          for (bool transposed_a : {false, true})
+            for (bool accumulate : {false, true}) {
+              // A is m×k read through strides (rows of 70 floats, or its transpose stored k×m);
+              // B is k×n in rows of n + 3; C is m×n in rows of n + 5.
+              const Index lda = 70, ldb = n + 3, ldc = n + 5;
+              const std::vector<float> a = random_floats(std::size_t(70 * 70), unsigned(m * 1000 + n));
+              const std::vector<float> b = random_floats(std::size_t(k * ldb), unsigned(k * 1000 + n));
+              std::vector<float> c = random_floats(std::size_t(m * ldc), 5);
+              const std::vector<float> c0 = c;
+              const Index a_row = transposed_a ? 1 : lda, a_col = transposed_a ? lda : 1;
+              const float alpha = 0.75f;
+              v.kernel(m, n, k, alpha, a.data(), a_row, a_col, b.data(), ldb, c.data(), ldc, accumulate);
+              for (Index i = 0; i < m; ++i)
+                for (Index j = 0; j < ldc; ++j) {
+                  const float got = c[std::size_t(i * ldc + j)];
+                  if (j >= n) {  // past the product's columns: untouched
+                    ASSERT_EQ(got, c0[std::size_t(i * ldc + j)]) << v.name << " wrote column " << j << " of " << n;
+                    continue;
+                  }
+                  double want = 0;
+                  for (Index l = 0; l < k; ++l) want += double(a[std::size_t(i * a_row + l * a_col)]) * b[std::size_t(l * ldb + j)];
+                  want = alpha * want + (accumulate ? double(c0[std::size_t(i * ldc + j)]) : 0.0);
+                  ASSERT_NEAR(got, want, 1e-6 * double(k) + 1e-6)
+                      << v.name << " " << m << "x" << n << "x" << k << (transposed_a ? " A transposed" : "")
+                      << (accumulate ? " accumulating" : "") << " at (" << i << "," << j << ")";
+                }
+            }
+}
+
+TEST(SmallGemm, TileGemmEqualsGemmForEveryTranspose) {
+  for (Index size : {5, 32, 64, 65})  // 65: past the small kernels, gemm itself
+    for (bool tx : {false, true})
+      for (bool ty : {false, true})
+        for (bool accumulate : {false, true}) {
+          const Index m = size, n = size - 2 > 0 ? size - 2 : 1, k = size + 1 <= kSmallGemmMax ? size + 1 : size;
+          Matrix x = Matrix::Random(tx ? k : m, tx ? m : k), y = Matrix::Random(ty ? n : k, ty ? k : n);
+          Matrix start = Matrix::Random(m, n), tiled = start, plain = start;
+          tile_gemm(x, tx, y, ty, tiled, accumulate, Scalar(0.5));
+          gemm(x, tx, y, ty, plain, accumulate, Scalar(0.5));
+          EXPECT_TRUE(tiled.isApprox(plain, Scalar(1e-5)))
+              << size << (tx ? " xT" : "") << (ty ? " yT" : "") << (accumulate ? " +=" : "");
+        }
+}
+
+}  // namespace
+}  // namespace heed
