@@ -57,6 +57,15 @@ strict "$work/bench.json" 'd["params"] == 950848 and d["impl"].startswith("heed-
 ' d["kernels"] in ("avx512", "avx2", "generic") and d["blas"] != ""' &&
   ok "bench --json: $(cat "$work/bench.json")" || { fail "bench --json"; cat "$work/bench.json"; }
 
+# --product-rate: the 2048^3 rate, and the products' share of the timed steps' time and their rate there.
+"$heed" bench --bench tiny --steps 1 --warmup 0 --threads 2 --product-rate --json > "$work/rate.json"
+strict "$work/rate.json" 'd["product_gflops"] > 0 and 0 < d["product_time_share"] <= 1 and d["in_product_gflops"] > 0' &&
+  ok "bench --product-rate --json: $(grep -o '"product_gflops.*in_product_gflops": *[0-9.]*' "$work/rate.json")" ||
+  { fail "bench --product-rate --json"; cat "$work/rate.json"; }
+"$heed" bench --bench tiny --steps 1 --warmup 0 --threads 2 > "$work/plain.txt"
+grep -q "tokens/s" "$work/plain.txt" && ! grep -q "of the threads' time" "$work/plain.txt" &&
+  ok "without --product-rate, products are not timed" || { fail "products timed without --product-rate"; cat "$work/plain.txt"; }
+
 # OpenBLAS's kernels as the environment names them (heed reports what OpenBLAS runs).
 OPENBLAS_CORETYPE=Haswell "$heed" bench --bench tiny --steps 1 --warmup 0 --threads 1 --json > "$work/haswell.json"
 strict "$work/haswell.json" 'd["blas"] in ("OpenBLAS Haswell", "Eigen")' &&
