@@ -7,6 +7,10 @@
 #include <cstring>
 #include <string>
 
+#if defined(__x86_64__) && defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "autograd/cpu_kernels.h"
 
 HEED_NAMESPACE_BEGIN
@@ -105,16 +109,53 @@ HEED_INLINE void small_gemm_body(Index m, Index n, Index k, float alpha, const f
     }
 }
 
-void small_gemm_avx2(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col, const float* b,
-                     Index ldb, float* c, Index ldc, bool accumulate) {
-  small_gemm_body<Vec8>(m, n, k, alpha, a, a_row, a_col, b, ldb, c, ldc, accumulate);
+// out (cols × rows, rows of `rows`) = the transpose of in (rows × cols, rows of ld): 8×8 blocks
+// through AVX2's shuffles, the edges one by one. One by one throughout, the copy of a 32×32
+// operand took as long as the 32³ product itself.
+void transpose(const float* in, Index ld, Index rows, Index cols, float* out) {
+  Index r = 0;
+  for (; r + 8 <= rows; r += 8) {
+    Index c = 0;
+    for (; c + 8 <= cols; c += 8) {
+      __m256 x[8], t[8];
+      for (int i = 0; i < 8; ++i) x[i] = _mm256_loadu_ps(in + (r + i) * ld + c);
+      for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(x[i], x[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(x[i], x[i + 1]);
+      }
+      for (int i = 0; i < 8; i += 4) {
+        x[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        x[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        x[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        x[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+      }
+      for (int i = 0; i < 4; ++i) {  // rows i and i + 4 of the block's transpose
+        _mm256_storeu_ps(out + (c + i) * rows + r, _mm256_permute2f128_ps(x[i], x[i + 4], 0x20));
+        _mm256_storeu_ps(out + (c + i + 4) * rows + r, _mm256_permute2f128_ps(x[i], x[i + 4], 0x31));
+      }
+    }
+    for (; c < cols; ++c)
+      for (Index i = r; i < r + 8; ++i) out[c * rows + i] = in[i * ld + c];
+  }
+  for (; r < rows; ++r)
+    for (Index c = 0; c < cols; ++c) out[c * rows + r] = in[r * ld + c];
 }
 
-__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))) void small_gemm_avx512(
-    Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col, const float* b, Index ldb,
-    float* c, Index ldc, bool accumulate) {
-  small_gemm_body<Vec16>(m, n, k, alpha, a, a_row, a_col, b, ldb, c, ldc, accumulate);
-}
+// B given transposed (n×k, rows of ldb): its k×n copy, per thread, then the product.
+#define HEED_SMALL_GEMM_ENTRY(NAME, TARGET, VEC)                                                                      \
+  TARGET void NAME(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col, const float* b,  \
+                   Index ldb, bool b_transposed, float* c, Index ldc, bool accumulate) {                            \
+    thread_local float copy[kSmallGemmMax * kSmallGemmMax];                                                         \
+    if (b_transposed) {                                                                                             \
+      transpose(b, ldb, n, k, copy);                                                                                \
+      b = copy;                                                                                                     \
+      ldb = n;                                                                                                      \
+    }                                                                                                               \
+    small_gemm_body<VEC>(m, n, k, alpha, a, a_row, a_col, b, ldb, c, ldc, accumulate);                              \
+  }
+
+HEED_SMALL_GEMM_ENTRY(small_gemm_avx2, , Vec8)
+HEED_SMALL_GEMM_ENTRY(small_gemm_avx512, __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl"))), Vec16)
 
 // The variants of the CPU kernels' choice and below (autograd/cpu_kernels.h).
 std::vector<SmallGemmVariant> variants() {

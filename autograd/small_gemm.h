@@ -16,10 +16,10 @@ HEED_NAMESPACE_BEGIN
 constexpr Index kSmallGemmMax = 64;  // largest m, n and k the small kernels take
 
 // C = alpha·A·B (+ C when accumulate), every matrix row-major: A(i, l) = a[i·a_row + l·a_col]
-// (so A may be a transpose), B(l, j) = b[l·ldb + j], C(i, j) = c[i·ldc + j]. Null when the
-// CPU has no variant.
+// (so A may be a transpose), B(l, j) = b[l·ldb + j], or b[j·ldb + l] when b_transposed (copied
+// into a per-thread k×n buffer first), C(i, j) = c[i·ldc + j]. Null when the CPU has no variant.
 using SmallGemmKernel = void (*)(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col,
-                                 const float* b, Index ldb, float* c, Index ldc, bool accumulate);
+                                 const float* b, Index ldb, bool b_transposed, float* c, Index ldc, bool accumulate);
 SmallGemmKernel small_gemm_kernel();
 // Every variant this build has and this CPU can run, with its name (tests run each of them).
 struct SmallGemmVariant {
@@ -30,7 +30,7 @@ std::vector<SmallGemmVariant> small_gemm_variants();
 
 // gemm (autograd/gemm.h) for a tile whose sizes do not depend on the thread count (so that results
 // do not either): the small kernel when m, n and k are at most kSmallGemmMax and the scalar is
-// float, else gemm. op(y) = yᵀ is first copied into a per-thread buffer of k×n.
+// float, else gemm.
 template <class X, class Y, class Out>
 void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
   const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
@@ -39,17 +39,9 @@ void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumul
     if (kernel && m <= kSmallGemmMax && n <= kSmallGemmMax && k <= kSmallGemmMax && m > 0 && n > 0) {
       const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
       const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-      const float* b = y.data();
-      Index ldb = y.outerStride();
-      thread_local float transposed[kSmallGemmMax * kSmallGemmMax];
-      if (ty) {  // y is n×k: its transpose, k×n
-        for (Index j = 0; j < n; ++j)
-          for (Index l = 0; l < k; ++l) transposed[l * n + j] = b[j * ldb + l];
-        b = transposed;
-        ldb = n;
-      }
       const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;
-      kernel(m, n, k, alpha, x.data(), a_row, a_col, b, ldb, out.data(), out.outerStride(), accumulate);
+      kernel(m, n, k, alpha, x.data(), a_row, a_col, y.data(), y.outerStride(), ty, out.data(), out.outerStride(),
+             accumulate);
       if (tally) {
         gemm_tally.nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(
                                       std::chrono::steady_clock::now() - start)

@@ -31,18 +31,20 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
     for (Index m : {1, 5, 6, 7, 13, 32, 64})
       for (Index n : {1, 7, 8, 9, 16, 17, 24, 31, 32, 33, 40, 64})
         for (Index k : {1, 3, 32, 64})
-          for (bool transposed_a : {false, true})
+          for (int transposes = 0; transposes < 4; ++transposes)
             for (bool accumulate : {false, true}) {
               // A is m×k read through strides (rows of 70 floats, or its transpose stored k×m);
-              // B is k×n in rows of n + 3; C is m×n in rows of n + 5.
-              const Index lda = 70, ldb = n + 3, ldc = n + 5;
+              // B is k×n in rows of n + 3 (or its transpose, n×k in rows of k + 3); C is m×n in
+              // rows of n + 5.
+              const bool transposed_a = transposes & 1, transposed_b = transposes & 2;
+              const Index lda = 70, ldb = (transposed_b ? k : n) + 3, ldc = n + 5;
               const std::vector<float> a = random_floats(std::size_t(70 * 70), unsigned(m * 1000 + n));
-              const std::vector<float> b = random_floats(std::size_t(k * ldb), unsigned(k * 1000 + n));
+              const std::vector<float> b = random_floats(std::size_t((transposed_b ? n : k) * ldb), unsigned(k * 1000 + n));
               std::vector<float> c = random_floats(std::size_t(m * ldc), 5);
               const std::vector<float> c0 = c;
               const Index a_row = transposed_a ? 1 : lda, a_col = transposed_a ? lda : 1;
               const float alpha = 0.75f;
-              v.kernel(m, n, k, alpha, a.data(), a_row, a_col, b.data(), ldb, c.data(), ldc, accumulate);
+              v.kernel(m, n, k, alpha, a.data(), a_row, a_col, b.data(), ldb, transposed_b, c.data(), ldc, accumulate);
               for (Index i = 0; i < m; ++i)
                 for (Index j = 0; j < ldc; ++j) {
                   const float got = c[std::size_t(i * ldc + j)];
@@ -51,10 +53,12 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
                     continue;
                   }
                   double want = 0;
-                  for (Index l = 0; l < k; ++l) want += double(a[std::size_t(i * a_row + l * a_col)]) * b[std::size_t(l * ldb + j)];
+                  for (Index l = 0; l < k; ++l)
+                    want += double(a[std::size_t(i * a_row + l * a_col)]) * b[std::size_t(transposed_b ? j * ldb + l : l * ldb + j)];
                   want = alpha * want + (accumulate ? double(c0[std::size_t(i * ldc + j)]) : 0.0);
                   ASSERT_NEAR(got, want, 1e-6 * double(k) + 1e-6)
                       << v.name << " " << m << "x" << n << "x" << k << (transposed_a ? " A transposed" : "")
+                      << (transposed_b ? " B transposed" : "")
                       << (accumulate ? " accumulating" : "") << " at (" << i << "," << j << ")";
                 }
             }
