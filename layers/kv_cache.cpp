@@ -56,7 +56,7 @@ void gather_sequences_into(const Matrix& m, Index stride, Index used, const std:
 }
 
 SelfAttentionCache::SelfAttentionCache(const ModelConfig& config, Index batch, Index max_steps)
-    : max_steps_(max_steps), capacity_(max_steps) {
+    : max_steps_(max_steps), capacity_(max_steps), batch_(batch) {
   const Index c = config.d_model;
   if (config.attention == AttentionKind::Linear) {
     sums_.emplace(batch, config.num_heads, c);
@@ -70,6 +70,7 @@ SelfAttentionCache::SelfAttentionCache(const ModelConfig& config, Index batch, I
 
 Tensor SelfAttentionCache::step(const MultiHeadAttention& attn, const Tensor& x, Index position) {
   HEED_CHECK(position >= 0 && position < max_steps_, "key/value cache: position " << position << " of " << max_steps_);
+  HEED_CHECK(x.rows() == batch_, "key/value cache: " << x.rows() << " rows for " << batch_ << " sequences");
   NoGradGuard no_grad;
   const Index c = x.cols(), batch = x.rows();
   const Matrix qkv = attn.project(x, 0, 3 * c).value();  // (B, 3C)
@@ -90,6 +91,8 @@ Tensor SelfAttentionCache::step(const MultiHeadAttention& attn, const Tensor& x,
 }
 
 void SelfAttentionCache::select(const std::vector<Index>& rows) {
+  for (Index r : rows) HEED_CHECK(r >= 0 && r < batch_, "key/value cache select: row " << r << " of " << batch_);
+  batch_ = Index(rows.size());
   if (sums_) return sums_->select(rows);
   // Only the slots written so far are copied: early in decoding, a small part of max_steps.
   gather_sequences_into(k_, capacity_, filled_, rows, spare_k_);

@@ -33,13 +33,15 @@ class SelfAttentionCache {
   // x (B, C) at `position` -> out_proj(attention over the positions it sees) (B, C); keeps what
   // later positions need of x.
   Tensor step(const MultiHeadAttention& attn, const Tensor& x, Index position);
-  // Keeps sequences `rows`, in that order (repeats allowed).
+  // Keeps sequences `rows`, in that order (repeats allowed); std::invalid_argument for a row that
+  // is not one of the sequences kept.
   void select(const std::vector<Index>& rows);
 
  private:
   Matrix k_, v_;  // (≥ B·capacity, C): position t of sequence b at row b·capacity + t mod capacity
   Matrix spare_k_, spare_v_;  // select() gathers into these and swaps: no allocation per step
   Index max_steps_, capacity_, filled_ = 0;  // filled_: slots written so far, at most capacity_
+  Index batch_;                               // sequences kept now
   std::optional<LinearAttentionSums> sums_;  // linear attention instead of k_ and v_
 };
 

@@ -84,6 +84,17 @@ TEST(LanguageModel, SelectKeepsEachSequencesCache) {
   EXPECT_LT((next.row(0) - recomputed(*model, {2, 7, 5})).cwiseAbs().maxCoeff(), 1e-5f);
   EXPECT_LT((next.row(1) - recomputed(*model, {2, 7, 6})).cwiseAbs().maxCoeff(), 1e-5f);
   EXPECT_LT((next.row(2) - recomputed(*model, {2, 4, 5})).cwiseAbs().maxCoeff(), 1e-5f);
+  // Three sequences now: a fourth is not one of them, nor are two tokens a step for three.
+  auto message = [](const auto& f) -> std::string {
+    try {
+      f();
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(message([&] { state->select({0, 3}); }), "key/value cache select: row 3 of 3");
+  EXPECT_EQ(message([&] { state->step({5, 6}); }), "key/value cache: 2 rows for 3 sequences");
 }
 
 // Greedy generation well past the context: every token equals the argmax of a full recomputation
