@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #if defined(__x86_64__) && defined(__AVX2__)
 #include <immintrin.h>
@@ -145,10 +146,11 @@ void transpose(const float* in, Index ld, Index rows, Index cols, float* out) {
 #define HEED_SMALL_GEMM_ENTRY(NAME, TARGET, VEC)                                                                      \
   TARGET void NAME(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col, const float* b,  \
                    Index ldb, bool b_transposed, float* c, Index ldc, bool accumulate) {                            \
-    thread_local float copy[kSmallGemmMax * kSmallGemmMax];                                                         \
+    thread_local std::vector<float> copy;                                                                           \
     if (b_transposed) {                                                                                             \
-      transpose(b, ldb, n, k, copy);                                                                                \
-      b = copy;                                                                                                     \
+      if (copy.size() < std::size_t(n * k)) copy.resize(std::size_t(n * k));                                       \
+      transpose(b, ldb, n, k, copy.data());                                                                         \
+      b = copy.data();                                                                                              \
       ldb = n;                                                                                                      \
     }                                                                                                               \
     small_gemm_body<VEC>(m, n, k, alpha, a, a_row, a_col, b, ldb, c, ldc, accumulate);                              \

@@ -13,7 +13,7 @@
 
 HEED_NAMESPACE_BEGIN
 
-constexpr Index kSmallGemmMax = 64;  // largest m, n and k the small kernels take
+constexpr Index kSmallGemmMax = 64;  // the small kernels' largest m, n and k (but see small_gemm_takes)
 
 // C = alpha·A·B (+ C when accumulate), every matrix row-major: A(i, l) = a[i·a_row + l·a_col]
 // (so A may be a transpose), B(l, j) = b[l·ldb + j], or b[j·ldb + l] when b_transposed (copied
@@ -28,15 +28,23 @@ struct SmallGemmVariant {
 };
 std::vector<SmallGemmVariant> small_gemm_variants();
 
+// The products the small kernels take: at most kSmallGemmMax in every size, or, neither operand
+// transposed, at most kSmallGemmMax rows and columns at any depth (attention's P·V and dS·K over
+// many keys). Wide tiles (Q·Kᵀ over many keys: a transposed copy of K first) and the transposed-A
+// products over many keys (dV, dK) were no faster than gemm's in a probe, and stay with it.
+inline bool small_gemm_takes(Index m, Index n, Index k, bool tx, bool ty) {
+  constexpr Index s = kSmallGemmMax;
+  return m <= s && n <= s && (k <= s || (!tx && !ty));
+}
+
 // gemm (autograd/gemm.h) for a tile whose sizes do not depend on the thread count (so that results
-// do not either): the small kernel when m, n and k are at most kSmallGemmMax and the scalar is
-// float, else gemm.
+// do not either): the small kernel for the products it takes when the scalar is float, else gemm.
 template <class X, class Y, class Out>
 void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
   const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
   if constexpr (std::is_same_v<Scalar, float>) {
     static const SmallGemmKernel kernel = small_gemm_kernel();
-    if (kernel && m <= kSmallGemmMax && n <= kSmallGemmMax && k <= kSmallGemmMax && m > 0 && n > 0) {
+    if (kernel && small_gemm_takes(m, n, k, tx, ty) && m > 0 && n > 0) {
       const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
       const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;

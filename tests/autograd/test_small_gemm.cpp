@@ -29,16 +29,16 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
 #endif
   for (const SmallGemmVariant& v : variants)
     for (Index m : {1, 5, 6, 7, 13, 32, 64})
-      for (Index n : {1, 7, 8, 9, 16, 17, 24, 31, 32, 33, 40, 64})
-        for (Index k : {1, 3, 32, 64})
+      for (Index n : {1, 7, 8, 9, 16, 17, 24, 31, 32, 33, 40, 64, 150})  // 150: a wide tile (many keys)
+        for (Index k : {1, 3, 32, 64, 150})                              // 150: a deep one
           for (int transposes = 0; transposes < 4; ++transposes)
             for (bool accumulate : {false, true}) {
-              // A is m×k read through strides (rows of 70 floats, or its transpose stored k×m);
+              // A is m×k read through strides (rows of 160 floats, or its transpose stored k×m);
               // B is k×n in rows of n + 3 (or its transpose, n×k in rows of k + 3); C is m×n in
               // rows of n + 5.
               const bool transposed_a = transposes & 1, transposed_b = transposes & 2;
-              const Index lda = 70, ldb = (transposed_b ? k : n) + 3, ldc = n + 5;
-              const std::vector<float> a = random_floats(std::size_t(70 * 70), unsigned(m * 1000 + n));
+              const Index lda = 160, ldb = (transposed_b ? k : n) + 3, ldc = n + 5;
+              const std::vector<float> a = random_floats(std::size_t(160 * 160), unsigned(m * 1000 + n));
               const std::vector<float> b = random_floats(std::size_t((transposed_b ? n : k) * ldb), unsigned(k * 1000 + n));
               std::vector<float> c = random_floats(std::size_t(m * ldc), 5);
               const std::vector<float> c0 = c;
@@ -65,17 +65,24 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
 }
 
 TEST(SmallGemm, TileGemmEqualsGemmForEveryTranspose) {
-  for (Index size : {5, 32, 64, 65})  // 65: past the small kernels, gemm itself
+  struct Sizes {
+    Index m, n, k;
+  };
+  // Small tiles; one past the small kernels (gemm itself); deep and wide ones (many keys), which
+  // the small kernels take only untransposed and deep.
+  for (Sizes size : {Sizes{5, 3, 6}, Sizes{32, 30, 33}, Sizes{64, 62, 64}, Sizes{65, 63, 65}, Sizes{64, 32, 300},
+                     Sizes{64, 300, 32}, Sizes{300, 32, 64}})
     for (bool tx : {false, true})
       for (bool ty : {false, true})
         for (bool accumulate : {false, true}) {
-          const Index m = size, n = size - 2 > 0 ? size - 2 : 1, k = size + 1 <= kSmallGemmMax ? size + 1 : size;
+          const auto [m, n, k] = size;
           Matrix x = Matrix::Random(tx ? k : m, tx ? m : k), y = Matrix::Random(ty ? n : k, ty ? k : n);
           Matrix start = Matrix::Random(m, n), tiled = start, plain = start;
           tile_gemm(x, tx, y, ty, tiled, accumulate, Scalar(0.5));
           gemm(x, tx, y, ty, plain, accumulate, Scalar(0.5));
           EXPECT_TRUE(tiled.isApprox(plain, Scalar(1e-5)))
-              << size << (tx ? " xT" : "") << (ty ? " yT" : "") << (accumulate ? " +=" : "");
+              << m << "x" << n << "x" << k << (tx ? " xT" : "") << (ty ? " yT" : "") << (accumulate ? " +=" : "")
+              << (small_gemm_takes(m, n, k, tx, ty) ? " (small kernel)" : " (gemm)");
         }
 }
 
