@@ -26,6 +26,13 @@ struct GemmTally {
 };
 inline GemmTally gemm_tally;
 
+// Adds a product that began at `start` to the tally.
+inline void add_to_gemm_tally(std::chrono::steady_clock::time_point start, Index flops) {
+  gemm_tally.nanoseconds +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count();
+  gemm_tally.flops += flops;
+}
+
 template <class X, class Y, class Out>
 void gemm_untallied(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha) {
 #ifdef HEED_OPENBLAS
@@ -61,9 +68,7 @@ void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, 
   if (!gemm_tally.on.load(std::memory_order_relaxed)) return gemm_untallied(x, tx, y, ty, out, accumulate, alpha);
   const auto start = std::chrono::steady_clock::now();
   gemm_untallied(x, tx, y, ty, out, accumulate, alpha);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  gemm_tally.nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
-  gemm_tally.flops += 2 * out.rows() * out.cols() * (tx ? x.rows() : x.cols());
+  add_to_gemm_tally(start, 2 * out.rows() * out.cols() * (tx ? x.rows() : x.cols()));
 }
 
 HEED_NAMESPACE_END

@@ -71,8 +71,8 @@ void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const M
                   Index blk, Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
   const bool masked = !mask.empty();
-  tile_gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width), true, p, false,
-       g.scale);
+  tile_gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width), true, p,
+            false, g.scale);
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
     auto row = p.row(r);
@@ -157,7 +157,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
       }
       dropout_tile(g, blk, r0, kr.c0, tile);
       tile_gemm(tile, false, at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width), false,
-           at.out.rows(out, g, g.q_len, blk, r0, rows), false);
+                at.out.rows(out, g, g.q_len, blk, r0, rows), false);
     }
   });
   return record("attention", std::move(out), {q, k, v}, [q, k, v, mask, g, at, store, probs, lse, range_of](const Matrix& d_o) {

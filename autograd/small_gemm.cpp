@@ -77,7 +77,8 @@ template <class V, int NV>
 HEED_INLINE void strip(Index m, Index k, const float* a, Index a_row, Index a_col, const float* b, Index ldb, float* c,
                        Index ldc, float alpha, bool accumulate) {
   Index i = 0;
-  for (; i + 6 <= m; i += 6) block<V, 6, NV>(k, a + i * a_row, a_row, a_col, b, ldb, c + i * ldc, ldc, alpha, accumulate);
+  for (; i + 6 <= m; i += 6)
+    block<V, 6, NV>(k, a + i * a_row, a_row, a_col, b, ldb, c + i * ldc, ldc, alpha, accumulate);
   a += i * a_row;
   c += i * ldc;
   switch (m - i) {

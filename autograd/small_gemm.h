@@ -50,12 +50,7 @@ void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumul
       const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;
       kernel(m, n, k, alpha, x.data(), a_row, a_col, y.data(), y.outerStride(), ty, out.data(), out.outerStride(),
              accumulate);
-      if (tally) {
-        gemm_tally.nanoseconds += std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      std::chrono::steady_clock::now() - start)
-                                      .count();
-        gemm_tally.flops += 2 * m * n * k;
-      }
+      if (tally) add_to_gemm_tally(start, 2 * m * n * k);
       return;
     }
   }

@@ -39,7 +39,8 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
               const bool transposed_a = transposes & 1, transposed_b = transposes & 2;
               const Index lda = 160, ldb = (transposed_b ? k : n) + 3, ldc = n + 5;
               const std::vector<float> a = random_floats(std::size_t(160 * 160), unsigned(m * 1000 + n));
-              const std::vector<float> b = random_floats(std::size_t((transposed_b ? n : k) * ldb), unsigned(k * 1000 + n));
+              const std::vector<float> b =
+                  random_floats(std::size_t((transposed_b ? n : k) * ldb), unsigned(k * 1000 + n));
               std::vector<float> c = random_floats(std::size_t(m * ldc), 5);
               const std::vector<float> c0 = c;
               const Index a_row = transposed_a ? 1 : lda, a_col = transposed_a ? lda : 1;
@@ -54,12 +55,13 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
                   }
                   double want = 0;
                   for (Index l = 0; l < k; ++l)
-                    want += double(a[std::size_t(i * a_row + l * a_col)]) * b[std::size_t(transposed_b ? j * ldb + l : l * ldb + j)];
+                    want += double(a[std::size_t(i * a_row + l * a_col)]) *
+                            b[std::size_t(transposed_b ? j * ldb + l : l * ldb + j)];
                   want = alpha * want + (accumulate ? double(c0[std::size_t(i * ldc + j)]) : 0.0);
                   ASSERT_NEAR(got, want, 1e-6 * double(k) + 1e-6)
                       << v.name << " " << m << "x" << n << "x" << k << (transposed_a ? " A transposed" : "")
-                      << (transposed_b ? " B transposed" : "")
-                      << (accumulate ? " accumulating" : "") << " at (" << i << "," << j << ")";
+                      << (transposed_b ? " B transposed" : "") << (accumulate ? " accumulating" : "") << " at (" << i
+                      << "," << j << ")";
                 }
             }
 }
