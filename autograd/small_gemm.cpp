@@ -171,9 +171,14 @@ HEED_SMALL_GEMM_ENTRY(small_gemm_avx512, __attribute__((target("avx512f,avx512dq
 
 // The variants of the CPU kernels' choice and below (autograd/cpu_kernels.h).
 std::vector<SmallGemmVariant> variants() {
+  // The AVX-512 entry is compiled for F, DQ, BW and VL: a -march=native build on a CPU with F alone
+  // (cpu_kernels then offers "avx512" without asking for the rest) must not run it.
+  __builtin_cpu_init();
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
   std::vector<SmallGemmVariant> found;
   for (const CpuKernels* k : supported_cpu_kernels()) {
-    if (std::string(k->name) == "avx512") found.push_back({"avx512", small_gemm_avx512});
+    if (std::string(k->name) == "avx512" && avx512) found.push_back({"avx512", small_gemm_avx512});
     if (std::string(k->name) == "avx2") found.push_back({"avx2", small_gemm_avx2});
   }
   return found;

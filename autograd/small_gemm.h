@@ -1,4 +1,5 @@
-// Products of at most 64×64×64 (attention's tiles) in heed's own register-blocked kernels.
+// Attention's tile products (at most 64×64×64, or deeper untransposed ones: small_gemm_takes) in
+// heed's own register-blocked kernels.
 // OpenBLAS spends about as long on the call as on the arithmetic of such a product, and its calls
 // share locks: with two threads multiplying tiles at once, a 32³ tile ran at 18 GFLOP/s inside a
 // tiny training step against 36 with one thread (heed bench --product-rate, AMD EPYC Zen 4). These
@@ -42,6 +43,9 @@ inline bool small_gemm_takes(Index m, Index n, Index k, bool tx, bool ty) {
 template <class X, class Y, class Out>
 void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
   const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
+  static_assert(bool(X::Flags & Eigen::RowMajorBit) && bool(Y::Flags & Eigen::RowMajorBit) &&
+                    bool(std::decay_t<Out>::Flags & Eigen::RowMajorBit),
+                "tile_gemm: row-major operands only (outerStride() is taken as their row stride)");
   if constexpr (std::is_same_v<Scalar, float>) {
     static const SmallGemmKernel kernel = small_gemm_kernel();
     if (kernel && small_gemm_takes(m, n, k, tx, ty) && m > 0 && n > 0) {

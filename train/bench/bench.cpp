@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <stdexcept>
 
@@ -192,11 +193,15 @@ BenchResult run_benchmark(const BenchConfig& c, long long steps, int warmup, int
   getrusage(RUSAGE_SELF, &before);
   gemm_tally.nanoseconds = 0;
   gemm_tally.flops = 0;
-  gemm_tally.on = tally_products;
+  struct TallyOn {  // on for the timed steps only, off again even when a step throws
+    explicit TallyOn(bool on) { gemm_tally.on = on; }
+    ~TallyOn() { gemm_tally.on = false; }
+  };
+  std::optional<TallyOn> tally(std::in_place, tally_products);
   const auto start = std::chrono::steady_clock::now();
   for (long long i = 0; i < n; ++i) last = step(i);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  gemm_tally.on = false;
+  tally.reset();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   // Pages the kernel had to hand out during the timed steps: 0 once freed activations are

@@ -177,8 +177,9 @@ Command parse_bench(const std::vector<std::string>& args) {
       "int8", flag(), "--translate: 8-bit weights, as heed translate --int8")(
       "json", flag(), "print one JSON line per config (the PyTorch reference script's fields, then heed's)")(
       "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
-                              "timed steps, so the peak RSS is the training's) and report the share of it reached; also times every "
-                              "product of the timed steps: their share of the threads' time and their rate there");
+                              "timed steps, so the peak RSS is the training's) and report the share of it reached; for the training "
+                              "benchmarks, also times every product of the timed steps: their share of the threads' "
+                              "time and their rate there");
   options.add(b);
   po::variables_map vm;
   if (!parse("bench", "[--bench NAME|all] [--steps N] [--threads T] [--json] [--config FILE.ini]", options,
