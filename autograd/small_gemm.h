@@ -1,10 +1,11 @@
 // Attention's tile products (at most 64×64×64, or deeper untransposed ones: small_gemm_takes) in
 // heed's own register-blocked kernels.
-// OpenBLAS spends about as long on the call as on the arithmetic of such a product, and its calls
-// share locks: with two threads multiplying tiles at once, a 32³ tile ran at 18 GFLOP/s inside a
-// tiny training step against 36 with one thread (heed bench --product-rate, AMD EPYC Zen 4). These
-// kernels keep a 6-row × 2-vector block of C in registers and stream B's rows, AVX2 or AVX-512 as
-// cpu_kernels() chose (CPUs of another family get gemm's products).
+// Through OpenBLAS a 32³ tile ran at 18 GFLOP/s inside a tiny training step with two threads, 36
+// with one, 74 on its own (a per-shape timing of the step, AMD EPYC Zen 4; the cause was not pinned
+// down: such a product's call, both operands packed into a buffer from a pool the threads share,
+// costs as much as its arithmetic). These kernels keep a 6-row × 2-vector block of C in registers
+// and stream B's rows, AVX2 or AVX-512 as cpu_kernels() chose (CPUs of another family get gemm's
+// products).
 #pragma once
 
 #include <vector>
