@@ -101,6 +101,13 @@ void dropout_tile(const Geometry& g, Index blk, Index r0, Index c0, Tile&& t) {
 
 constexpr Index kTileRows = 64;  // query rows per tile
 
+// rows × cols of buf, its rows padded_stride(cols) apart: the kernels read tiles down their
+// columns too (dV = Pdᵀ·dO), which a power-of-two key count would slow (autograd/small_gemm.h).
+auto padded_tile(Matrix& buf, Index rows, Index cols) {
+  buf.resize(rows, padded_stride(cols));
+  return buf.leftCols(cols);
+}
+
 }  // namespace
 
 namespace {
@@ -136,7 +143,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
     return (*ranges)[std::size_t((blk / heads) * tiles + r0 / kTileRows)];
   };
   parallel_for(g.blocks * tiles, 1, [&](Index begin, Index end) {
-    Matrix tile;
+    Matrix buf;
     for (Index t = begin; t < end; ++t) {
       const Index blk = t / tiles, r0 = (t % tiles) * kTileRows, rows = std::min(kTileRows, g.q_len - r0);
       const Index row0 = blk * g.q_len + r0;
@@ -147,12 +154,12 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
         if (!store) lse->middleRows(row0, rows).setConstant(-std::numeric_limits<Scalar>::infinity());
         continue;
       }
+      auto tile = padded_tile(buf, rows, kr.width);
       if (store) {
         auto p = probs->block(row0, kr.c0, rows, kr.width);
         softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, p, nullptr);
         tile = p;
       } else {
-        tile.resize(rows, kr.width);
         softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, tile, lse->data() + row0);
       }
       dropout_tile(g, blk, r0, kr.c0, tile);
@@ -167,7 +174,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
     // Parallel over blocks: a block's rows of dQ, dK and dV are written by its thread only.
     // (In the merged layout q, k and v may be one tensor: its blocks are disjoint columns.)
     parallel_for(g.blocks, 1, [&](Index begin, Index end) {
-      Matrix p, pd, dp;
+      Matrix p_buf, pd_buf, dp_buf;
       for (Index blk = begin; blk < end; ++blk) {
         for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
@@ -176,10 +183,10 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           const auto k_blk = at.k.rows(k.value(), g, g.k_len, blk, kr.c0, kr.width);
           const auto v_blk = at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width);
           const auto q_tile = at.q.rows(q.value(), g, g.q_len, blk, r0, rows);
+          auto p = padded_tile(p_buf, rows, kr.width);
           if (store) {
             p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
-            p.resize(rows, kr.width);
             tile_gemm(q_tile, false, k_blk, true, p, false, g.scale);
             for (Index r = 0; r < rows; ++r) {
               const Scalar l = (*lse)(row0 + r, 0);
@@ -196,11 +203,12 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           }
           const auto d_o_tile = at.out.rows(d_o, g, g.q_len, blk, r0, rows);
           if (d_v) {
+            auto pd = padded_tile(pd_buf, rows, kr.width);
             pd = p;
             dropout_tile(g, blk, r0, kr.c0, pd);
             tile_gemm(pd, true, d_o_tile, false, at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width), true);
           }
-          dp.resize(rows, kr.width);
+          auto dp = padded_tile(dp_buf, rows, kr.width);
           tile_gemm(d_o_tile, false, v_blk, true, dp, false);
           dropout_tile(g, blk, r0, kr.c0, dp);
           // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dp

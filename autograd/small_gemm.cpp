@@ -123,7 +123,7 @@ HEED_INLINE void small_gemm_body(Index m, Index n, Index k, float alpha, const f
 // out (cols × rows, rows of `rows`) = the transpose of in (rows × cols, rows of ld): 8×8 blocks
 // through AVX2's shuffles, the edges one by one. One by one throughout, the copy of a 32×32
 // operand took as long as the 32³ product itself.
-void transpose(const float* in, Index ld, Index rows, Index cols, float* out) {
+void transpose(const float* in, Index ld, Index rows, Index cols, float* out, Index out_ld) {
   Index r = 0;
   for (; r + 8 <= rows; r += 8) {
     Index c = 0;
@@ -141,15 +141,15 @@ void transpose(const float* in, Index ld, Index rows, Index cols, float* out) {
         x[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
       }
       for (int i = 0; i < 4; ++i) {  // rows i and i + 4 of the block's transpose
-        _mm256_storeu_ps(out + (c + i) * rows + r, _mm256_permute2f128_ps(x[i], x[i + 4], 0x20));
-        _mm256_storeu_ps(out + (c + i + 4) * rows + r, _mm256_permute2f128_ps(x[i], x[i + 4], 0x31));
+        _mm256_storeu_ps(out + (c + i) * out_ld + r, _mm256_permute2f128_ps(x[i], x[i + 4], 0x20));
+        _mm256_storeu_ps(out + (c + i + 4) * out_ld + r, _mm256_permute2f128_ps(x[i], x[i + 4], 0x31));
       }
     }
     for (; c < cols; ++c)
-      for (Index i = r; i < r + 8; ++i) out[c * rows + i] = in[i * ld + c];
+      for (Index i = r; i < r + 8; ++i) out[c * out_ld + i] = in[i * ld + c];
   }
   for (; r < rows; ++r)
-    for (Index c = 0; c < cols; ++c) out[c * rows + r] = in[r * ld + c];
+    for (Index c = 0; c < cols; ++c) out[c * out_ld + r] = in[r * ld + c];
 }
 
 // B given transposed (n×k, rows of ldb): its k×n copy, per thread, then the product.
@@ -158,10 +158,11 @@ void transpose(const float* in, Index ld, Index rows, Index cols, float* out) {
                    Index ldb, bool b_transposed, float* c, Index ldc, bool accumulate) {                            \
     thread_local std::vector<float> copy;                                                                           \
     if (b_transposed) {                                                                                             \
-      if (copy.size() < std::size_t(n * k)) copy.resize(std::size_t(n * k));                                       \
-      transpose(b, ldb, n, k, copy.data());                                                                         \
+      const Index ld = padded_stride(n);                                                                            \
+      if (copy.size() < std::size_t(ld * k)) copy.resize(std::size_t(ld * k));                                      \
+      transpose(b, ldb, n, k, copy.data(), ld);                                                                     \
       b = copy.data();                                                                                              \
-      ldb = n;                                                                                                      \
+      ldb = ld;                                                                                                     \
     }                                                                                                               \
     small_gemm_body<VEC>(m, n, k, alpha, a, a_row, a_col, b, ldb, c, ldc, accumulate);                              \
   }

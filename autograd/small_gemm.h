@@ -1,4 +1,4 @@
-// Attention's tile products (at most 64×64×64, or deeper untransposed ones: small_gemm_takes) in
+// Attention's tile products (at most 64 in two of their sizes: small_gemm_takes) in
 // heed's own register-blocked kernels.
 // Through OpenBLAS a 32³ tile ran at 18 GFLOP/s inside a tiny training step with two threads, 36
 // with one, 74 on its own (a per-shape timing of the step, AMD EPYC Zen 4; the cause was not pinned
@@ -30,13 +30,24 @@ struct SmallGemmVariant {
 };
 std::vector<SmallGemmVariant> small_gemm_variants();
 
-// The products the small kernels take: at most kSmallGemmMax in every size, or, neither operand
-// transposed, at most kSmallGemmMax rows and columns at any depth (attention's P·V and dS·K over
-// many keys). Wide tiles (Q·Kᵀ over many keys: a transposed copy of K first) and the transposed-A
-// products over many keys (dV, dK) were no faster than gemm's in a probe, and stay with it.
-inline bool small_gemm_takes(Index m, Index n, Index k, bool tx, bool ty) {
+// The products the small kernels take: at most one of m, n and k above kSmallGemmMax (attention's
+// tiles over many keys: Q·Kᵀ and dO·Vᵀ wide, P·V and dS·K deep, dV and dK tall). Such a tile's
+// long side must not be a power-of-two stride apart in memory (padded_stride); with that, every
+// kind ran faster here than through gemm (probe at 64 queries × 2,048 keys × 32, AMD EPYC Zen 4,
+// AVX-512 kernels against OpenBLAS's Haswell ones: wide 170 vs 128 GFLOP/s, tall 200 vs 90).
+inline bool small_gemm_takes(Index m, Index n, Index k) {
   constexpr Index s = kSmallGemmMax;
-  return m <= s && n <= s && (k <= s || (!tx && !ty));
+  return (m > s) + (n > s) + (k > s) <= 1;
+}
+
+// The row stride (in floats) for a buffer of `cols` columns that the small kernels read down its
+// columns: rows a power-of-two number of KiB apart share one of L1's 64 sets (the sets repeat every
+// 4 KiB), and a product reading 32 such rows (a 2,048-key tile) ran at less than half speed (probe:
+// 75 against 180 GFLOP/s, AMD EPYC Zen 4). Wide buffers get an odd multiple of 64 bytes.
+inline Index padded_stride(Index cols) {
+  if (cols < 64) return cols;
+  const Index lines = (cols + 15) / 16;  // 64-byte lines of 16 floats
+  return 16 * (lines % 2 == 1 ? lines : lines + 1);
 }
 
 // gemm (autograd/gemm.h) for a tile whose sizes do not depend on the thread count (so that results
@@ -49,7 +60,7 @@ void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumul
                 "tile_gemm: row-major operands only (outerStride() is taken as their row stride)");
   if constexpr (std::is_same_v<Scalar, float>) {
     static const SmallGemmKernel kernel = small_gemm_kernel();
-    if (kernel && small_gemm_takes(m, n, k, tx, ty) && m > 0 && n > 0) {
+    if (kernel && small_gemm_takes(m, n, k) && m > 0 && n > 0) {
       const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
       const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
       const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;

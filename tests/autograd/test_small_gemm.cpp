@@ -28,7 +28,7 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
   ASSERT_FALSE(variants.empty()) << "an x86-64-v3 build has at least the AVX2 kernel";
 #endif
   for (const SmallGemmVariant& v : variants)
-    for (Index m : {1, 5, 6, 7, 13, 32, 64})
+    for (Index m : {1, 5, 6, 7, 13, 32, 64, 150})  // 150: a tall tile (dV over many keys)
       for (Index n : {1, 7, 8, 9, 16, 17, 24, 31, 32, 33, 40, 64, 150})  // 150: a wide tile (many keys)
         for (Index k : {1, 3, 32, 64, 150})                              // 150: a deep one
           for (int transposes = 0; transposes < 4; ++transposes)
@@ -66,14 +66,26 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
             }
 }
 
+TEST(SmallGemm, PaddedStrideKeepsWideRowsOffPowerOfTwoDistances) {
+  for (Index cols : {1, 32, 63})
+    EXPECT_EQ(padded_stride(cols), cols);  // narrow tiles: no padding
+  for (Index cols : {64, 100, 256, 1000, 1024, 2048, 4096}) {
+    const Index ld = padded_stride(cols);
+    EXPECT_GE(ld, cols);
+    EXPECT_LT(ld, cols + 32);
+    EXPECT_EQ(ld % 16, 0) << cols;       // whole 64-byte lines
+    EXPECT_EQ((ld / 16) % 2, 1) << cols;  // an odd number of them: rows spread over every cache set
+  }
+}
+
 TEST(SmallGemm, TileGemmEqualsGemmForEveryTranspose) {
   struct Sizes {
     Index m, n, k;
   };
-  // Small tiles; one past the small kernels (gemm itself); deep and wide ones (many keys), which
-  // the small kernels take only untransposed and deep.
+  // Small tiles; one past the small kernels (gemm itself); deep, wide and tall ones (many keys);
+  // two sizes past 64 (gemm again).
   for (Sizes size : {Sizes{5, 3, 6}, Sizes{32, 30, 33}, Sizes{64, 62, 64}, Sizes{65, 63, 65}, Sizes{64, 32, 300},
-                     Sizes{64, 300, 32}, Sizes{300, 32, 64}})
+                     Sizes{64, 300, 32}, Sizes{300, 32, 64}, Sizes{100, 90, 20}})
     for (bool tx : {false, true})
       for (bool ty : {false, true})
         for (bool accumulate : {false, true}) {
@@ -89,7 +101,7 @@ TEST(SmallGemm, TileGemmEqualsGemmForEveryTranspose) {
           gemm(x, tx, y, ty, plain.block(1, 3, m, n), accumulate, Scalar(0.5));
           EXPECT_TRUE(tiled.isApprox(plain, Scalar(1e-5)))
               << m << "x" << n << "x" << k << (tx ? " xT" : "") << (ty ? " yT" : "") << (accumulate ? " +=" : "")
-              << (small_gemm_takes(m, n, k, tx, ty) ? " (small kernel)" : " (gemm)");
+              << (small_gemm_takes(m, n, k) ? " (small kernel)" : " (gemm)");
         }
 }
 
