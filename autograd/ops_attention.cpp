@@ -65,14 +65,14 @@ KeyRange key_range(const Geometry& g, const AttentionMask& mask, Index b, Index 
 }
 
 // Rows [r0, r0+rows) of block `blk`, keys kr: S = scale·Q·Kᵀ, masked, turned into P (softmax)
-// in place. lse receives each row's log-sum-exp (-inf for a fully masked row, whose P row is 0).
-template <class Out>
-void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const Matrix& k, const AttentionMask& mask,
+// in place. kt is the block's Kᵀ (all its keys). lse receives each row's log-sum-exp (-inf for a
+// fully masked row, whose P row is 0).
+template <class KT, class Out>
+void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const KT& kt, const AttentionMask& mask,
                   Index blk, Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
   const bool masked = !mask.empty();
-  tile_gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, at.k.rows(k, g, g.k_len, blk, kr.c0, kr.width), true, p,
-            false, g.scale);
+  tile_gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, kt.middleCols(kr.c0, kr.width), false, p, false, g.scale);
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
     auto row = p.row(r);
@@ -142,10 +142,16 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
   auto range_of = [ranges, tiles, heads = g.heads](Index blk, Index r0) {
     return (*ranges)[std::size_t((blk / heads) * tiles + r0 / kTileRows)];
   };
-  parallel_for(g.blocks * tiles, 1, [&](Index begin, Index end) {
-    Matrix buf;
+  // A thread takes a block's tiles together when there are blocks enough to share out, so that
+  // it transposes the block's K once (tiles of another block, or one tile at a time, otherwise).
+  const Index grain = g.blocks >= 4 * parallel_threads() ? tiles : 1;
+  parallel_for(g.blocks * tiles, grain, [&](Index begin, Index end) {
+    Matrix buf, kt_buf;
+    Index kt_blk = -1;
     for (Index t = begin; t < end; ++t) {
       const Index blk = t / tiles, r0 = (t % tiles) * kTileRows, rows = std::min(kTileRows, g.q_len - r0);
+      if (blk != kt_blk) transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, 0, g.k_len), kt_buf), kt_blk = blk;
+      const auto kt = kt_buf.leftCols(g.k_len);
       const Index row0 = blk * g.q_len + r0;
       const KeyRange kr = range_of(blk, r0);
       if (store) probs->middleRows(row0, rows).setZero();
@@ -157,10 +163,10 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
       auto tile = padded_tile(buf, rows, kr.width);
       if (store) {
         auto p = probs->block(row0, kr.c0, rows, kr.width);
-        softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, p, nullptr);
+        softmax_tile(g, at, q.value(), kt, mask, blk, r0, rows, kr, p, nullptr);
         tile = p;
       } else {
-        softmax_tile(g, at, q.value(), k.value(), mask, blk, r0, rows, kr, tile, lse->data() + row0);
+        softmax_tile(g, at, q.value(), kt, mask, blk, r0, rows, kr, tile, lse->data() + row0);
       }
       dropout_tile(g, blk, r0, kr.c0, tile);
       tile_gemm(tile, false, at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width), false,
@@ -174,20 +180,21 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
     // Parallel over blocks: a block's rows of dQ, dK and dV are written by its thread only.
     // (In the merged layout q, k and v may be one tensor: its blocks are disjoint columns.)
     parallel_for(g.blocks, 1, [&](Index begin, Index end) {
-      Matrix p_buf, pd_buf, dp_buf;
+      Matrix p_buf, pd_buf, dp_buf, kt_buf, vt_buf;
       for (Index blk = begin; blk < end; ++blk) {
+        const auto kt = transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, 0, g.k_len), kt_buf);
+        const auto vt = transposed_copy(at.v.rows(v.value(), g, g.k_len, blk, 0, g.k_len), vt_buf);
         for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
           const KeyRange kr = range_of(blk, r0);
           if (kr.width == 0) continue;  // P and the gradients are 0
           const auto k_blk = at.k.rows(k.value(), g, g.k_len, blk, kr.c0, kr.width);
-          const auto v_blk = at.v.rows(v.value(), g, g.k_len, blk, kr.c0, kr.width);
           const auto q_tile = at.q.rows(q.value(), g, g.q_len, blk, r0, rows);
           auto p = padded_tile(p_buf, rows, kr.width);
           if (store) {
             p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
-            tile_gemm(q_tile, false, k_blk, true, p, false, g.scale);
+            tile_gemm(q_tile, false, kt.middleCols(kr.c0, kr.width), false, p, false, g.scale);
             for (Index r = 0; r < rows; ++r) {
               const Scalar l = (*lse)(row0 + r, 0);
               if (std::isinf(l)) {
@@ -209,7 +216,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
             tile_gemm(pd, true, d_o_tile, false, at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width), true);
           }
           auto dp = padded_tile(dp_buf, rows, kr.width);
-          tile_gemm(d_o_tile, false, v_blk, true, dp, false);
+          tile_gemm(d_o_tile, false, vt.middleCols(kr.c0, kr.width), false, dp, false);
           dropout_tile(g, blk, r0, kr.c0, dp);
           // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dp
           for (Index r = 0; r < rows; ++r) {

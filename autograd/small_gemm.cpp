@@ -120,7 +120,7 @@ HEED_INLINE void small_gemm_body(Index m, Index n, Index k, float alpha, const f
   if (j < n) last_columns(m, n - j, k, alpha, a, a_row, a_col, b + j, ldb, c + j, ldc, accumulate);
 }
 
-// out (cols × rows, rows of `rows`) = the transpose of in (rows × cols, rows of ld): 8×8 blocks
+// out (cols × rows, rows of out_ld) = the transpose of in (rows × cols, rows of ld): 8×8 blocks
 // through AVX2's shuffles, the edges one by one. One by one throughout, the copy of a 32×32
 // operand took as long as the 32³ product itself.
 void transpose(const float* in, Index ld, Index rows, Index cols, float* out, Index out_ld) {
@@ -189,9 +189,18 @@ std::vector<SmallGemmVariant> variants() {
 
 std::vector<SmallGemmVariant> variants() { return {}; }
 
+void transpose(const float* in, Index ld, Index rows, Index cols, float* out, Index out_ld) {
+  for (Index r = 0; r < rows; ++r)
+    for (Index c = 0; c < cols; ++c) out[c * out_ld + r] = in[r * ld + c];
+}
+
 #endif
 
 }  // namespace
+
+void transpose_floats(const float* in, Index ld, Index rows, Index cols, float* out, Index out_ld) {
+  transpose(in, ld, rows, cols, out, out_ld);
+}
 
 SmallGemmKernel small_gemm_kernel() {
   for (const SmallGemmVariant& v : variants())

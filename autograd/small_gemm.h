@@ -50,6 +50,22 @@ inline Index padded_stride(Index cols) {
   return 16 * (lines % 2 == 1 ? lines : lines + 1);
 }
 
+// out (cols × rows, rows of out_ld) = inᵀ (in: rows × cols, rows of ld), in 8×8 AVX2 blocks.
+void transpose_floats(const float* in, Index ld, Index rows, Index cols, float* out, Index out_ld);
+
+// buf's first in.cols() rows and in.rows() columns = inᵀ, its rows padded_stride apart: an
+// operand the small kernels would otherwise transpose tile by tile (attention's K, once a block).
+template <class In>
+auto transposed_copy(const In& in, Matrix& buf) {
+  buf.resize(in.cols(), padded_stride(in.rows()));
+  auto out = buf.leftCols(in.rows());
+  if constexpr (std::is_same_v<Scalar, float>)
+    transpose_floats(in.data(), in.outerStride(), in.rows(), in.cols(), out.data(), out.outerStride());
+  else
+    out = in.transpose();
+  return out;
+}
+
 // gemm (autograd/gemm.h) for a tile whose sizes do not depend on the thread count (so that results
 // do not either): the small kernel for the products it takes when the scalar is float, else gemm.
 template <class X, class Y, class Out>
