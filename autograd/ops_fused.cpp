@@ -27,8 +27,9 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
   const DropoutMask mask = p > 0 ? DropoutMask(double(p), rng->next()) : DropoutMask();
   const Scalar scale = Scalar(1) / (1 - p);
   Matrix y(x.rows(), weight.rows());
+  const LinearProduct times_wt(weight.value(), true);
   parallel_for(x.rows(), balanced_grain(x.rows(), kRowGrain), [&](Index begin, Index end) {
-    linear_rows(x.value(), weight.value(), bias.value(), begin, end, y);
+    linear_rows(x.value(), times_wt, bias.value(), begin, end, y);
     auto rows = y.middleRows(begin, end - begin);
     rows = rows.cwiseMax(Scalar(0));
     if (p > 0) mask.apply(rows.data(), rows.data(), rows.size(), std::uint64_t(begin * y.cols()), scale);

@@ -5,13 +5,32 @@
 
 HEED_NAMESPACE_BEGIN
 
+// x·Wᵀ and dy·W for linear's row chunks. Through the small kernels (autograd/small_gemm.h) when
+// there are any, W (for dx) or Wᵀ (for y) copied once per call with padded rows: then an element's
+// sum is the same whatever rows a chunk holds, so the row split (which follows the thread count)
+// does not change results. Else gemm, reading W in place.
+class LinearProduct {
+ public:
+  LinearProduct(const Matrix& weight, bool transposed);
+  // out (+)= x·op(W), x a block of rows.
+  using ConstRows = Eigen::Block<const Matrix, Eigen::Dynamic, Eigen::Dynamic, true>;  // middleRows
+  using Rows = Eigen::Block<Matrix, Eigen::Dynamic, Eigen::Dynamic, true>;
+  void operator()(const ConstRows& x, Rows out, bool accumulate) const;
+
+ private:
+  const Matrix& weight_;
+  bool transposed_;
+  Matrix copy_;  // W or Wᵀ, rows padded; empty when gemm computes
+};
+
+// y = x·Wᵀ + b for the rows [begin, end) of x and y (b may be empty); threads call it for
+// disjoint row blocks, with one product = LinearProduct(W, true). Used by linear and
+// linear_relu_dropout.
+void linear_rows(const Matrix& x, const LinearProduct& product, const Matrix& bias, Index begin, Index end, Matrix& y);
+
 // The backward of y = x·Wᵀ + b for a given dy: dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy, each
 // only where required; threads split the rows. Used by linear and linear_relu_dropout.
 // x is the input's value (only read when the weight needs a gradient), x_grad its gradient.
-// y = x·Wᵀ + b for the rows [begin, end) of x and y (b may be empty); threads call it for
-// disjoint row blocks. Used by linear and linear_relu_dropout.
-void linear_rows(const Matrix& x, const Matrix& weight, const Matrix& bias, Index begin, Index end, Matrix& y);
-
 void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_grad, const Tensor& weight,
                      const GradRef& bias);
 

@@ -66,27 +66,52 @@ auto transposed_copy(const In& in, Matrix& buf) {
   return out;
 }
 
+// buf's first in.rows() rows and in.cols() columns = in, its rows padded_stride apart.
+template <class In>
+auto padded_copy(const In& in, Matrix& buf) {
+  buf.resize(in.rows(), padded_stride(in.cols()));
+  auto out = buf.leftCols(in.cols());
+  out = in;
+  return out;
+}
+
+// The small kernel this build and CPU run, when the scalar is float (null otherwise).
+inline SmallGemmKernel float_small_gemm_kernel() {
+  if constexpr (std::is_same_v<Scalar, float>) {
+    static const SmallGemmKernel kernel = small_gemm_kernel();
+    return kernel;
+  }
+  return nullptr;
+}
+
+// out = alpha·op(x)·op(y) (+ out) through the small kernel, which the caller has checked exists
+// (float_small_gemm_kernel); counted in the product tally like gemm's.
+template <class X, class Y, class Out>
+void small_kernel_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
+  static_assert(bool(X::Flags & Eigen::RowMajorBit) && bool(Y::Flags & Eigen::RowMajorBit) &&
+                    bool(std::decay_t<Out>::Flags & Eigen::RowMajorBit),
+                "small_kernel_gemm: row-major operands only (outerStride() is taken as their row stride)");
+  const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
+  if (m == 0 || n == 0) return;
+  if constexpr (std::is_same_v<Scalar, float>) {
+    const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
+    const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;
+    float_small_gemm_kernel()(m, n, k, alpha, x.data(), a_row, a_col, y.data(), y.outerStride(), ty, out.data(),
+                              out.outerStride(), accumulate);
+    if (tally) add_to_gemm_tally(start, 2 * m * n * k);
+  }
+}
+
 // gemm (autograd/gemm.h) for a tile whose sizes do not depend on the thread count (so that results
 // do not either): the small kernel for the products it takes when the scalar is float, else gemm.
 template <class X, class Y, class Out>
 void tile_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
   const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
-  static_assert(bool(X::Flags & Eigen::RowMajorBit) && bool(Y::Flags & Eigen::RowMajorBit) &&
-                    bool(std::decay_t<Out>::Flags & Eigen::RowMajorBit),
-                "tile_gemm: row-major operands only (outerStride() is taken as their row stride)");
-  if constexpr (std::is_same_v<Scalar, float>) {
-    static const SmallGemmKernel kernel = small_gemm_kernel();
-    if (kernel && small_gemm_takes(m, n, k) && m > 0 && n > 0) {
-      const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
-      const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-      const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;
-      kernel(m, n, k, alpha, x.data(), a_row, a_col, y.data(), y.outerStride(), ty, out.data(), out.outerStride(),
-             accumulate);
-      if (tally) add_to_gemm_tally(start, 2 * m * n * k);
-      return;
-    }
-  }
-  gemm(x, tx, y, ty, out, accumulate, alpha);
+  if (float_small_gemm_kernel() && small_gemm_takes(m, n, k))
+    small_kernel_gemm(x, tx, y, ty, out, accumulate, alpha);
+  else
+    gemm(x, tx, y, ty, out, accumulate, alpha);
 }
 
 HEED_NAMESPACE_END
