@@ -143,6 +143,11 @@ int run_bench(const po::variables_map& vm) {
                     "other work: %.0f%%\n",
                     100 * r.product_time_share, r.in_product_gflops, 100 * r.in_product_gflops / r.product_gflops,
                     100 * (1 - r.product_time_share));
+      if (r.product_gflops > 0 && kernels_wider_than_reference(r.kernels, r.blas))
+        std::printf("       note: heed's own kernels use AVX-512, the 2048^3 reference %s's AVX2 ones: the share "
+                    "compares unlike instruction sets (like for like: HEED_KERNELS=avx2, or OpenBLAS's AVX-512 "
+                    "kernels, OPENBLAS_CORETYPE unset)\n",
+                    r.blas.c_str());
     }
   }
   return 0;
@@ -179,7 +184,8 @@ Command parse_bench(const std::vector<std::string>& args) {
       "product-rate", flag(), "also measure the machine's 2048^3 float product rate with the same threads (after the "
                               "timed steps, so the peak RSS is the training's) and report the share of it reached; for the training "
                               "benchmarks, also times every product of the timed steps: their share of the threads' "
-                              "time and their rate there");
+                              "time and their rate there. The reference is the products' library (OpenBLAS); a note "
+                              "says when heed's own kernels use AVX-512 but the library its AVX2 kernels");
   options.add(b);
   po::variables_map vm;
   if (!parse("bench", "[--bench NAME|all] [--steps N] [--threads T] [--json] [--config FILE.ini]", options,
