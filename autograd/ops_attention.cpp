@@ -65,14 +65,14 @@ KeyRange key_range(const Geometry& g, const AttentionMask& mask, Index b, Index 
 }
 
 // Rows [r0, r0+rows) of block `blk`, keys kr: S = scale·Q·Kᵀ, masked, turned into P (softmax)
-// in place. kt is the block's Kᵀ (all its keys). lse receives each row's log-sum-exp (-inf for a
+// in place. kt is Kᵀ of the tile's keys (dim × kr.width). lse receives each row's log-sum-exp (-inf for a
 // fully masked row, whose P row is 0).
 template <class KT, class Out>
 void softmax_tile(const Geometry& g, const Layouts& at, const Matrix& q, const KT& kt, const AttentionMask& mask,
                   Index blk, Index r0, Index rows, KeyRange kr, Out&& p, Scalar* lse) {
   const Index b = blk / g.heads;
   const bool masked = !mask.empty();
-  tile_gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, kt.middleCols(kr.c0, kr.width), false, p, false, g.scale);
+  tile_gemm(at.q.rows(q, g, g.q_len, blk, r0, rows), false, kt, false, p, false, g.scale);
   const Scalar neg_inf = -std::numeric_limits<Scalar>::infinity();
   for (Index r = 0; r < rows; ++r) {
     auto row = p.row(r);
@@ -142,16 +142,14 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
   auto range_of = [ranges, tiles, heads = g.heads](Index blk, Index r0) {
     return (*ranges)[std::size_t((blk / heads) * tiles + r0 / kTileRows)];
   };
-  // A thread takes a block's tiles together when there are blocks enough to share out, so that
-  // it transposes the block's K once (tiles of another block, or one tile at a time, otherwise).
-  const Index grain = g.blocks >= 4 * parallel_threads() ? tiles : 1;
-  parallel_for(g.blocks * tiles, grain, [&](Index begin, Index end) {
+  // A thread takes a block's tiles together when there are blocks enough to share out, and
+  // transposes the block's K once for them all; else one tile at a time, with the tile's keys only.
+  const bool whole_blocks = g.blocks >= 4 * parallel_threads();
+  parallel_for(g.blocks * tiles, whole_blocks ? tiles : 1, [&](Index begin, Index end) {
     Matrix buf, kt_buf;
-    Index kt_blk = -1;
+    Index kt_blk = -1;  // the block whose keys kt_buf holds, all of them (whole_blocks)
     for (Index t = begin; t < end; ++t) {
       const Index blk = t / tiles, r0 = (t % tiles) * kTileRows, rows = std::min(kTileRows, g.q_len - r0);
-      if (blk != kt_blk) transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, 0, g.k_len), kt_buf), kt_blk = blk;
-      const auto kt = kt_buf.leftCols(g.k_len);
       const Index row0 = blk * g.q_len + r0;
       const KeyRange kr = range_of(blk, r0);
       if (store) probs->middleRows(row0, rows).setZero();
@@ -160,6 +158,9 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
         if (!store) lse->middleRows(row0, rows).setConstant(-std::numeric_limits<Scalar>::infinity());
         continue;
       }
+      if (!whole_blocks) transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, kr.c0, kr.width), kt_buf);
+      else if (blk != kt_blk) transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, 0, g.k_len), kt_buf), kt_blk = blk;
+      const auto kt = kt_buf.middleCols(whole_blocks ? kr.c0 : 0, kr.width);
       auto tile = padded_tile(buf, rows, kr.width);
       if (store) {
         auto p = probs->block(row0, kr.c0, rows, kr.width);
@@ -182,7 +183,8 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
     parallel_for(g.blocks, 1, [&](Index begin, Index end) {
       Matrix p_buf, pd_buf, dp_buf, kt_buf, vt_buf;
       for (Index blk = begin; blk < end; ++blk) {
-        const auto kt = transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, 0, g.k_len), kt_buf);
+        // Kᵀ and Vᵀ of the block's keys, once for all its tiles (Kᵀ only to recompute P)
+        if (!store) transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, 0, g.k_len), kt_buf);
         const auto vt = transposed_copy(at.v.rows(v.value(), g, g.k_len, blk, 0, g.k_len), vt_buf);
         for (Index r0 = 0; r0 < g.q_len; r0 += kTileRows) {
           const Index rows = std::min(kTileRows, g.q_len - r0), row0 = blk * g.q_len + r0;
@@ -194,7 +196,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           if (store) {
             p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
-            tile_gemm(q_tile, false, kt.middleCols(kr.c0, kr.width), false, p, false, g.scale);
+            tile_gemm(q_tile, false, kt_buf.middleCols(kr.c0, kr.width), false, p, false, g.scale);
             for (Index r = 0; r < rows; ++r) {
               const Scalar l = (*lse)(row0 + r, 0);
               if (std::isinf(l)) {

@@ -27,7 +27,7 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
   const DropoutMask mask = p > 0 ? DropoutMask(double(p), rng->next()) : DropoutMask();
   const Scalar scale = Scalar(1) / (1 - p);
   Matrix y(x.rows(), weight.rows());
-  const LinearProduct times_wt(weight.value(), true);
+  const LinearProduct times_wt(weight.value(), true, x.rows());
   parallel_for(x.rows(), balanced_grain(x.rows(), kRowGrain), [&](Index begin, Index end) {
     linear_rows(x.value(), times_wt, bias.value(), begin, end, y);
     auto rows = y.middleRows(begin, end - begin);

@@ -6,15 +6,21 @@
 HEED_NAMESPACE_BEGIN
 
 // x·Wᵀ and dy·W for linear's row chunks. Through the small kernels (autograd/small_gemm.h) when
-// there are any, W (for dx) or Wᵀ (for y) copied once per call with padded rows: then an element's
-// sum is the same whatever rows a chunk holds, so the row split (which follows the thread count)
-// does not change results. Else gemm, reading W in place.
+// there are any, W (for dx) or Wᵀ (for y) copied once per call with padded rows, for products of
+// at least kLinearKernelRows rows and weights of at most kLinearKernelWidest rows and columns
+// (ops_matmul.cpp);
+// then an element's sum does not depend on which rows a chunk holds, so training's row split
+// (which follows the thread count) does not change results. Else gemm, reading W in place:
+// few rows (decoding, where copying W would cost as much as the product) and large vocabularies.
 class LinearProduct {
  public:
-  LinearProduct(const Matrix& weight, bool transposed);
-  // out (+)= x·op(W), x a block of rows.
+  // rows: the whole product's (x's), which decides the path the same way for every chunk
+  LinearProduct(const Matrix& weight, bool transposed, Index rows);
+  LinearProduct(Matrix&& weight, bool transposed, Index rows) = delete;  // keeps a reference to W
+
   using ConstRows = Eigen::Block<const Matrix, Eigen::Dynamic, Eigen::Dynamic, true>;  // middleRows
   using Rows = Eigen::Block<Matrix, Eigen::Dynamic, Eigen::Dynamic, true>;
+  // out (+)= x·op(W), x a block of rows.
   void operator()(const ConstRows& x, Rows out, bool accumulate) const;
 
  private:
@@ -24,7 +30,7 @@ class LinearProduct {
 };
 
 // y = x·Wᵀ + b for the rows [begin, end) of x and y (b may be empty); threads call it for
-// disjoint row blocks, with one product = LinearProduct(W, true). Used by linear and
+// disjoint row blocks, with one product = LinearProduct(W, true, rows). Used by linear and
 // linear_relu_dropout.
 void linear_rows(const Matrix& x, const LinearProduct& product, const Matrix& bias, Index begin, Index end, Matrix& y);
 

@@ -64,11 +64,17 @@ void add_row_sum(const Matrix& m, Matrix& out) {
 
 }  // namespace
 
-LinearProduct::LinearProduct(const Matrix& weight, bool transposed) : weight_(weight), transposed_(transposed) {
-  // Wider outputs (a large vocabulary's) stay with gemm: a 256×8000×512 product ran at 139 GFLOP/s
-  // in the AVX-512 kernel, 159 in OpenBLAS's (one thread, AMD EPYC Zen 4).
-  constexpr Index kWidest = 4096;
-  if (!float_small_gemm_kernel() || (transposed && weight.rows() > kWidest)) return;
+// The small kernels for linear's products of at least this many rows (fewer: decoding's steps, where
+// the copy of W would cost about as much as the product) and weights of at most this many rows and
+// columns (a 256×8000×512 forward product ran at 139 GFLOP/s in the AVX-512 kernel, 159 in
+// OpenBLAS's, one thread, AMD EPYC Zen 4; and dx over a large vocabulary is that deep).
+constexpr Index kLinearKernelRows = 64, kLinearKernelWidest = 4096;
+
+LinearProduct::LinearProduct(const Matrix& weight, bool transposed, Index rows)
+    : weight_(weight), transposed_(transposed) {
+  if (!float_small_gemm_kernel() || rows < kLinearKernelRows || weight.rows() > kLinearKernelWidest ||
+      weight.cols() > kLinearKernelWidest)
+    return;
   if (transposed) transposed_copy(weight, copy_);
   else padded_copy(weight, copy_);
 }
@@ -90,7 +96,7 @@ void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_gr
   if (x_grad.requires_grad()) {
     bool first = false;
     Matrix& d_x = x_grad.grad_for_write(&first);
-    const LinearProduct times_w(weight.value(), false);
+    const LinearProduct times_w(weight.value(), false, d_y.rows());
     parallel_for(d_y.rows(), balanced_grain(d_y.rows(), kLinearRowGrain), [&](Index begin, Index end) {
       times_w(d_y.middleRows(begin, end - begin), d_x.middleRows(begin, end - begin), !first);
     });
@@ -174,7 +180,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       linear_columns(x.value(), weight.value(), b, begin, end, y);
     });
   } else {
-    const LinearProduct times_wt(weight.value(), true);
+    const LinearProduct times_wt(weight.value(), true, x.rows());
     parallel_for(x.rows(), split.grain, [&](Index begin, Index end) {
       linear_rows(x.value(), times_wt, b, begin, end, y);
     });

@@ -163,7 +163,8 @@ void transpose(const float* in, Index ld, Index rows, Index cols, float* out, In
     for (Index c = 0; c < cols; ++c) out[c * out_ld + r] = in[r * ld + c];
 }
 
-// B given transposed (n×k, rows of ldb): its k×n copy, per thread, then the product.
+// B given transposed (n×k, rows of ldb): its k×n copy (rows padded_stride(n) apart), per thread,
+// then the product.
 #define HEED_SMALL_GEMM_ENTRY(NAME, TARGET, VEC)                                                                      \
   TARGET void NAME(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col, const float* b,  \
                    Index ldb, bool b_transposed, float* c, Index ldc, bool accumulate) {                            \

@@ -1,11 +1,12 @@
-// Attention's tile products (at most 64 in two of their sizes: small_gemm_takes) in
-// heed's own register-blocked kernels.
+// heed's own register-blocked product kernels: attention's tiles (at most 64 in two of their sizes:
+// small_gemm_takes) and the linear layers' row chunks (LinearProduct, autograd/ops_internal.h).
 // Through OpenBLAS a 32³ tile ran at 18 GFLOP/s inside a tiny training step with two threads, 36
 // with one, 74 on its own (a per-shape timing of the step, AMD EPYC Zen 4; the cause was not pinned
 // down: such a product's call, both operands packed into a buffer from a pool the threads share,
 // costs as much as its arithmetic). These kernels keep a 6-row × 2-vector block of C in registers
-// and stream B's rows, AVX2 or AVX-512 as cpu_kernels() chose (CPUs of another family get gemm's
-// products).
+// and stream B's rows, the depth in slices that keep B's strip in L1, AVX2 or AVX-512 as
+// cpu_kernels() chose (CPUs of another family get gemm's products). They do not pack A: a caller
+// gives B with rows off power-of-two distances (padded_stride) where B is wide.
 #pragma once
 
 #include <vector>
@@ -15,11 +16,12 @@
 
 HEED_NAMESPACE_BEGIN
 
-constexpr Index kSmallGemmMax = 64;  // the small kernels' largest m, n and k (but see small_gemm_takes)
+constexpr Index kSmallGemmMax = 64;  // tile_gemm's small kernels: at most one size above this (small_gemm_takes)
 
 // C = alpha·A·B (+ C when accumulate), every matrix row-major: A(i, l) = a[i·a_row + l·a_col]
 // (so A may be a transpose), B(l, j) = b[l·ldb + j], or b[j·ldb + l] when b_transposed (copied
-// into a per-thread k×n buffer first), C(i, j) = c[i·ldc + j]. Null when the CPU has no variant.
+// first into a per-thread k × padded_stride(n) buffer), C(i, j) = c[i·ldc + j]. Any sizes. Null
+// when the CPU has no variant.
 using SmallGemmKernel = void (*)(Index m, Index n, Index k, float alpha, const float* a, Index a_row, Index a_col,
                                  const float* b, Index ldb, bool b_transposed, float* c, Index ldc, bool accumulate);
 SmallGemmKernel small_gemm_kernel();
@@ -50,11 +52,12 @@ inline Index padded_stride(Index cols) {
   return 16 * (lines % 2 == 1 ? lines : lines + 1);
 }
 
-// out (cols × rows, rows of out_ld) = inᵀ (in: rows × cols, rows of ld), in 8×8 AVX2 blocks.
+// out (cols × rows, rows of out_ld) = inᵀ (in: rows × cols, rows of ld), in 8×8 blocks where the
+// build has AVX2, element by element otherwise.
 void transpose_floats(const float* in, Index ld, Index rows, Index cols, float* out, Index out_ld);
 
-// buf's first in.cols() rows and in.rows() columns = inᵀ, its rows padded_stride apart: an
-// operand the small kernels would otherwise transpose tile by tile (attention's K, once a block).
+// buf's first in.cols() rows and in.rows() columns = inᵀ, its rows padded_stride apart: an operand
+// transposed once for many products (attention's K and V, once a block; a linear layer's W).
 template <class In>
 auto transposed_copy(const In& in, Matrix& buf) {
   buf.resize(in.cols(), padded_stride(in.rows()));
@@ -93,7 +96,9 @@ void small_kernel_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool
                 "small_kernel_gemm: row-major operands only (outerStride() is taken as their row stride)");
   const Index m = out.rows(), n = out.cols(), k = tx ? x.rows() : x.cols();
   if (m == 0 || n == 0) return;
-  if constexpr (std::is_same_v<Scalar, float>) {
+  if constexpr (!std::is_same_v<Scalar, float>) {
+    gemm(x, tx, y, ty, out, accumulate, alpha);  // no small kernels in double (callers check first)
+  } else {
     const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
     const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;

@@ -27,18 +27,18 @@ TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
   ASSERT_FALSE(variants.empty()) << "an x86-64-v3 build has at least the AVX2 kernel";
 #endif
+  const std::vector<float> a = random_floats(std::size_t(310 * 310), 11);
   for (const SmallGemmVariant& v : variants)
     for (Index m : {1, 5, 6, 7, 13, 32, 64, 150})  // 150: a tall tile (dV over many keys)
       for (Index n : {1, 7, 8, 9, 16, 17, 24, 31, 32, 33, 40, 64, 150})  // 150: a wide tile (many keys)
-        for (Index k : {1, 3, 32, 64, 150})                              // 150: a deep one
+        for (Index k : {0, 1, 3, 32, 64, 150, 300})  // 150, 300: in slices (128 deep for AVX-512, 256 AVX2)
           for (int transposes = 0; transposes < 4; ++transposes)
             for (bool accumulate : {false, true}) {
-              // A is m×k read through strides (rows of 160 floats, or its transpose stored k×m);
+              // A is m×k read through strides (rows of 310 floats, or its transpose stored k×m);
               // B is k×n in rows of n + 3 (or its transpose, n×k in rows of k + 3); C is m×n in
               // rows of n + 5.
               const bool transposed_a = transposes & 1, transposed_b = transposes & 2;
-              const Index lda = 160, ldb = (transposed_b ? k : n) + 3, ldc = n + 5;
-              const std::vector<float> a = random_floats(std::size_t(160 * 160), unsigned(m * 1000 + n));
+              const Index lda = 310, ldb = (transposed_b ? k : n) + 3, ldc = n + 5;
               const std::vector<float> b =
                   random_floats(std::size_t((transposed_b ? n : k) * ldb), unsigned(k * 1000 + n));
               std::vector<float> c = random_floats(std::size_t(m * ldc), 5);
@@ -78,14 +78,22 @@ TEST(SmallGemm, PaddedStrideKeepsWideRowsOffPowerOfTwoDistances) {
   }
 }
 
+TEST(SmallGemm, TakesTilesWithAtMostOneSizeAbove64) {
+  EXPECT_TRUE(small_gemm_takes(64, 64, 64));
+  EXPECT_TRUE(small_gemm_takes(64, 2048, 32));   // wide: Q·Kᵀ over many keys
+  EXPECT_TRUE(small_gemm_takes(64, 32, 2048));   // deep: P·V
+  EXPECT_TRUE(small_gemm_takes(2048, 32, 64));   // tall: dV
+  EXPECT_FALSE(small_gemm_takes(100, 90, 20));   // two sizes above 64: gemm
+  EXPECT_FALSE(small_gemm_takes(65, 65, 65));
+}
+
 TEST(SmallGemm, TileGemmEqualsGemmForEveryTranspose) {
   struct Sizes {
     Index m, n, k;
   };
-  // Small tiles; one past the small kernels (gemm itself); deep, wide and tall ones (many keys);
-  // two sizes past 64 (gemm again).
+  // Small tiles; one past the small kernels (gemm itself); deep, wide and tall ones (many keys).
   for (Sizes size : {Sizes{5, 3, 6}, Sizes{32, 30, 33}, Sizes{64, 62, 64}, Sizes{65, 63, 65}, Sizes{64, 32, 300},
-                     Sizes{64, 300, 32}, Sizes{300, 32, 64}, Sizes{100, 90, 20}})
+                     Sizes{64, 300, 32}, Sizes{300, 32, 64}})
     for (bool tx : {false, true})
       for (bool ty : {false, true})
         for (bool accumulate : {false, true}) {

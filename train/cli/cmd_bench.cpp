@@ -53,6 +53,15 @@ BenchOverrides overrides_of(const po::variables_map& vm) {
   return o;
 }
 
+// After a share of the 2048^3 rate: whether it compares unlike instruction sets.
+void print_reference_note(const std::string& kernels, const std::string& blas) {
+  if (!kernels_wider_than_reference(kernels, blas)) return;
+  std::printf("       note: heed's own kernels use AVX-512, the 2048^3 reference %s's narrower ones: the share "
+              "compares unlike instruction sets (like for like: HEED_KERNELS=avx2, or OpenBLAS's AVX-512 "
+              "kernels, OPENBLAS_CORETYPE unset)\n",
+              blas.c_str());
+}
+
 // heed bench --translate: target tokens/s of the Transformer-base-sized model (README "Translation speed").
 int run_translate_bench(const po::variables_map& vm) {
   TranslateBenchConfig c;
@@ -80,6 +89,7 @@ int run_translate_bench(const po::variables_map& vm) {
       std::printf(" = %.0f%% of a 2048^3 product's %.1f GFLOP/s (same threads, measured now)", 100 * r.gflops / r.product_gflops,
                   r.product_gflops);
     std::printf("\n");
+    if (r.product_gflops > 0) print_reference_note(r.kernels, r.blas);
   }
   return 0;
 }
@@ -143,11 +153,7 @@ int run_bench(const po::variables_map& vm) {
                     "other work: %.0f%%\n",
                     100 * r.product_time_share, r.in_product_gflops, 100 * r.in_product_gflops / r.product_gflops,
                     100 * (1 - r.product_time_share));
-      if (r.product_gflops > 0 && kernels_wider_than_reference(r.kernels, r.blas))
-        std::printf("       note: heed's own kernels use AVX-512, the 2048^3 reference %s's AVX2 ones: the share "
-                    "compares unlike instruction sets (like for like: HEED_KERNELS=avx2, or OpenBLAS's AVX-512 "
-                    "kernels, OPENBLAS_CORETYPE unset)\n",
-                    r.blas.c_str());
+      if (r.product_gflops > 0) print_reference_note(r.kernels, r.blas);
     }
   }
   return 0;
