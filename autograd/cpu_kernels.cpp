@@ -3,6 +3,7 @@
 // registers (16 floats under AVX-512, 8 under AVX2).
 #include "autograd/cpu_kernels.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -129,6 +130,14 @@ void normalize_row(const float* x, float mean, float rstd, const float* gamma, c
 void normalize_row(const double* x, double mean, double rstd, const double* gamma, const double* beta, double* y,
                    Index n) {
   for (Index i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * gamma[i] + beta[i];
+}
+
+bool kernels_wider_than_blas(const std::string& kernels, const std::string& blas) {
+  if (kernels != "avx512" || blas.rfind("OpenBLAS ", 0) != 0) return false;
+  std::string core = blas.substr(9);
+  for (char& ch : core) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  // OpenBLAS 0.3.21's AVX-512 cores for single precision
+  return core != "skylakex" && core != "cooperlake" && core != "sapphirerapids";
 }
 
 std::string blas_kernels() {

@@ -28,6 +28,10 @@ const CpuKernels& cpu_kernels();
 std::vector<const CpuKernels*> supported_cpu_kernels();
 // The matrix products' library and the kernels it chose: "OpenBLAS Zen", "Eigen" without OpenBLAS.
 std::string blas_kernels();
+// Whether heed's kernels (a CpuKernels name) use a wider instruction set than the products' library
+// (a blas_kernels() string): AVX-512 loops against OpenBLAS's AVX2 (or older) kernels, as with
+// OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU, or an OpenBLAS that does not know the CPU.
+bool kernels_wider_than_blas(const std::string& kernels, const std::string& blas);
 
 // What the ops call, for either scalar type: float goes through the chosen kernels; double (the
 // gradient-check build) through plain loops of std::exp (which keeps subnormals).

@@ -5,8 +5,14 @@
 
 HEED_NAMESPACE_BEGIN
 
-// x·Wᵀ and dy·W for linear's row chunks. Through the small kernels (autograd/small_gemm.h) when
-// there are any, W (for dx) or Wᵀ (for y) copied once per call with padded rows, for products of
+// Whether linear's products may go through the small kernels (autograd/small_gemm.h): only where
+// they use a wider instruction set than the library's (AVX-512 against OpenBLAS's AVX2 kernels:
+// tiny +26%, small +25% end to end). Against the library's kernels of their own width they were
+// 2-7% slower in the step (tiny, small; AVX2 and AVX-512; AMD EPYC), so it keeps those products.
+bool linear_uses_small_kernels();
+
+// x·Wᵀ and dy·W for linear's row chunks. Through the small kernels when linear_uses_small_kernels(),
+// W (for dx) or Wᵀ (for y) copied once per call with padded rows, for products of
 // at least kLinearKernelRows rows and weights of at most kLinearKernelWidest rows and columns
 // (ops_matmul.cpp);
 // then an element's sum does not depend on which rows a chunk holds, so training's row split

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "autograd/check.h"
+#include "autograd/cpu_kernels.h"
 #include "autograd/gemm.h"
 #include "autograd/parallel.h"
 #include "autograd/ops.h"
@@ -70,9 +71,14 @@ void add_row_sum(const Matrix& m, Matrix& out) {
 // OpenBLAS's, one thread, AMD EPYC Zen 4; and dx over a large vocabulary is that deep).
 constexpr Index kLinearKernelRows = 64, kLinearKernelWidest = 4096;
 
+bool linear_uses_small_kernels() {
+  static const bool wider = kernels_wider_than_blas(cpu_kernels().name, blas_kernels());
+  return float_small_gemm_kernel() && wider;
+}
+
 LinearProduct::LinearProduct(const Matrix& weight, bool transposed, Index rows)
     : weight_(weight), transposed_(transposed) {
-  if (!float_small_gemm_kernel() || rows < kLinearKernelRows || weight.rows() > kLinearKernelWidest ||
+  if (!linear_uses_small_kernels() || rows < kLinearKernelRows || weight.rows() > kLinearKernelWidest ||
       weight.cols() > kLinearKernelWidest)
     return;
   if (transposed) transposed_copy(weight, copy_);

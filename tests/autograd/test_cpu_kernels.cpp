@@ -25,6 +25,17 @@ std::vector<float> exp_arguments() {
   return x;
 }
 
+// Linear's choice of kernels and heed bench --product-rate's note: AVX-512 loops against an
+// AVX2 (or older) library only.
+TEST(CpuKernels, WiderThanTheLibraryOnlyForAvx512AgainstAnAvx2Library) {
+  EXPECT_TRUE(kernels_wider_than_blas("avx512", "OpenBLAS Haswell"));
+  EXPECT_TRUE(kernels_wider_than_blas("avx512", "OpenBLAS Zen"));
+  EXPECT_FALSE(kernels_wider_than_blas("avx512", "OpenBLAS Cooperlake"));
+  EXPECT_FALSE(kernels_wider_than_blas("avx512", "OpenBLAS SkylakeX"));
+  EXPECT_FALSE(kernels_wider_than_blas("avx2", "OpenBLAS Haswell"));
+  EXPECT_FALSE(kernels_wider_than_blas("avx512", "Eigen"));  // no library to compare with
+}
+
 TEST(CpuKernels, TheChosenVariantIsASupportedOne) {
   const std::vector<const CpuKernels*> supported = supported_cpu_kernels();
   ASSERT_FALSE(supported.empty());

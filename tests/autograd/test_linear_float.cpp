@@ -1,14 +1,15 @@
 // Linear layers in float, as training runs them: their row chunks' products go through the small
-// kernels (autograd/small_gemm.h) with W copied once per call. Against the product summed in
-// double, and the same bits whatever the thread count (which sets the row chunks) where
-// the small kernels compute.
+// kernels (autograd/small_gemm.h) with W copied once per call where linear_uses_small_kernels()
+// (an AVX-512 CPU whose OpenBLAS runs AVX2 kernels), else through gemm. Against the product summed
+// in double, and, with the small kernels, the same bits whatever the thread count (which sets the
+// row chunks).
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
-#include "autograd/small_gemm.h"
+#include "autograd/ops_internal.h"
 #include "autograd/tape.h"
 
 namespace heed {
@@ -63,7 +64,7 @@ TEST(LinearFloat, EqualsTheProductInDouble) {
 // y and dx: the small kernels' sums do not depend on the rows a chunk holds. (dW stays with gemm,
 // faster there, whose blocks of dW rows follow the thread count: not compared.)
 TEST(LinearFloat, OutputAndInputGradientSameBitsForAnyThreadCount) {
-  if (!small_gemm_kernel()) GTEST_SKIP() << "no small kernel for this CPU: gemm computes, whose sums follow the split";
+  if (!linear_uses_small_kernels()) GTEST_SKIP() << "linear's products go through gemm here, whose sums follow the split";
   LinearCase s;
   const std::vector<Matrix> one = s.run(1);
   for (int threads : {2, 3}) {

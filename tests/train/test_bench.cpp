@@ -11,16 +11,6 @@ BenchConfig config(long long enc_layers, long long dec_layers) {
   return {"test", "transformer", 10, 4, 2, 6, enc_layers, dec_layers, 2, 3, 5, 16, 0.0, 0.0, 1e-3, 1};
 }
 
-// heed bench --product-rate's note: AVX-512 loops against an AVX2 reference only.
-TEST(Bench, KernelsWiderThanTheReferenceOnlyForAvx512AgainstAnAvx2Library) {
-  EXPECT_TRUE(kernels_wider_than_reference("avx512", "OpenBLAS Haswell"));
-  EXPECT_TRUE(kernels_wider_than_reference("avx512", "OpenBLAS Zen"));
-  EXPECT_FALSE(kernels_wider_than_reference("avx512", "OpenBLAS Cooperlake"));
-  EXPECT_FALSE(kernels_wider_than_reference("avx512", "OpenBLAS SkylakeX"));
-  EXPECT_FALSE(kernels_wider_than_reference("avx2", "OpenBLAS Haswell"));
-  EXPECT_FALSE(kernels_wider_than_reference("avx512", "Eigen"));  // no library reference to name
-}
-
 TEST(Bench, ModelFlopsAddUpLayerByLayer) {
   // Generator only: 10 target tokens · d 4 · vocab 10, 2 FLOPs per multiply-add, ×3 for backward.
   EXPECT_DOUBLE_EQ(model_flop_per_step(config(0, 0)), 3 * 2 * 10 * 4 * 10.0);

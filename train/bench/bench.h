@@ -66,12 +66,6 @@ struct BenchResult {
   std::string json() const;  // one line: the fields of torch_reference.py, then heed's own
 };
 
-// Whether heed's own kernels (cpu_kernels' variant name) use a wider instruction set than the
-// products' library (blas_kernels()), which measures the 2048³ reference rate: AVX-512 loops
-// against OpenBLAS's AVX2 kernels (OPENBLAS_CORETYPE=Haswell on an AVX-512 CPU), whose shares
-// of that rate compare unlike instruction sets.
-bool kernels_wider_than_reference(const std::string& kernels, const std::string& blas);
-
 // Runs `warmup` untimed steps, then `steps` timed ones (0 = the config's count), timing every
 // matrix product of the timed steps when tally_products (about 50 ns per product).
 BenchResult run_benchmark(const BenchConfig& config, long long steps, int warmup, int threads, unsigned seed,

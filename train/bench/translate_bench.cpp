@@ -1,8 +1,6 @@
 // Timed batches of beam search or greedy decoding on random weights and random sources.
 #include "train/bench/translate_bench.h"
 
-#include "train/bench/bench.h"
-
 #include <sys/resource.h>
 
 #include <chrono>
@@ -31,7 +29,7 @@ std::string TranslateBenchResult::json() const {
   o.number("gflop_per_batch", gflop_per_batch, 2).number("gflops", gflops, 1);
   if (product_gflops > 0) o.number("product_gflops", product_gflops, 1);
   o.text("kernels", kernels).text("blas", blas).text("precision", precision);
-  if (product_gflops > 0) o.value("kernels_wider_than_reference", Json(kernels_wider_than_reference(kernels, blas)));
+  if (product_gflops > 0) o.value("kernels_wider_than_reference", Json(kernels_wider_than_blas(kernels, blas)));
   return o.str();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 #include <iostream>
 
+#include "autograd/cpu_kernels.h"
 #include "autograd/parallel.h"
 #include "train/bench/bench.h"
 #include "train/bench/translate_bench.h"
@@ -55,7 +56,7 @@ BenchOverrides overrides_of(const po::variables_map& vm) {
 
 // After a share of the 2048^3 rate: whether it compares unlike instruction sets.
 void print_reference_note(const std::string& kernels, const std::string& blas) {
-  if (!kernels_wider_than_reference(kernels, blas)) return;
+  if (!kernels_wider_than_blas(kernels, blas)) return;
   std::printf("       note: heed's own kernels use AVX-512, the 2048^3 reference %s's narrower ones: the share "
               "compares unlike instruction sets (like for like: HEED_KERNELS=avx2, or OpenBLAS's AVX-512 "
               "kernels, OPENBLAS_CORETYPE unset)\n",
