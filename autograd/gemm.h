@@ -63,12 +63,19 @@ void gemm_untallied(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool ac
 #endif
 }
 
+// Runs product(), counted in the tally (as `flops`) when the tally is on.
+template <class Product>
+void tallied(Index flops, Product&& product) {
+  if (!gemm_tally.on.load(std::memory_order_relaxed)) return product();
+  const auto start = std::chrono::steady_clock::now();
+  product();
+  add_to_gemm_tally(start, flops);
+}
+
 template <class X, class Y, class Out>
 void gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool accumulate, Scalar alpha = 1) {
-  if (!gemm_tally.on.load(std::memory_order_relaxed)) return gemm_untallied(x, tx, y, ty, out, accumulate, alpha);
-  const auto start = std::chrono::steady_clock::now();
-  gemm_untallied(x, tx, y, ty, out, accumulate, alpha);
-  add_to_gemm_tally(start, 2 * out.rows() * out.cols() * (tx ? x.rows() : x.cols()));
+  tallied(2 * out.rows() * out.cols() * (tx ? x.rows() : x.cols()),
+          [&] { gemm_untallied(x, tx, y, ty, out, accumulate, alpha); });
 }
 
 HEED_NAMESPACE_END

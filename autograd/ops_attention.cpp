@@ -101,13 +101,6 @@ void dropout_tile(const Geometry& g, Index blk, Index r0, Index c0, Tile&& t) {
 
 constexpr Index kTileRows = 64;  // query rows per tile
 
-// rows × cols of buf, its rows padded_stride(cols) apart: the kernels read tiles down their
-// columns too (dV = Pdᵀ·dO), which a power-of-two key count would slow (autograd/small_gemm.h).
-auto padded_tile(Matrix& buf, Index rows, Index cols) {
-  buf.resize(rows, padded_stride(cols));
-  return buf.leftCols(cols);
-}
-
 }  // namespace
 
 namespace {
@@ -161,7 +154,7 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
       if (!whole_blocks) transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, kr.c0, kr.width), kt_buf);
       else if (blk != kt_blk) transposed_copy(at.k.rows(k.value(), g, g.k_len, blk, 0, g.k_len), kt_buf), kt_blk = blk;
       const auto kt = kt_buf.middleCols(whole_blocks ? kr.c0 : 0, kr.width);
-      auto tile = padded_tile(buf, rows, kr.width);
+      auto tile = padded_block(buf, rows, kr.width);
       if (store) {
         auto p = probs->block(row0, kr.c0, rows, kr.width);
         softmax_tile(g, at, q.value(), kt, mask, blk, r0, rows, kr, p, nullptr);
@@ -192,7 +185,8 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           if (kr.width == 0) continue;  // P and the gradients are 0
           const auto k_blk = at.k.rows(k.value(), g, g.k_len, blk, kr.c0, kr.width);
           const auto q_tile = at.q.rows(q.value(), g, g.q_len, blk, r0, rows);
-          auto p = padded_tile(p_buf, rows, kr.width);
+          // tiles in padded rows: dV = Pdᵀ·dO reads them down their columns (autograd/small_gemm.h)
+          auto p = padded_block(p_buf, rows, kr.width);
           if (store) {
             p = probs->block(row0, kr.c0, rows, kr.width);
           } else {  // recompute P from the saved log-sum-exp
@@ -212,12 +206,12 @@ Tensor attention_op(const Tensor& q, const Tensor& k, const Tensor& v, const Att
           }
           const auto d_o_tile = at.out.rows(d_o, g, g.q_len, blk, r0, rows);
           if (d_v) {
-            auto pd = padded_tile(pd_buf, rows, kr.width);
+            auto pd = padded_block(pd_buf, rows, kr.width);
             pd = p;
             dropout_tile(g, blk, r0, kr.c0, pd);
             tile_gemm(pd, true, d_o_tile, false, at.v.rows(*d_v, g, g.k_len, blk, kr.c0, kr.width), true);
           }
-          auto dp = padded_tile(dp_buf, rows, kr.width);
+          auto dp = padded_block(dp_buf, rows, kr.width);
           tile_gemm(d_o_tile, false, vt.middleCols(kr.c0, kr.width), false, dp, false);
           dropout_tile(g, blk, r0, kr.c0, dp);
           // dS = P ⊙ (dP - rowsum(dP ⊙ P)), in place in dp

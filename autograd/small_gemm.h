@@ -56,12 +56,17 @@ inline Index padded_stride(Index cols) {
 // build has AVX2, element by element otherwise.
 void transpose_floats(const float* in, Index ld, Index rows, Index cols, float* out, Index out_ld);
 
+// rows × cols of buf, its rows padded_stride(cols) apart (buf is resized; its values are not kept).
+inline auto padded_block(Matrix& buf, Index rows, Index cols) {
+  buf.resize(rows, padded_stride(cols));
+  return buf.leftCols(cols);
+}
+
 // buf's first in.cols() rows and in.rows() columns = inᵀ, its rows padded_stride apart: an operand
 // transposed once for many products (attention's K and V, once a block; a linear layer's W).
 template <class In>
 auto transposed_copy(const In& in, Matrix& buf) {
-  buf.resize(in.cols(), padded_stride(in.rows()));
-  auto out = buf.leftCols(in.rows());
+  auto out = padded_block(buf, in.cols(), in.rows());
   if constexpr (std::is_same_v<Scalar, float>)
     transpose_floats(in.data(), in.outerStride(), in.rows(), in.cols(), out.data(), out.outerStride());
   else
@@ -72,8 +77,7 @@ auto transposed_copy(const In& in, Matrix& buf) {
 // buf's first in.rows() rows and in.cols() columns = in, its rows padded_stride apart.
 template <class In>
 auto padded_copy(const In& in, Matrix& buf) {
-  buf.resize(in.rows(), padded_stride(in.cols()));
-  auto out = buf.leftCols(in.cols());
+  auto out = padded_block(buf, in.rows(), in.cols());
   out = in;
   return out;
 }
@@ -99,12 +103,11 @@ void small_kernel_gemm(const X& x, bool tx, const Y& y, bool ty, Out&& out, bool
   if constexpr (!std::is_same_v<Scalar, float>) {
     gemm(x, tx, y, ty, out, accumulate, alpha);  // no small kernels in double (callers check first)
   } else {
-    const bool tally = gemm_tally.on.load(std::memory_order_relaxed);
-    const auto start = tally ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     const Index a_row = tx ? 1 : x.outerStride(), a_col = tx ? x.outerStride() : 1;
-    float_small_gemm_kernel()(m, n, k, alpha, x.data(), a_row, a_col, y.data(), y.outerStride(), ty, out.data(),
-                              out.outerStride(), accumulate);
-    if (tally) add_to_gemm_tally(start, 2 * m * n * k);
+    tallied(2 * m * n * k, [&] {
+      float_small_gemm_kernel()(m, n, k, alpha, x.data(), a_row, a_col, y.data(), y.outerStride(), ty, out.data(),
+                                out.outerStride(), accumulate);
+    });
   }
 }
 
