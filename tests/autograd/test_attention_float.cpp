@@ -7,23 +7,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/tape.h"
+#include "tests/autograd/float_random.h"
 
 namespace heed {
 namespace {
 
-Tensor random_tensor(Index rows, Index cols, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  Matrix m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = u(rng);
-  return Tensor(m);
-}
+using testing_float::random_tensor;
 
 constexpr Index kBatch = 2, kHeads = 4, kLen = 150, kDim = 8;
 

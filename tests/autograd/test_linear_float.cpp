@@ -5,23 +5,16 @@
 // row chunks).
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
 #include "autograd/ops_internal.h"
 #include "autograd/tape.h"
+#include "tests/autograd/float_random.h"
 
 namespace heed {
 namespace {
 
-Tensor random_tensor(Index rows, Index cols, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  Matrix m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = u(rng);
-  return Tensor(m);
-}
+using testing_float::random_tensor;
 
 using Doubles = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 

@@ -5,22 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
 #include <vector>
 
 #include "autograd/small_gemm.h"
 #include "autograd/tensor.h"
+#include "tests/autograd/float_random.h"
 
 namespace heed {
 namespace {
 
-std::vector<float> random_floats(std::size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = u(rng);
-  return v;
-}
+using testing_float::random_floats;
 
 TEST(SmallGemm, EveryVariantEqualsTheProductInDouble) {
   const std::vector<SmallGemmVariant> variants = small_gemm_variants();
