@@ -1,5 +1,7 @@
 // Fused ops for the Transformer's hot paths: each keeps less for backward than the ops it
 // replaces (no intermediate results, dropout masks regenerated from a seed).
+#include <algorithm>
+
 #include "autograd/check.h"
 #include "autograd/dropout_mask.h"
 #include "autograd/ops.h"
@@ -28,22 +30,38 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
   const Scalar scale = Scalar(1) / (1 - p);
   Matrix y(x.rows(), weight.rows());
   const LinearProduct times_wt(weight.value(), true, x.rows());
+  const Scalar* b = bias.value().data();
+  const Index cols = y.cols();
   parallel_for(x.rows(), balanced_grain(x.rows(), kRowGrain), [&](Index begin, Index end) {
-    linear_rows(x.value(), times_wt, bias.value(), begin, end, y);
-    auto rows = y.middleRows(begin, end - begin);
-    rows = rows.cwiseMax(Scalar(0));
-    if (p > 0) mask.apply(rows.data(), rows.data(), rows.size(), std::uint64_t(begin * y.cols()), scale);
+    times_wt(x.value().middleRows(begin, end - begin), y.middleRows(begin, end - begin), false);
+    // bias, relu and dropout in one pass over the chunk, while it is in cache
+    for (Index r = begin; r < end; ++r) {
+      Scalar* row = y.row(r).data();
+      if (p == 0) {
+        for (Index j = 0; j < cols; ++j) row[j] = std::max(row[j] + b[j], Scalar(0));
+        continue;
+      }
+      const std::uint64_t first = std::uint64_t(r * cols);
+      for (Index j = 0; j < cols; ++j)
+        row[j] = keep_where(mask.keep(first + std::uint64_t(j)), std::max(row[j] + b[j], Scalar(0)) * scale);
+    }
   });
   return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x = SavedValue(x), x_grad = GradRef(x), weight, bias = GradRef(bias), scale](const Matrix& d_y, const Matrix& y_out) {
-    Matrix g(d_y.rows(), d_y.cols());
-    parallel_for(g.rows(), balanced_grain(g.rows(), kRowGrain), [&](Index begin, Index end) {
-      const Index n = (end - begin) * g.cols();
-      const Scalar* dy = d_y.data() + begin * g.cols();
-      const Scalar* out_y = y_out.data() + begin * g.cols();
-      Scalar* out = g.data() + begin * g.cols();
-      for (Index i = 0; i < n; ++i) out[i] = keep_where(out_y[i] > 0, dy[i] * scale);
+    // g, and the bias gradient's sums of g over fixed blocks of rows (added in order below, so
+    // the result does not depend on the thread count), in one pass
+    const Index rows = d_y.rows(), cols = d_y.cols(), blocks = (rows + kRowGrain - 1) / kRowGrain;
+    const bool bias_grad = bias.requires_grad();
+    Matrix g(rows, cols), bias_parts = Matrix::Zero(bias_grad ? blocks : 0, cols);
+    parallel_for(blocks, 1, [&](Index block_begin, Index block_end) {
+      for (Index r = block_begin * kRowGrain; r < std::min(rows, block_end * kRowGrain); ++r) {
+        const Scalar *dy = d_y.row(r).data(), *out_y = y_out.row(r).data();
+        Scalar* out = g.row(r).data();
+        for (Index j = 0; j < cols; ++j) out[j] = keep_where(out_y[j] > 0, dy[j] * scale);
+        if (bias_grad) bias_parts.row(r / kRowGrain) += g.row(r);
+      }
     });
-    linear_backward(g, x, x_grad, weight, bias);
+    linear_backward(g, x, x_grad, weight, GradRef());
+    for (Index block = 0; bias_grad && block < blocks; ++block) bias.grad() += bias_parts.row(block);
   });
 }
 

@@ -35,11 +35,6 @@ class LinearProduct {
   Matrix copy_;  // W or Wᵀ, rows padded; empty when gemm computes
 };
 
-// y = x·Wᵀ + b for the rows [begin, end) of x and y (b may be empty); threads call it for
-// disjoint row blocks, with one product = LinearProduct(W, true, rows). Used by linear and
-// linear_relu_dropout.
-void linear_rows(const Matrix& x, const LinearProduct& product, const Matrix& bias, Index begin, Index end, Matrix& y);
-
 // The backward of y = x·Wᵀ + b for a given dy: dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy, each
 // only where required; threads split the rows. Used by linear and linear_relu_dropout.
 // x is the input's value (only read when the weight needs a gradient), x_grad its gradient.

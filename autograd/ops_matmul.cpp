@@ -63,6 +63,15 @@ void add_row_sum(const Matrix& m, Matrix& out) {
   for (Index b = 0; b < blocks; ++b) out += parts.row(b);
 }
 
+// y = x·Wᵀ + b for the rows [begin, end) of x and y (b may be empty); threads call it for disjoint
+// row blocks. (linear_relu_dropout adds its bias after the product instead, in its one pass of
+// relu and dropout.)
+void linear_rows(const Matrix& x, const LinearProduct& product, const Matrix& bias, Index begin, Index end, Matrix& y) {
+  auto y_rows = y.middleRows(begin, end - begin);
+  if (bias.size() > 0) y_rows.rowwise() = bias.row(0);  // the product adds to the bias: one pass fewer
+  product(x.middleRows(begin, end - begin), y_rows, bias.size() > 0);
+}
+
 }  // namespace
 
 // The small kernels for linear's products of at least this many rows (fewer: decoding's steps, where
@@ -120,12 +129,6 @@ void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_gr
     });
   }
   if (bias.defined() && bias.requires_grad()) add_row_sum(d_y, bias.grad());
-}
-
-void linear_rows(const Matrix& x, const LinearProduct& product, const Matrix& bias, Index begin, Index end, Matrix& y) {
-  auto y_rows = y.middleRows(begin, end - begin);
-  if (bias.size() > 0) y_rows.rowwise() = bias.row(0);  // the product adds to the bias: one pass fewer
-  product(x.middleRows(begin, end - begin), y_rows, bias.size() > 0);
 }
 
 // matmul(A[m,k], B[k,n]) -> C[m,n]    dA = dC·Bᵀ    dB = Aᵀ·dC    (transposed forms above)

@@ -37,14 +37,17 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
                                      << " and beta " << shape_str(beta.value()) << ", expected (1," << c << ")");
   // Only the row statistics are kept; backward rebuilds x̂ from x, which its producer keeps anyway.
   auto stats = std::make_shared<RowStats>(n, 2);
-  parallel_for(n, kNormRowGrain, [&](Index begin, Index end) {
+  Matrix out(n, c);
+  parallel_for(n, kNormRowGrain, [&](Index begin, Index end) {  // statistics and output row by row: one loop
     for (Index r = begin; r < end; ++r) {
       const Scalar mu = x.value().row(r).mean();
       (*stats)(r, 0) = mu;
       (*stats)(r, 1) = Scalar(1) / std::sqrt((x.value().row(r).array() - mu).square().sum() / Scalar(c) + eps);
+      normalize_row(x.value().row(r).data(), mu, (*stats)(r, 1), gamma.value().data(), beta.value().data(),
+                    out.row(r).data(), c);
     }
   });
-  Tensor y = record("layer_norm", normalize(x.value(), *stats, gamma.value(), beta.value()), {x, gamma, beta},
+  Tensor y = record("layer_norm", std::move(out), {x, gamma, beta},
                     [x, gamma, beta = GradRef(beta), stats](const Matrix& d_y) {
     const Index rows = d_y.rows(), cols = d_y.cols();
     const Scalar inv_c = Scalar(1) / Scalar(cols);

@@ -234,6 +234,28 @@ TEST(Fused, LinearReluDropoutGradcheckAndEqualsUnfused) {
             1e-12);
 }
 
+// 600 rows: three of the fused backward's 256-row blocks of bias-gradient sums, and the forward's
+// bias, relu and dropout applied after the product, against the ops one by one (same rng draws).
+TEST(Fused, LinearReluDropoutEqualsTheOpsOverSeveralRowBlocks) {
+  Tensor x = testing::random_tensor(600, 9, 4), w = testing::random_tensor(11, 9, 5), b = testing::random_tensor(1, 11, 6);
+  Tape& tape = Tape::current();
+  tape.clear();
+  for (Tensor t : {x, w, b}) t.set_requires_grad(true), t.zero_grad();
+  Rng fused_rng(3), plain_rng(3);
+  const Tensor fused = linear_relu_dropout(x, w, b, Scalar(0.3), &fused_rng);
+  tape.backward(sum(fused * fused));
+  const Matrix dx = x.grad(), dw = w.grad(), db = b.grad();
+  for (Tensor t : {x, w, b}) t.zero_grad();
+  const Tensor plain = dropout(relu(linear(x, w, b)), Scalar(0.3), plain_rng);
+  tape.backward(sum(plain * plain));
+  tape.clear();
+  EXPECT_GT((plain.value().array() == 0).count(), 600 * 11 / 3);  // relu and dropout both zeroed some
+  EXPECT_LT((fused.value() - plain.value()).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((dx - x.grad()).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((dw - w.grad()).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((db - b.grad()).cwiseAbs().maxCoeff(), 1e-12);
+}
+
 TEST(Fused, AddDropoutGradcheckScaleAndDeterminism) {
   Tensor x = testing::random_tensor(6, 5, 1), y = testing::random_tensor(6, 5, 2);
   EXPECT_GRADCHECK(
