@@ -65,6 +65,38 @@ HEED_INLINE void normalize_body(const float* x, float mean, float rstd, const fl
   for (Index i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * gamma[i] + beta[i];
 }
 
+// Layer norm's backward for one row, in two passes: the sums (16 running sums each, as in
+// exp_sum_body) with dγ and dβ, then dx. Eigen's version made a row of x̂ and one of g first.
+HEED_INLINE void norm_backward_body(const float* __restrict x, const float* __restrict dy,
+                                    const float* __restrict gamma, float mean, float rstd, float* __restrict d_gamma,
+                                    float* __restrict d_beta, float* __restrict dx, bool accumulate, Index n) {
+  float lanes_g[16] = {}, lanes_gx[16] = {};
+  Index i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int j = 0; j < 16; ++j) {
+      const float x_hat = (x[i + j] - mean) * rstd, g = dy[i + j] * gamma[i + j];
+      d_gamma[i + j] += dy[i + j] * x_hat;
+      d_beta[i + j] += dy[i + j];
+      lanes_g[j] += g;
+      lanes_gx[j] += g * x_hat;
+    }
+  float sum_g = 0, sum_gx = 0;
+  for (; i < n; ++i) {
+    const float x_hat = (x[i] - mean) * rstd, g = dy[i] * gamma[i];
+    d_gamma[i] += dy[i] * x_hat;
+    d_beta[i] += dy[i];
+    sum_g += g;
+    sum_gx += g * x_hat;
+  }
+  for (int j = 0; j < 16; ++j) sum_g += lanes_g[j], sum_gx += lanes_gx[j];
+  const float mean_g = sum_g / float(n), mean_gx = sum_gx / float(n);
+  auto d_x = [&](Index k) { return rstd * (dy[k] * gamma[k] - mean_g - (x[k] - mean) * rstd * mean_gx); };
+  if (accumulate)
+    for (Index k = 0; k < n; ++k) dx[k] += d_x(k);
+  else
+    for (Index k = 0; k < n; ++k) dx[k] = d_x(k);
+}
+
 // One variant: the bodies above compiled with the attribute TARGET (empty: the build's flags).
 #define HEED_KERNEL_VARIANT(NAME, TARGET)                                                                        \
   TARGET float exp_sum_##NAME(float* x, Index n, float shift) { return exp_sum_body(x, n, shift); }              \
@@ -72,7 +104,11 @@ HEED_INLINE void normalize_body(const float* x, float mean, float rstd, const fl
                                float* y, Index n) {                                                              \
     normalize_body(x, mean, rstd, gamma, beta, y, n);                                                            \
   }                                                                                                              \
-  const CpuKernels k_##NAME{#NAME, exp_sum_##NAME, normalize_##NAME};
+  TARGET void norm_backward_##NAME(const float* x, const float* dy, const float* gamma, float mean, float rstd,   \
+                                   float* d_gamma, float* d_beta, float* dx, bool accumulate, Index n) {         \
+    norm_backward_body(x, dy, gamma, mean, rstd, d_gamma, d_beta, dx, accumulate, n);                            \
+  }                                                                                                              \
+  const CpuKernels k_##NAME{#NAME, exp_sum_##NAME, normalize_##NAME, norm_backward_##NAME};
 
 #if defined(__x86_64__) && defined(__AVX512F__)
 HEED_KERNEL_VARIANT(avx512, )  // a build for an AVX-512 CPU (HEED_NATIVE on one): nothing to choose
@@ -130,6 +166,28 @@ void normalize_row(const float* x, float mean, float rstd, const float* gamma, c
 void normalize_row(const double* x, double mean, double rstd, const double* gamma, const double* beta, double* y,
                    Index n) {
   for (Index i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * gamma[i] + beta[i];
+}
+
+void norm_backward_row(const float* x, const float* dy, const float* gamma, float mean, float rstd, float* d_gamma,
+                       float* d_beta, float* dx, bool accumulate, Index n) {
+  cpu_kernels().norm_backward(x, dy, gamma, mean, rstd, d_gamma, d_beta, dx, accumulate, n);
+}
+
+void norm_backward_row(const double* x, const double* dy, const double* gamma, double mean, double rstd,
+                       double* d_gamma, double* d_beta, double* dx, bool accumulate, Index n) {
+  double sum_g = 0, sum_gx = 0;
+  for (Index i = 0; i < n; ++i) {
+    const double x_hat = (x[i] - mean) * rstd, g = dy[i] * gamma[i];
+    d_gamma[i] += dy[i] * x_hat;
+    d_beta[i] += dy[i];
+    sum_g += g;
+    sum_gx += g * x_hat;
+  }
+  const double mean_g = sum_g / double(n), mean_gx = sum_gx / double(n);
+  for (Index i = 0; i < n; ++i) {
+    const double d_x = rstd * (dy[i] * gamma[i] - mean_g - (x[i] - mean) * rstd * mean_gx);
+    dx[i] = accumulate ? dx[i] + d_x : d_x;
+  }
 }
 
 bool kernels_wider_than_blas(const std::string& kernels, const std::string& blas) {

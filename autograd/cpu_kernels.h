@@ -1,4 +1,4 @@
-// heed's own hot float loops (softmax's exponentials, layer norm's rows), compiled twice: for the
+// heed's own hot float loops (softmax's exponentials, layer norm's rows both ways), compiled twice: for the
 // build's baseline, x86-64-v3 (AVX2, FMA), and for AVX-512, chosen once at start by what the CPU
 // supports. One binary thus runs on any x86-64-v3 CPU and uses AVX-512 where there is one. (The
 // matrix products go through OpenBLAS, which picks its own kernels for the CPU.)
@@ -19,6 +19,11 @@ struct CpuKernels {
   float (*exp_sum)(float* x, Index n, float shift);
   // y[i] = (x[i] - mean)·rstd·gamma[i] + beta[i]
   void (*normalize)(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n);
+  // Layer norm's backward for one row: with x̂ = (x - mean)·rstd and g = dy·gamma,
+  // d_gamma[i] += dy[i]·x̂[i], d_beta[i] += dy[i], dx[i] = (or += when accumulate)
+  // rstd·(g[i] - mean(g) - x̂[i]·mean(g·x̂)). dx, d_gamma and d_beta alias nothing else.
+  void (*norm_backward)(const float* x, const float* dy, const float* gamma, float mean, float rstd, float* d_gamma,
+                        float* d_beta, float* dx, bool accumulate, Index n);
 };
 
 // The kernels in use: the best the CPU supports, or those HEED_KERNELS names (avx2, generic, ...:
@@ -40,5 +45,9 @@ double exp_sum(double* x, Index n, double shift);
 void normalize_row(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n);
 void normalize_row(const double* x, double mean, double rstd, const double* gamma, const double* beta, double* y,
                    Index n);
+void norm_backward_row(const float* x, const float* dy, const float* gamma, float mean, float rstd, float* d_gamma,
+                       float* d_beta, float* dx, bool accumulate, Index n);
+void norm_backward_row(const double* x, const double* dy, const double* gamma, double mean, double rstd,
+                       double* d_gamma, double* d_beta, double* dx, bool accumulate, Index n);
 
 HEED_NAMESPACE_END

@@ -50,26 +50,21 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
   Tensor y = record("layer_norm", std::move(out), {x, gamma, beta},
                     [x, gamma, beta = GradRef(beta), stats](const Matrix& d_y) {
     const Index rows = d_y.rows(), cols = d_y.cols();
-    const Scalar inv_c = Scalar(1) / Scalar(cols);
     // Threads take fixed chunks of rows; dγ and dβ are summed per chunk, then over chunks in
     // order, so the result does not depend on the thread count (nor on the loop running inline).
     const Index chunks = (rows + kNormRowGrain - 1) / kNormRowGrain;
     Matrix d_gamma_parts = Matrix::Zero(chunks, cols), d_beta_parts = Matrix::Zero(chunks, cols);
     bool x_first = false;
     Matrix* d_x = x.requires_grad() ? &x.grad_for_write(&x_first) : nullptr;
+    // (Without an input gradient, dx goes to a scratch row.)
     parallel_for(chunks, 1, [&](Index chunk_begin, Index chunk_end) {
-      Eigen::Matrix<Scalar, 1, Eigen::Dynamic> x_hat, g;
+      Eigen::Matrix<Scalar, 1, Eigen::Dynamic> scratch(d_x ? 0 : cols);
       for (Index chunk = chunk_begin; chunk < chunk_end; ++chunk) {
         const Index row_end = std::min(rows, (chunk + 1) * kNormRowGrain);
-        for (Index r = chunk * kNormRowGrain; r < row_end; ++r) {
-          x_hat = (x.value().row(r).array() - (*stats)(r, 0)) * (*stats)(r, 1);
-          d_gamma_parts.row(chunk) += d_y.row(r).cwiseProduct(x_hat);
-          d_beta_parts.row(chunk) += d_y.row(r);
-          if (!d_x) continue;
-          g = d_y.row(r).cwiseProduct(gamma.value().row(0));
-          const Scalar mean_g = g.sum() * inv_c, mean_gx = g.dot(x_hat) * inv_c;
-          write_or_add(x_first, d_x->row(r), ((*stats)(r, 1) * (g.array() - mean_g - x_hat.array() * mean_gx)).matrix());
-        }
+        for (Index r = chunk * kNormRowGrain; r < row_end; ++r)
+          norm_backward_row(x.value().row(r).data(), d_y.row(r).data(), gamma.value().data(), (*stats)(r, 0),
+                            (*stats)(r, 1), d_gamma_parts.row(chunk).data(), d_beta_parts.row(chunk).data(),
+                            d_x ? d_x->row(r).data() : scratch.data(), d_x && !x_first, cols);
       }
     });
     if (gamma.requires_grad()) gamma.grad() += d_gamma_parts.colwise().sum();

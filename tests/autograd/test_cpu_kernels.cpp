@@ -99,6 +99,36 @@ TEST(CpuKernels, NormalizeIsTheFormula) {
   }
 }
 
+// Layer norm's backward row against the formula in double, for both ways of writing dx, at a
+// length with a tail past every vector width; dγ and dβ are added to what they held.
+TEST(CpuKernels, NormBackwardIsTheFormula) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> n(0.0f, 1.5f);
+  const std::size_t c = 523;
+  std::vector<float> x(c), dy(c), gamma(c), start(c);
+  for (std::size_t i = 0; i < c; ++i) x[i] = n(rng), dy[i] = n(rng), gamma[i] = n(rng), start[i] = n(rng);
+  const double mean = 0.25, rstd = 0.8;
+  double sum_g = 0, sum_gx = 0;
+  for (std::size_t i = 0; i < c; ++i) {
+    const double x_hat = (x[i] - mean) * rstd, g = double(dy[i]) * gamma[i];
+    sum_g += g, sum_gx += g * x_hat;
+  }
+  for (const CpuKernels* k : supported_cpu_kernels())
+    for (bool accumulate : {false, true}) {
+      std::vector<float> d_gamma(start), d_beta(start), dx(start);
+      k->norm_backward(x.data(), dy.data(), gamma.data(), float(mean), float(rstd), d_gamma.data(), d_beta.data(),
+                       dx.data(), accumulate, Index(c));
+      for (std::size_t i = 0; i < c; ++i) {
+        const double x_hat = (x[i] - mean) * rstd;
+        const double want_dx = (accumulate ? start[i] : 0.0) +
+                               rstd * (double(dy[i]) * gamma[i] - sum_g / double(c) - x_hat * sum_gx / double(c));
+        EXPECT_NEAR(dx[i], want_dx, 1e-5 * (1 + std::fabs(want_dx))) << k->name << " dx " << i;
+        EXPECT_NEAR(d_gamma[i], start[i] + dy[i] * x_hat, 1e-5 * (1 + std::fabs(start[i]))) << k->name << " dγ " << i;
+        EXPECT_NEAR(d_beta[i], start[i] + dy[i], 1e-5 * (1 + std::fabs(start[i]))) << k->name << " dβ " << i;
+      }
+    }
+}
+
 // The variants compute the same thing: a model's numbers must not depend on the machine beyond rounding.
 TEST(CpuKernels, VariantsAgree) {
   const std::vector<const CpuKernels*> supported = supported_cpu_kernels();

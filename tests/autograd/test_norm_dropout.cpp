@@ -17,6 +17,13 @@ TEST(LayerNorm, GradcheckInputGammaBeta) {
   EXPECT_GRADCHECK([&] { return layer_norm(x, gamma, beta); }, {{"x", x}, {"gamma", gamma}, {"beta", beta}});
 }
 
+TEST(LayerNorm, GradcheckGammaBetaOverSeveralChunksWithoutAnInputGradient) {  // 130 rows: three 64-row chunks
+  Tensor x = random_tensor(130, 5, 7, -2, 2), gamma = random_tensor(1, 5, 8, 0.5, 1.5), beta = random_tensor(1, 5, 9);
+  x.set_requires_grad(false);
+  EXPECT_GRADCHECK([&] { return layer_norm(x, gamma, beta); }, {{"gamma", gamma}, {"beta", beta}});
+  EXPECT_FALSE(x.has_grad());
+}
+
 TEST(LayerNorm, InputUsedTwice) {  // a residual path as in a pre-norm block
   Tensor x = random_tensor(2, 4, 4, -2, 2), gamma = random_tensor(1, 4, 5, 0.5, 1.5), beta = random_tensor(1, 4, 6);
   EXPECT_GRADCHECK([&] { return add(x, layer_norm(x, gamma, beta)); }, {{"x", x}, {"gamma", gamma}, {"beta", beta}});
