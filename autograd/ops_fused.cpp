@@ -13,7 +13,7 @@ HEED_NAMESPACE_BEGIN
 
 namespace {
 
-constexpr Index kRowGrain = 256;
+constexpr Index kBiasBlock = 256;  // rows per block of the bias gradient's partial sums
 constexpr Index kElementGrain = 1 << 15;  // elements per chunk of elementwise loops
 
 }  // namespace
@@ -32,7 +32,7 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
   const LinearProduct times_wt(weight.value(), true, x.rows());
   const Scalar* b = bias.value().data();
   const Index cols = y.cols();
-  parallel_for(x.rows(), balanced_grain(x.rows(), kRowGrain), [&](Index begin, Index end) {
+  parallel_for(x.rows(), linear_row_grain(x.rows()), [&](Index begin, Index end) {
     times_wt(x.value().middleRows(begin, end - begin), y.middleRows(begin, end - begin), false);
     // bias, relu and dropout in one pass over the chunk, while it is in cache
     for (Index r = begin; r < end; ++r) {
@@ -49,15 +49,15 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
   return record("linear_relu_dropout", std::move(y), {x, weight, bias}, [x = SavedValue(x), x_grad = GradRef(x), weight, bias = GradRef(bias), scale](const Matrix& d_y, const Matrix& y_out) {
     // g, and the bias gradient's sums of g over fixed blocks of rows (added in order below, so
     // the result does not depend on the thread count), in one pass
-    const Index rows = d_y.rows(), cols = d_y.cols(), blocks = (rows + kRowGrain - 1) / kRowGrain;
+    const Index rows = d_y.rows(), cols = d_y.cols(), blocks = (rows + kBiasBlock - 1) / kBiasBlock;
     const bool bias_grad = bias.requires_grad();
     Matrix g(rows, cols), bias_parts = Matrix::Zero(bias_grad ? blocks : 0, cols);
     parallel_for(blocks, 1, [&](Index block_begin, Index block_end) {
-      for (Index r = block_begin * kRowGrain; r < std::min(rows, block_end * kRowGrain); ++r) {
+      for (Index r = block_begin * kBiasBlock; r < std::min(rows, block_end * kBiasBlock); ++r) {
         const Scalar *dy = d_y.row(r).data(), *out_y = y_out.row(r).data();
         Scalar* out = g.row(r).data();
         for (Index j = 0; j < cols; ++j) out[j] = keep_where(out_y[j] > 0, dy[j] * scale);
-        if (bias_grad) bias_parts.row(r / kRowGrain) += g.row(r);
+        if (bias_grad) bias_parts.row(r / kBiasBlock) += g.row(r);
       }
     });
     linear_backward(g, x, x_grad, weight, GradRef());

@@ -49,5 +49,7 @@ struct LinearSplit {
   Index grain;  // rows or outputs per chunk
 };
 LinearSplit linear_split(Index rows, Index outputs, bool inference);
+// Rows per chunk of linear's row split (the forward product and dx), for the rows of x.
+Index linear_row_grain(Index rows);
 
 HEED_NAMESPACE_END

@@ -34,9 +34,14 @@ void gemm_grad_b(const DC& d_c, const AM& a, MatmulOptions o, DB&& d_b) {
   else gemm_add(d_c, true, a, o.transpose_a, d_b);
 }
 
-// Rows per chunk when linear splits its product across threads: large enough for an efficient
-// matrix product, small enough that a busy core's share can move to the other.
-constexpr Index kLinearRowGrain = 256;
+// Rows per chunk when linear splits its product across threads. Each chunk's product packs W
+// again (OpenBLAS) or streams all of it (the small kernels), so chunks are large: 2,048 rows go
+// to 2 threads as 2 chunks. Against 256-row chunks (alternating, medians of 5-7, AMD EPYC, 2
+// threads): with OpenBLAS's AVX-512 kernels tiny +6%, small +8.5%; with its AVX2 kernels and
+// heed's AVX-512 ones tiny +2.6%; all AVX2 tiny -1%, small +1% (within the runs' spread).
+constexpr Index kLinearRowGrain = 1024;
+// Fewer rows than this in inference (decoding a batch's next position): split by outputs instead.
+constexpr Index kLinearFewRows = 256;
 // Outputs per chunk when linear splits them instead (few rows): at least 256, wide enough for the
 // product's kernel, and at most 4096, each chunk packing the rows again (8 chunks of a 32k vocabulary).
 constexpr Index kLinearColumnGrain = 256, kLinearLargestColumns = 4096;
@@ -101,10 +106,12 @@ void LinearProduct::operator()(const ConstRows& x, Rows out, bool accumulate) co
 
 LinearSplit linear_split(Index rows, Index outputs, bool inference) {
   // (Training's few-row products, the LSTM's steps, keep the row split they were tuned with.)
-  if (inference && rows < kLinearRowGrain && outputs >= 2 * kLinearColumnGrain && parallel_threads() > 1)
+  if (inference && rows < kLinearFewRows && outputs >= 2 * kLinearColumnGrain && parallel_threads() > 1)
     return {true, std::max(kLinearColumnGrain, balanced_grain(outputs, kLinearLargestColumns))};
-  return {false, balanced_grain(rows, kLinearRowGrain)};
+  return {false, linear_row_grain(rows)};
 }
+
+Index linear_row_grain(Index rows) { return balanced_grain(rows, kLinearRowGrain); }
 
 void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_grad, const Tensor& weight,
                      const GradRef& bias) {
@@ -112,7 +119,7 @@ void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_gr
     bool first = false;
     Matrix& d_x = x_grad.grad_for_write(&first);
     const LinearProduct times_w(weight.value(), false, d_y.rows());
-    parallel_for(d_y.rows(), balanced_grain(d_y.rows(), kLinearRowGrain), [&](Index begin, Index end) {
+    parallel_for(d_y.rows(), linear_row_grain(d_y.rows()), [&](Index begin, Index end) {
       times_w(d_y.middleRows(begin, end - begin), d_x.middleRows(begin, end - begin), !first);
     });
   }
