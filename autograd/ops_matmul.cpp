@@ -35,11 +35,12 @@ void gemm_grad_b(const DC& d_c, const AM& a, MatmulOptions o, DB&& d_b) {
 }
 
 // Rows per chunk when linear splits its product across threads. Each chunk's product packs W
-// again (OpenBLAS) or streams all of it (the small kernels), so chunks are large: 2,048 rows go
-// to 2 threads as 2 chunks. Against 256-row chunks (alternating, medians of 5-7, AMD EPYC, 2
-// threads): with OpenBLAS's AVX-512 kernels tiny +6%, small +8.5%; with its AVX2 kernels and
-// heed's AVX-512 ones tiny +2.6%; all AVX2 tiny -1%, small +1% (within the runs' spread).
-constexpr Index kLinearRowGrain = 1024;
+// again (OpenBLAS), so larger chunks pack less, but OpenBLAS's packing buffer for x's rows then
+// grows: 2026-12-01 (AMD EPYC, 2 threads, OpenBLAS's AVX-512 kernels, 3 builds alternating,
+// medians of 7 and 5) 256 / 512 / 1,024 rows gave tiny 26,469 / 26,523 / 27,178 tokens/s and
+// small 5,943 / 5,982 / 6,191, small's peak RSS 313.8 / 314.4 / 315.3 MB; with all AVX2 kernels
+// 1,024 was 1% slower on tiny. Not worth the memory: 256.
+constexpr Index kLinearRowGrain = 256;
 // Fewer rows than this in inference (decoding a batch's next position): split by outputs instead.
 constexpr Index kLinearFewRows = 256;
 // Outputs per chunk when linear splits them instead (few rows): at least 256, wide enough for the
