@@ -31,18 +31,18 @@ Tensor linear_relu_dropout(const Tensor& x, const Tensor& weight, const Tensor& 
   Matrix y(x.rows(), weight.rows());
   const LinearProduct times_wt(weight.value(), true, x.rows());
   const Scalar* b = bias.value().data();
-  const Index cols = y.cols();
+  const Index outputs = y.cols();
   parallel_for(x.rows(), linear_row_grain(x.rows()), [&](Index begin, Index end) {
     times_wt(x.value().middleRows(begin, end - begin), y.middleRows(begin, end - begin), false);
     // bias, relu and dropout in one pass over the chunk, while it is in cache
     for (Index r = begin; r < end; ++r) {
       Scalar* row = y.row(r).data();
       if (p == 0) {
-        for (Index j = 0; j < cols; ++j) row[j] = std::max(row[j] + b[j], Scalar(0));
+        for (Index j = 0; j < outputs; ++j) row[j] = std::max(row[j] + b[j], Scalar(0));
         continue;
       }
-      const std::uint64_t first = std::uint64_t(r * cols);
-      for (Index j = 0; j < cols; ++j)
+      const std::uint64_t first = std::uint64_t(r * outputs);
+      for (Index j = 0; j < outputs; ++j)
         row[j] = keep_where(mask.keep(first + std::uint64_t(j)), std::max(row[j] + b[j], Scalar(0)) * scale);
     }
   });
