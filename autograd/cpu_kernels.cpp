@@ -66,7 +66,7 @@ HEED_INLINE void normalize_body(const float* x, float mean, float rstd, const fl
 }
 
 // Layer norm's backward for one row, in two passes: the sums (16 running sums each, as in
-// exp_sum_body) with dγ and dβ, then dx. Eigen's version made a row of x̂ and one of g first.
+// exp_sum_body) with dγ and dβ, then dx (skipped when dx is null). Eigen's version made a row of x̂ and one of g first.
 HEED_INLINE void norm_backward_body(const float* __restrict x, const float* __restrict dy,
                                     const float* __restrict gamma, float mean, float rstd, float* __restrict d_gamma,
                                     float* __restrict d_beta, float* __restrict dx, bool accumulate, Index n) {
@@ -91,6 +91,7 @@ HEED_INLINE void norm_backward_body(const float* __restrict x, const float* __re
   for (int j = 0; j < 16; ++j) sum_g += lanes_g[j], sum_gx += lanes_gx[j];
   const float mean_g = sum_g / float(n), mean_gx = sum_gx / float(n);
   auto d_x = [&](Index k) { return rstd * (dy[k] * gamma[k] - mean_g - (x[k] - mean) * rstd * mean_gx); };
+  if (dx == nullptr) return;  // the input needs no gradient: the sums for dγ and dβ were all
   if (accumulate)
     for (Index k = 0; k < n; ++k) dx[k] += d_x(k);
   else
@@ -183,6 +184,7 @@ void norm_backward_row(const double* x, const double* dy, const double* gamma, d
     sum_g += g;
     sum_gx += g * x_hat;
   }
+  if (dx == nullptr) return;
   const double mean_g = sum_g / double(n), mean_gx = sum_gx / double(n);
   for (Index i = 0; i < n; ++i) {
     const double d_x = rstd * (dy[i] * gamma[i] - mean_g - (x[i] - mean) * rstd * mean_gx);

@@ -21,7 +21,8 @@ struct CpuKernels {
   void (*normalize)(const float* x, float mean, float rstd, const float* gamma, const float* beta, float* y, Index n);
   // Layer norm's backward for one row: with x̂ = (x - mean)·rstd and g = dy·gamma,
   // d_gamma[i] += dy[i]·x̂[i], d_beta[i] += dy[i], dx[i] = (or += when accumulate)
-  // rstd·(g[i] - mean(g) - x̂[i]·mean(g·x̂)). dx, d_gamma and d_beta alias nothing else.
+  // rstd·(g[i] - mean(g) - x̂[i]·mean(g·x̂)); dx may be null (no input gradient: only dγ, dβ).
+  // dx, d_gamma and d_beta alias nothing else.
   void (*norm_backward)(const float* x, const float* dy, const float* gamma, float mean, float rstd, float* d_gamma,
                         float* d_beta, float* dx, bool accumulate, Index n);
 };

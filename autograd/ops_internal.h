@@ -38,6 +38,7 @@ class LinearProduct {
 // The backward of y = x·Wᵀ + b for a given dy: dx = dy·W, dW = dyᵀ·x, db = Σ_rows dy, each
 // only where required; threads split the rows. Used by linear and linear_relu_dropout.
 // x is the input's value (only read when the weight needs a gradient), x_grad its gradient.
+// linear_relu_dropout passes an empty bias GradRef: it sums db itself, in the pass that makes dy.
 void linear_backward(const Matrix& d_y, const SavedValue& x, const GradRef& x_grad, const Tensor& weight,
                      const GradRef& bias);
 

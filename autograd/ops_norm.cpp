@@ -16,7 +16,9 @@ constexpr Index kNormRowGrain = 64;  // rows per chunk of layer norm's loops
 
 using RowStats = Eigen::Matrix<Scalar, Eigen::Dynamic, 2, Eigen::RowMajor>;  // μ, rstd per row
 
-// y = (x - μ)·rstd·γ + β, row by row: the forward output, and its recomputation in backward.
+// y = (x - μ)·rstd·γ + β, row by row: the recomputation of the output for consumers' backward.
+// layer_norm's forward calls normalize_row itself (in its statistics loop): the two must stay the
+// same call, so that the recomputed output is the forward's bit for bit.
 Matrix normalize(const Matrix& x, const RowStats& stats, const Matrix& gamma, const Matrix& beta) {
   Matrix y(x.rows(), x.cols());
   parallel_for(x.rows(), kNormRowGrain, [&](Index begin, Index end) {
@@ -56,15 +58,13 @@ Tensor layer_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Scal
     Matrix d_gamma_parts = Matrix::Zero(chunks, cols), d_beta_parts = Matrix::Zero(chunks, cols);
     bool x_first = false;
     Matrix* d_x = x.requires_grad() ? &x.grad_for_write(&x_first) : nullptr;
-    // (Without an input gradient, dx goes to a scratch row.)
     parallel_for(chunks, 1, [&](Index chunk_begin, Index chunk_end) {
-      Eigen::Matrix<Scalar, 1, Eigen::Dynamic> scratch(d_x ? 0 : cols);
       for (Index chunk = chunk_begin; chunk < chunk_end; ++chunk) {
         const Index row_end = std::min(rows, (chunk + 1) * kNormRowGrain);
         for (Index r = chunk * kNormRowGrain; r < row_end; ++r)
           norm_backward_row(x.value().row(r).data(), d_y.row(r).data(), gamma.value().data(), (*stats)(r, 0),
                             (*stats)(r, 1), d_gamma_parts.row(chunk).data(), d_beta_parts.row(chunk).data(),
-                            d_x ? d_x->row(r).data() : scratch.data(), d_x && !x_first, cols);
+                            d_x ? d_x->row(r).data() : nullptr, d_x && !x_first, cols);
       }
     });
     if (gamma.requires_grad()) gamma.grad() += d_gamma_parts.colwise().sum();

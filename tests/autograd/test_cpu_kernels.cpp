@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "autograd/cpu_kernels.h"
@@ -99,34 +100,39 @@ TEST(CpuKernels, NormalizeIsTheFormula) {
   }
 }
 
-// Layer norm's backward row against the formula in double, for both ways of writing dx, at a
-// length with a tail past every vector width; dγ and dβ are added to what they held.
+// Layer norm's backward row against the formula in double, for every way of writing dx (write,
+// add, none), at lengths shorter than one vector, of whole vectors only and with a tail past every
+// vector width; dγ and dβ are added to what they held.
 TEST(CpuKernels, NormBackwardIsTheFormula) {
   std::mt19937 rng(5);
   std::normal_distribution<float> n(0.0f, 1.5f);
-  const std::size_t c = 523;
-  std::vector<float> x(c), dy(c), gamma(c), start(c);
-  for (std::size_t i = 0; i < c; ++i) x[i] = n(rng), dy[i] = n(rng), gamma[i] = n(rng), start[i] = n(rng);
-  const double mean = 0.25, rstd = 0.8;
-  double sum_g = 0, sum_gx = 0;
-  for (std::size_t i = 0; i < c; ++i) {
-    const double x_hat = (x[i] - mean) * rstd, g = double(dy[i]) * gamma[i];
-    sum_g += g, sum_gx += g * x_hat;
-  }
-  for (const CpuKernels* k : supported_cpu_kernels())
-    for (bool accumulate : {false, true}) {
-      std::vector<float> d_gamma(start), d_beta(start), dx(start);
-      k->norm_backward(x.data(), dy.data(), gamma.data(), float(mean), float(rstd), d_gamma.data(), d_beta.data(),
-                       dx.data(), accumulate, Index(c));
-      for (std::size_t i = 0; i < c; ++i) {
-        const double x_hat = (x[i] - mean) * rstd;
-        const double want_dx = (accumulate ? start[i] : 0.0) +
-                               rstd * (double(dy[i]) * gamma[i] - sum_g / double(c) - x_hat * sum_gx / double(c));
-        EXPECT_NEAR(dx[i], want_dx, 1e-5 * (1 + std::fabs(want_dx))) << k->name << " dx " << i;
-        EXPECT_NEAR(d_gamma[i], start[i] + dy[i] * x_hat, 1e-5 * (1 + std::fabs(start[i]))) << k->name << " dγ " << i;
-        EXPECT_NEAR(d_beta[i], start[i] + dy[i], 1e-5 * (1 + std::fabs(start[i]))) << k->name << " dβ " << i;
-      }
+  for (const std::size_t c : {std::size_t(7), std::size_t(512), std::size_t(523)}) {
+    std::vector<float> x(c), dy(c), gamma(c), start(c);
+    for (std::size_t i = 0; i < c; ++i) x[i] = n(rng), dy[i] = n(rng), gamma[i] = n(rng), start[i] = n(rng);
+    const double mean = 0.25, rstd = 0.8;
+    double sum_g = 0, sum_gx = 0;
+    for (std::size_t i = 0; i < c; ++i) {
+      const double x_hat = (x[i] - mean) * rstd, g = double(dy[i]) * gamma[i];
+      sum_g += g, sum_gx += g * x_hat;
     }
+    enum class Dx { write, add, none };
+    for (const CpuKernels* k : supported_cpu_kernels())
+      for (Dx mode : {Dx::write, Dx::add, Dx::none}) {
+        std::vector<float> d_gamma(start), d_beta(start), dx(start);
+        k->norm_backward(x.data(), dy.data(), gamma.data(), float(mean), float(rstd), d_gamma.data(), d_beta.data(),
+                         mode == Dx::none ? nullptr : dx.data(), mode == Dx::add, Index(c));
+        for (std::size_t i = 0; i < c; ++i) {
+          const double x_hat = (x[i] - mean) * rstd;
+          const double d_x = rstd * (double(dy[i]) * gamma[i] - sum_g / double(c) - x_hat * sum_gx / double(c));
+          const double want_dx = mode == Dx::write ? d_x : mode == Dx::add ? start[i] + d_x : start[i];
+          const std::string where = std::string(k->name) + " length " + std::to_string(c) + " element " +
+                                    std::to_string(i) + " mode " + std::to_string(int(mode));
+          EXPECT_NEAR(dx[i], want_dx, 1e-5 * (1 + std::fabs(want_dx))) << where;
+          EXPECT_NEAR(d_gamma[i], start[i] + dy[i] * x_hat, 1e-5 * (1 + std::fabs(start[i]))) << where;
+          EXPECT_NEAR(d_beta[i], start[i] + dy[i], 1e-5 * (1 + std::fabs(start[i]))) << where;
+        }
+      }
+  }
 }
 
 // The variants compute the same thing: a model's numbers must not depend on the machine beyond rounding.
@@ -140,6 +146,24 @@ TEST(CpuKernels, VariantsAgree) {
     const float sum = k->exp_sum(x.data(), Index(x.size()), 0.0f);
     for (std::size_t i = 0; i < x.size(); ++i) EXPECT_NEAR(x[i], first[i], first[i] * 1e-6f) << k->name;
     EXPECT_NEAR(sum, first_sum, first_sum * 1e-6f) << k->name;
+  }
+  // layer norm's backward row: the variants sum in other orders, so agree to rounding
+  std::mt19937 rng(9);
+  std::normal_distribution<float> n(0.0f, 1.0f);
+  const std::size_t c = 301;
+  std::vector<float> x(c), dy(c), gamma(c);
+  for (std::size_t i = 0; i < c; ++i) x[i] = n(rng), dy[i] = n(rng), gamma[i] = n(rng);
+  auto backward = [&](const CpuKernels* k) {
+    std::vector<float> out(3 * c, 0.0f);  // dγ, dβ, dx
+    k->norm_backward(x.data(), dy.data(), gamma.data(), 0.1f, 1.1f, out.data(), out.data() + c, out.data() + 2 * c,
+                     false, Index(c));
+    return out;
+  };
+  const std::vector<float> want = backward(supported.front());
+  for (const CpuKernels* k : supported) {
+    const std::vector<float> got = backward(k);
+    for (std::size_t i = 0; i < got.size(); ++i)
+      EXPECT_NEAR(got[i], want[i], 1e-5f * (1 + std::fabs(want[i]))) << k->name << " output " << i;
   }
 }
 

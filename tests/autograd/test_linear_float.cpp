@@ -6,14 +6,15 @@
 #include <gtest/gtest.h>
 
 #include "autograd/ops.h"
-#include "autograd/parallel.h"
 #include "autograd/ops_internal.h"
-#include "autograd/tape.h"
+#include "autograd/random.h"
+#include "tests/autograd/float_backward.h"
 #include "tests/autograd/float_random.h"
 
 namespace heed {
 namespace {
 
+using testing_float::output_and_gradients;
 using testing_float::random_tensor;
 
 using Doubles = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -23,19 +24,9 @@ using Doubles = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::Row
 struct LinearCase {
   Tensor x = random_tensor(700, 70, 1), w = random_tensor(90, 70, 2), b = random_tensor(1, 90, 3);
   Tensor dy = random_tensor(700, 90, 4);
-  // y, dx, dW after backward of sum(y ⊙ dy) at the given thread count.
+  // y, dx, dW, db after backward of sum(y ⊙ dy) at the given thread count.
   std::vector<Matrix> run(int threads) {
-    const int before = parallel_threads();
-    set_parallel_threads(threads);
-    Tape& tape = Tape::current();
-    tape.clear();
-    for (Tensor t : {x, w, b}) t.set_requires_grad(true), t.zero_grad();
-    const Tensor y = linear(x, w, b);
-    tape.backward(sum(y * dy));
-    std::vector<Matrix> got{y.value(), x.grad(), w.grad(), b.grad()};
-    tape.clear();
-    set_parallel_threads(before);
-    return got;
+    return output_and_gradients(threads, {x, w, b}, [&] { return linear(x, w, b); }, dy);
   }
 };
 
@@ -62,6 +53,55 @@ TEST(LinearFloat, OutputAndInputGradientSameBitsForAnyThreadCount) {
   const std::vector<Matrix> one = s.run(1);
   for (int threads : {2, 3}) {
     const std::vector<Matrix> many = s.run(threads);
+    EXPECT_TRUE(one[0] == many[0]) << "y with " << threads << " threads";
+    EXPECT_TRUE(one[1] == many[1]) << "dx with " << threads << " threads";
+  }
+}
+
+// dropout(relu(x·Wᵀ + b)), p 0.3, fused in float: 700 rows (two of the bias gradient's 256-row
+// blocks and a rest). y, dx, dW, db after backward of sum(y ⊙ dy), and the scaled dropout mask
+// (the same seed through dropout on ones: the mask is a function of the seed and the position).
+struct LinearReluDropoutCase {
+  Tensor x = random_tensor(700, 70, 1), w = random_tensor(90, 70, 2), b = random_tensor(1, 90, 3);
+  Tensor dy = random_tensor(700, 90, 4);
+  static constexpr float p = 0.3f;
+  std::vector<Matrix> run(int threads) {
+    Rng rng(11);
+    return output_and_gradients(threads, {x, w, b}, [&] { return linear_relu_dropout(x, w, b, p, &rng); }, dy);
+  }
+  Matrix scaled_mask() const {
+    Rng rng(11);
+    return dropout(Tensor::constant(700, 90, 1), p, rng).value();
+  }
+};
+
+TEST(LinearFloat, ReluDropoutEqualsTheFormulaInDouble) {
+  LinearReluDropoutCase s;
+  const std::vector<Matrix> got = s.run(2);
+  const Doubles mask = s.scaled_mask().cast<double>();
+  EXPECT_GT((mask.array() == 0).count(), 700 * 90 / 4);  // p of them dropped
+  const Doubles x = s.x.value().cast<double>(), w = s.w.value().cast<double>(), dy = s.dy.value().cast<double>();
+  const Doubles pre = (x * w.transpose()).rowwise() + s.b.value().cast<double>().row(0);
+  const Doubles y = pre.cwiseMax(0.0).cwiseProduct(mask);
+  EXPECT_LT((got[0].cast<double>() - y).cwiseAbs().maxCoeff(), 1e-4);
+  // Which units passed is read off the float output, so that a pre-activation within rounding of
+  // zero cannot flip the reference's branch.
+  const Doubles g = (got[0].array() != 0).cast<double>().matrix().cwiseProduct(mask).cwiseProduct(dy);
+  EXPECT_GT((g.array() != 0).count(), 700 * 90 / 4);
+  EXPECT_LT((got[1].cast<double>() - g * w).cwiseAbs().maxCoeff(), 1e-4);
+  EXPECT_LT((got[2].cast<double>() - g.transpose() * x).cwiseAbs().maxCoeff(), 1e-3);  // rows deep
+  EXPECT_LT((got[3].cast<double>() - g.colwise().sum()).cwiseAbs().maxCoeff(), 1e-3);
+}
+
+// db: fixed 256-row blocks summed in order, the same bits at any thread count; y and dx too where
+// the small kernels run the products.
+TEST(LinearFloat, ReluDropoutSameBitsForAnyThreadCount) {
+  LinearReluDropoutCase s;
+  const std::vector<Matrix> one = s.run(1);
+  for (int threads : {2, 3}) {
+    const std::vector<Matrix> many = s.run(threads);
+    EXPECT_TRUE(one[3] == many[3]) << "db with " << threads << " threads";
+    if (!linear_uses_small_kernels()) continue;  // gemm's sums follow the split
     EXPECT_TRUE(one[0] == many[0]) << "y with " << threads << " threads";
     EXPECT_TRUE(one[1] == many[1]) << "dx with " << threads << " threads";
   }

@@ -24,9 +24,18 @@ TEST(LayerNorm, GradcheckGammaBetaOverSeveralChunksWithoutAnInputGradient) {  //
   EXPECT_FALSE(x.has_grad());
 }
 
-TEST(LayerNorm, InputUsedTwice) {  // a residual path as in a pre-norm block
-  Tensor x = random_tensor(2, 4, 4, -2, 2), gamma = random_tensor(1, 4, 5, 0.5, 1.5), beta = random_tensor(1, 4, 6);
+// A residual path as in a pre-norm block, over 130 rows (three 64-row chunks): x's other use
+// recorded after the norm (its backward writes dx first, the norm adds to it) and before it (the
+// norm writes dx first).
+TEST(LayerNorm, InputUsedTwice) {
+  Tensor x = random_tensor(130, 4, 4, -2, 2), gamma = random_tensor(1, 4, 5, 0.5, 1.5), beta = random_tensor(1, 4, 6);
   EXPECT_GRADCHECK([&] { return add(x, layer_norm(x, gamma, beta)); }, {{"x", x}, {"gamma", gamma}, {"beta", beta}});
+  EXPECT_GRADCHECK(
+      [&] {
+        const Tensor doubled = mul_scalar(x, 2);
+        return add(doubled, layer_norm(x, gamma, beta));
+      },
+      {{"x", x}, {"gamma", gamma}, {"beta", beta}});
 }
 
 TEST(LayerNorm, UnitGammaZeroBetaGivesZeroMeanUnitVarianceRows) {
