@@ -70,6 +70,14 @@ HEED_INLINE void normalize_body(const float* x, float mean, float rstd, const fl
 HEED_INLINE void norm_backward_body(const float* __restrict x, const float* __restrict dy,
                                     const float* __restrict gamma, float mean, float rstd, float* __restrict d_gamma,
                                     float* __restrict d_beta, float* __restrict dx, bool accumulate, Index n) {
+  if (dx == nullptr) {  // the input needs no gradient: dγ and dβ only
+    for (Index i = 0; i < n; ++i) {
+      const float x_hat = (x[i] - mean) * rstd;  // as below, so that dγ is the same bits either way
+      d_gamma[i] += dy[i] * x_hat;
+      d_beta[i] += dy[i];
+    }
+    return;
+  }
   float lanes_g[16] = {}, lanes_gx[16] = {};
   Index i = 0;
   for (; i + 16 <= n; i += 16)
@@ -91,7 +99,6 @@ HEED_INLINE void norm_backward_body(const float* __restrict x, const float* __re
   for (int j = 0; j < 16; ++j) sum_g += lanes_g[j], sum_gx += lanes_gx[j];
   const float mean_g = sum_g / float(n), mean_gx = sum_gx / float(n);
   auto d_x = [&](Index k) { return rstd * (dy[k] * gamma[k] - mean_g - (x[k] - mean) * rstd * mean_gx); };
-  if (dx == nullptr) return;  // the input needs no gradient: the sums for dγ and dβ were all
   if (accumulate)
     for (Index k = 0; k < n; ++k) dx[k] += d_x(k);
   else

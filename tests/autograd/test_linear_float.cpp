@@ -79,7 +79,9 @@ TEST(LinearFloat, ReluDropoutEqualsTheFormulaInDouble) {
   LinearReluDropoutCase s;
   const std::vector<Matrix> got = s.run(2);
   const Doubles mask = s.scaled_mask().cast<double>();
-  EXPECT_GT((mask.array() == 0).count(), 700 * 90 / 4);  // p of them dropped
+  const double dropped = double((mask.array() == 0).count()) / double(mask.size());
+  EXPECT_GT(dropped, 0.28);  // p of them, give or take a few hundred of 63,000
+  EXPECT_LT(dropped, 0.32);
   const Doubles x = s.x.value().cast<double>(), w = s.w.value().cast<double>(), dy = s.dy.value().cast<double>();
   const Doubles pre = (x * w.transpose()).rowwise() + s.b.value().cast<double>().row(0);
   const Doubles y = pre.cwiseMax(0.0).cwiseProduct(mask);
@@ -89,19 +91,26 @@ TEST(LinearFloat, ReluDropoutEqualsTheFormulaInDouble) {
   const Doubles g = (got[0].array() != 0).cast<double>().matrix().cwiseProduct(mask).cwiseProduct(dy);
   EXPECT_GT((g.array() != 0).count(), 700 * 90 / 4);
   EXPECT_LT((got[1].cast<double>() - g * w).cwiseAbs().maxCoeff(), 1e-4);
-  EXPECT_LT((got[2].cast<double>() - g.transpose() * x).cwiseAbs().maxCoeff(), 1e-3);  // rows deep
-  EXPECT_LT((got[3].cast<double>() - g.colwise().sum()).cwiseAbs().maxCoeff(), 1e-3);
+  // 700 rows deep: seen 1.7e-5 (2026-12-02, AVX-512 and AVX2)
+  EXPECT_LT((got[2].cast<double>() - g.transpose() * x).cwiseAbs().maxCoeff(), 2e-4);
+  EXPECT_LT((got[3].cast<double>() - g.colwise().sum()).cwiseAbs().maxCoeff(), 2e-4);
 }
 
-// db: fixed 256-row blocks summed in order, the same bits at any thread count; y and dx too where
-// the small kernels run the products.
+// db: fixed 256-row blocks summed in order, the same bits at any thread count for the same units
+// passed; y and dx too where the small kernels run the products.
 TEST(LinearFloat, ReluDropoutSameBitsForAnyThreadCount) {
   LinearReluDropoutCase s;
   const std::vector<Matrix> one = s.run(1);
   for (int threads : {2, 3}) {
     const std::vector<Matrix> many = s.run(threads);
-    EXPECT_TRUE(one[3] == many[3]) << "db with " << threads << " threads";
-    if (!linear_uses_small_kernels()) continue;  // gemm's sums follow the split
+    // Through gemm y's rounding may follow the row split, and a pre-activation within rounding of
+    // zero could then pass in one run and not the other: db is compared for the same units only.
+    const bool same_units = ((one[0].array() != 0) == (many[0].array() != 0)).all();
+    if (same_units) {
+      EXPECT_TRUE(one[3] == many[3]) << "db with " << threads << " threads";
+    }
+    if (!linear_uses_small_kernels()) continue;
+    EXPECT_TRUE(same_units) << "units passed with " << threads << " threads";
     EXPECT_TRUE(one[0] == many[0]) << "y with " << threads << " threads";
     EXPECT_TRUE(one[1] == many[1]) << "dx with " << threads << " threads";
   }
