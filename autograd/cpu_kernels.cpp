@@ -65,8 +65,9 @@ HEED_INLINE void normalize_body(const float* x, float mean, float rstd, const fl
   for (Index i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * gamma[i] + beta[i];
 }
 
-// Layer norm's backward for one row, in two passes: the sums (16 running sums each, as in
-// exp_sum_body) with dγ and dβ, then dx (skipped when dx is null). Eigen's version made a row of x̂ and one of g first.
+// Layer norm's backward for one row. With dx, two passes: the sums (16 running sums each, as in
+// exp_sum_body) with dγ and dβ, then dx; without (null), one pass of dγ and dβ. Eigen's version
+// made a row of x̂ and one of g first.
 HEED_INLINE void norm_backward_body(const float* __restrict x, const float* __restrict dy,
                                     const float* __restrict gamma, float mean, float rstd, float* __restrict d_gamma,
                                     float* __restrict d_beta, float* __restrict dx, bool accumulate, Index n) {
