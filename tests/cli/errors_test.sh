@@ -104,6 +104,16 @@ if grep -qx "d-model = 8" "$work/dump" && grep -qx "heads = 2" "$work/dump" && g
 else
   echo "FAIL: --dump-config of a resume"; cat "$work/dump"; failures=$((failures + 1))
 fi
+# Resuming a run already at --steps says so, trains nothing and keeps the checkpoint as it was.
+cp "$work/resumable/checkpoint_last.h5" "$work/before.h5"
+if "$heed" train --task copy --max-length 5 --task-size 200 --steps 2 --eval-every 0 --threads 1 \
+     --save-dir "$work/resumable" 2> "$work/err" &&
+   grep -q "at step 2: --steps 2 already reached, nothing to train" "$work/err" &&
+   cmp -s "$work/resumable/checkpoint_last.h5" "$work/before.h5"; then
+  echo "ok: resuming a finished run says there is nothing to train"
+else
+  echo "FAIL: resuming a finished run"; cat "$work/err"; failures=$((failures + 1))
+fi
 # Text holding a placeholder of Boost's error messages (%value%) once hung heed forever.
 # expect_refused WHAT EXPECTED_TEXT COMMAND...: exit 2 within 20 s, stderr holding EXPECTED_TEXT.
 expect_refused() {

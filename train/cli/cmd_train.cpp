@@ -440,7 +440,13 @@ int run_train(po::variables_map vm, bool finetune) {
       writer && unknown.mostly())
     std::cerr << "warning: validation targets: " << unknown.describe(vocabulary)
               << "; exact match, BLEU and chrF cannot rise far (see --min-freq, --tokenizer)\n";
-  if (resume && !quiet) std::cerr << "resuming from " << last << " at step " << checkpoint->train.step << "\n";
+  if (resume && !quiet) {
+    std::cerr << "resuming from " << last << " at step " << checkpoint->train.step;
+    if (checkpoint->train.step >= train_opts.steps)  // else it ends at once, silently
+      std::cerr << ": --steps " << train_opts.steps << " already reached, nothing to train (a larger --steps "
+                << "trains on; --overwrite starts again)";
+    std::cerr << "\n";
+  }
   checkpoint.reset();  // its arrays are in the model and optimizer now
   if (overwrite && writer)
     for (const std::string& name : run_files) fs::remove(save_dir + "/" + name);
